@@ -1,0 +1,43 @@
+/**
+ * Errors a user can cause. The CLI prints `message` (and `hint`) without a stack trace; anything that
+ * is not a `UserError` is a bug and is printed with its stack.
+ */
+export class UserError extends Error {
+  /** `where`: the file and field at fault; `fix`: what to do about it. */
+  constructor(
+    message: string,
+    readonly where?: string,
+    readonly fix?: string,
+  ) {
+    super(message);
+    this.name = 'UserError';
+  }
+
+  describe(): string {
+    const parts = [this.where ? `${this.where}: ${this.message}` : this.message];
+    if (this.fix) parts.push(`  fix: ${this.fix}`);
+    return parts.join('\n');
+  }
+}
+
+/** Raised inside a run when the loss or the weights stop being finite. The runner records it. */
+export class DivergedError extends Error {
+  constructor(
+    readonly phase: number,
+    readonly epoch: number,
+    readonly step: number,
+    readonly loss: number,
+  ) {
+    super(`training diverged (loss ${loss}) in phase ${phase + 1}, epoch ${epoch + 1}, step ${step + 1}`);
+    this.name = 'DivergedError';
+  }
+}
+
+/** "did you mean" list for unknown names. */
+export function unknownName(kind: string, name: string, known: readonly string[], where?: string): UserError {
+  return new UserError(
+    `unknown ${kind} '${name}'`,
+    where,
+    `use one of: ${known.join(', ')}`,
+  );
+}

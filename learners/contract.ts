@@ -1,0 +1,107 @@
+/**
+ * The learner plugin contract. A learner is a `LearnerDefinition`: a name, a JSON Schema for its options
+ * (ajv validates a suite's options against it, filling in `default`s, before any training starts) and a
+ * factory. The harness then calls, for every phase of the stream, `train(phase, hooks)`, and evaluates with
+ * `predict(x, taskId)`. That is the whole API; most learners extend `BaseSgdLearner` (./base.ts) and
+ * override one step of it.
+ */
+import type * as tf from '@tensorflow/tfjs';
+import type { Rng } from '../core/random.js';
+import type { Model } from '../models/types.js';
+import type { Batch, ExampleSet, Setting } from '../scenarios/types.js';
+
+/** The scenario as a learner may see it: shapes and task structure, never the test data. */
+export interface ScenarioInfo {
+  name: string;
+  setting: Setting;
+  /** width of the output layer */
+  outputs: number;
+  /** pixels per input */
+  inputSize: number;
+  /** per task: its original classes and the output units that belong to it */
+  tasks: { id: number; classes: number[]; outputs: number[] }[];
+}
+
+export interface TrainingConfig {
+  epochs: number;
+  batchSize: number;
+  optimizer: 'sgd' | 'adam' | 'momentum';
+  lr: number;
+  /** momentum for the 'momentum' optimizer */
+  momentum: number;
+  /** start a fresh optimizer (e.g. Adam moments) at every phase, as Hsu et al.'s scripts do */
+  resetOptimizer: boolean;
+}
+
+/** Access to training data, as references and as gathered batches. */
+export interface DataAccess {
+  /** all training examples of a task (what a joint learner or an importance estimate needs) */
+  taskExamples(taskId: number): ExampleSet;
+  /** gather examples `positions` of `set` (all when null) into a float batch */
+  batch(set: ExampleSet, positions: ArrayLike<number> | null): Batch;
+}
+
+export interface LearnerContext {
+  scenario: ScenarioInfo;
+  training: TrainingConfig;
+  /** a freshly initialised network for this scenario (seeded), `outputs` overrides the output width */
+  createModel(outputs?: number): Model;
+  /** the learner's own seeded generator (batch order, sampling) */
+  rng: Rng;
+  data: DataAccess;
+  /** name of the tfjs backend in use */
+  backend: string;
+}
+
+/** One phase of the stream: the task it introduces and the examples the schedule hands over. */
+export interface Phase {
+  /** 0-based phase number (= id of the new task) */
+  index: number;
+  taskId: number;
+  /** the new task's examples plus any rehearsal the schedule adds, with their task ids */
+  examples: ExampleSet;
+}
+
+export interface EpochStats {
+  epoch: number;
+  /** mean training loss over the epoch */
+  loss: number;
+  /** examples trained on in this epoch */
+  examples: number;
+}
+
+export interface StepStats {
+  epoch: number;
+  step: number;
+  steps: number;
+  loss: number;
+}
+
+/** Callbacks the harness passes to `train`: progress, per-epoch evaluation of the new task. */
+export interface TrainHooks {
+  step?(stats: StepStats): void;
+  epochEnd?(stats: EpochStats): Promise<void> | void;
+}
+
+export interface Learner {
+  /** train on one phase; throws DivergedError when the loss stops being finite */
+  train(phase: Phase, hooks: TrainHooks): Promise<void>;
+  /** logits over the setting's output space; `taskId` is given in the task-incremental setting */
+  predict(x: tf.Tensor2D, taskId?: number): tf.Tensor2D;
+  dispose(): void;
+}
+
+export interface LearnerDefinition<O = any> {
+  /** the name a suite uses: 'ewc', 'my-learner' */
+  name: string;
+  description: string;
+  /** JSON Schema (draft-07) of the options object; give every property a `default` */
+  optionsSchema: Record<string, unknown>;
+  /** the paper(s) and equation(s) the learner follows */
+  reference?: string;
+  create(options: O, ctx: LearnerContext): Learner;
+}
+
+export function defineLearner<O>(definition: LearnerDefinition<O>): LearnerDefinition<O> {
+  return definition;
+}

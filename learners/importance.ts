@@ -1,0 +1,111 @@
+/**
+ * Diagonal Fisher information of a task (EWC, Kirkpatrick et al. 2017; online EWC, Schwarz et al. 2018),
+ * estimated on the task's training data with the model in evaluation mode:
+ *
+ *   F_i = (1/N) Σ_x E_y[(∂ log p_θ(y|x) / ∂θ_i)²]
+ *
+ * where the label y is, by `kind` (reference digest §4.1):
+ *   'true'      — every label, weighted by p_θ(y|x) (the exact Fisher; van de Ven et al. 2022),
+ *   'sampled'   — one label drawn from p_θ(·|x) (Kirkpatrick et al.'s Monte-Carlo estimate),
+ *   'predicted' — argmax p_θ(y|x) (Hsu et al. 2018, van de Ven & Tolias 2019),
+ *   'empirical' — the true label (the "empirical Fisher").
+ * p_θ is restricted to the example's active outputs (its head in task-IL). Squared gradients are
+ * per example (never of a batch mean), computed in one batched pass (models/squaredGradients.ts).
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Rng } from '../core/random.js';
+import { squaredGradientSums } from '../models/squaredGradients.js';
+import type { Model } from '../models/types.js';
+import type { ExampleSet } from '../scenarios/types.js';
+import type { LearnerContext } from './contract.js';
+import { applyMask, taskMask } from './losses.js';
+
+export type FisherKind = 'true' | 'sampled' | 'predicted' | 'empirical';
+export const FISHER_KINDS: readonly FisherKind[] = ['true', 'sampled', 'predicted', 'empirical'];
+
+const CHUNK = 256;
+
+export function fisherDiagonal(
+  model: Model,
+  ctx: LearnerContext,
+  examples: ExampleSet,
+  kind: FisherKind,
+  rng: Rng,
+  samples: number | null,
+): tf.Tensor[] {
+  const count = examples.indices.length;
+  const chosen = samples !== null && samples < count ? rng.sample(rangeOf(count), samples) : rangeOf(count);
+  let sums = model.variables.map((v) => tf.keep(tf.zerosLike(v) as tf.Tensor));
+  for (let start = 0; start < chosen.length; start += CHUNK) {
+    const batch = ctx.data.batch(examples, chosen.subarray(start, start + CHUNK));
+    const next = tf.tidy(() => {
+      const x = tf.tensor2d(batch.x, [batch.size, ctx.scenario.inputSize]);
+      const mask = taskMask(ctx.scenario, batch.taskIds);
+      const probs = tf.softmax(applyMask(model.forward(x, false), mask));
+      const width = probs.shape[1];
+      let acc = sums;
+      for (const g of logitGradients(probs, batch.targets, kind, rng, width)) {
+        const sq = squaredGradientSums(model, x, g);
+        acc = acc.map((a, k) => tf.add(a, sq[k]));
+      }
+      return acc;
+    });
+    tf.dispose(sums);
+    sums = next.map((t) => tf.keep(t));
+  }
+  const fisher = sums.map((s) => tf.keep(tf.div(s, chosen.length)));
+  tf.dispose(sums);
+  return fisher;
+}
+
+/**
+ * Per-example gradients of −log p(y|x) with respect to the logits, p − onehot(y), for the label choice of
+ * `kind`; for the exact Fisher one matrix per class c, scaled by √p_c so that squares carry the weight p_c.
+ */
+function logitGradients(probs: tf.Tensor2D, targets: Int32Array, kind: FisherKind, rng: Rng, width: number): tf.Tensor2D[] {
+  const p = probs.dataSync() as Float32Array;
+  const n = probs.shape[0];
+  const labelsOf = (pick: (row: number) => number) => {
+    const labels = new Int32Array(n);
+    for (let i = 0; i < n; i++) labels[i] = pick(i);
+    return tf.sub(probs, tf.oneHot(tf.tensor1d(labels, 'int32'), width)) as tf.Tensor2D;
+  };
+  switch (kind) {
+    case 'empirical':
+      return [labelsOf((i) => targets[i])];
+    case 'predicted':
+      return [labelsOf((i) => argmax(p, i * width, width))];
+    case 'sampled':
+      return [labelsOf((i) => sampleIndex(p, i * width, width, rng.next()))];
+    case 'true': {
+      const out: tf.Tensor2D[] = [];
+      for (let c = 0; c < width; c++) {
+        const column = tf.slice(probs, [0, c], [n, 1]);
+        // Skip outputs no example can produce (masked heads): their weight p_c is exactly 0.
+        if (tf.max(column).dataSync()[0] === 0) continue;
+        const oneHot = tf.oneHot(tf.fill([n], c, 'int32') as tf.Tensor1D, width);
+        out.push(tf.mul(tf.sqrt(column), tf.sub(probs, oneHot)) as tf.Tensor2D);
+      }
+      return out;
+    }
+  }
+}
+
+function argmax(p: Float32Array, offset: number, width: number): number {
+  let best = 0;
+  for (let k = 1; k < width; k++) if (p[offset + k] > p[offset + best]) best = k;
+  return best;
+}
+
+function sampleIndex(p: Float32Array, offset: number, width: number, u: number): number {
+  let cumulative = 0;
+  for (let k = 0; k < width; k++) {
+    cumulative += p[offset + k];
+    if (u < cumulative) return k;
+  }
+  return argmax(p, offset, width);
+}
+
+function rangeOf(n: number): Uint32Array {
+  return Uint32Array.from({ length: n }, (_, i) => i);
+}

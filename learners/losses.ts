@@ -1,0 +1,33 @@
+/** Losses and masks shared by learners. */
+import * as tf from '@tensorflow/tfjs';
+import type { ScenarioInfo } from './contract.js';
+
+/** Large enough that exp(z − MASKED) underflows to 0 in float32, small enough to stay finite. */
+const MASKED = -1e9;
+
+/**
+ * Additive logit mask for the task-incremental setting: 0 on the outputs of each example's task (its head),
+ * −1e9 elsewhere, so softmax, loss and argmax only see that head. Null in the other settings.
+ */
+export function taskMask(scenario: ScenarioInfo, taskIds: ArrayLike<number>): Float32Array | null {
+  if (scenario.setting !== 'task') return null;
+  const width = scenario.outputs;
+  const mask = new Float32Array(taskIds.length * width).fill(MASKED);
+  for (let i = 0; i < taskIds.length; i++) {
+    for (const o of scenario.tasks[taskIds[i]].outputs) mask[i * width + o] = 0;
+  }
+  return mask;
+}
+
+export function applyMask(logits: tf.Tensor2D, mask: Float32Array | null): tf.Tensor2D {
+  return mask ? tf.add(logits, tf.tensor2d(mask, logits.shape)) : logits;
+}
+
+/** Mean softmax cross-entropy of integer targets; optional per-example weights (mean of weight·loss). */
+export function crossEntropy(logits: tf.Tensor2D, targets: tf.Tensor1D, weights?: tf.Tensor1D): tf.Scalar {
+  return tf.tidy(() => {
+    const logp = tf.logSoftmax(logits);
+    const picked = tf.sum(tf.mul(logp, tf.oneHot(targets, logits.shape[1])), 1);
+    return tf.neg(tf.mean(weights ? tf.mul(picked, weights) : picked)) as tf.Scalar;
+  });
+}

@@ -1,0 +1,93 @@
+/**
+ * Multi-layer perceptron: input → hidden layers (ReLU) → linear output layer of `outputs` logits.
+ * Initialisation follows PyTorch's nn.Linear default (W, b ~ U(−1/√fan_in, 1/√fan_in)), the library the
+ * published protocols (Hsu et al. 2018, van de Ven et al.) used, drawn from the run's seeded generator.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Rng } from '../core/random.js';
+import { dense, plainDense, type DenseOp } from './dense.js';
+import type { Model, ModelSpec } from './types.js';
+
+export interface MlpShape {
+  inputs: number;
+  outputs: number;
+}
+
+export class Mlp implements Model {
+  readonly weights: tf.Variable<tf.Rank.R2>[] = [];
+  readonly biases: tf.Variable<tf.Rank.R1>[] = [];
+  readonly variables: tf.Variable[] = [];
+  private readonly denseOp: DenseOp;
+
+  constructor(spec: ModelSpec, shape: MlpShape, rng: Rng) {
+    this.denseOp = spec.dense === 'plain' ? plainDense : dense;
+    const widths = [shape.inputs, ...spec.hidden, shape.outputs];
+    for (let l = 0; l + 1 < widths.length; l++) {
+      const [fanIn, fanOut] = [widths[l], widths[l + 1]];
+      const bound = 1 / Math.sqrt(fanIn);
+      const w = tf.variable(tf.tensor2d(uniform(fanIn * fanOut, bound, rng), [fanIn, fanOut]), true);
+      const b = tf.variable(tf.tensor1d(uniform(fanOut, bound, rng)), true);
+      this.weights.push(w);
+      this.biases.push(b);
+      this.variables.push(w, b);
+    }
+  }
+
+  forward(x: tf.Tensor2D): tf.Tensor2D {
+    return tf.tidy(() => {
+      let h = x;
+      const last = this.weights.length - 1;
+      for (let l = 0; l <= last; l++) {
+        h = this.denseOp(h, this.weights[l], this.biases[l]);
+        if (l < last) h = tf.relu(h);
+      }
+      return h;
+    });
+  }
+
+  squaredGradientSums(x: tf.Tensor2D, logitGrads: tf.Tensor2D): tf.Tensor[] {
+    return tf.tidy(() => {
+      // Layer inputs a_l and pre-activation gradients δ_l for every example: for a dense layer the
+      // per-example weight gradient is the outer product a_l ⊗ δ_l, so Σ_i (a_l ⊗ δ_l)² = (a_l²)ᵀ·δ_l².
+      const last = this.weights.length - 1;
+      const inputs: tf.Tensor2D[] = [];
+      let h = x;
+      for (let l = 0; l <= last; l++) {
+        inputs.push(h);
+        h = this.denseOp(h, this.weights[l], this.biases[l]);
+        if (l < last) h = tf.relu(h);
+      }
+      // δ at each layer: a zero "probe" added to each pre-activation; the gradient of Σ_i g_i·z_i with
+      // respect to the probes is exactly the per-example δ (rows are independent examples).
+      const probes = this.weights.map((w) => tf.zeros([x.shape[0], w.shape[1]]) as tf.Tensor2D);
+      const deltas = tf.grads((...ps: tf.Tensor[]) => {
+        let a = x;
+        for (let l = 0; l <= last; l++) {
+          a = tf.add(this.denseOp(a, this.weights[l], this.biases[l]), ps[l]) as tf.Tensor2D;
+          if (l < last) a = tf.relu(a);
+        }
+        return tf.sum(tf.mul(a, logitGrads));
+      })(probes) as tf.Tensor2D[];
+      const out: tf.Tensor[] = [];
+      for (let l = 0; l <= last; l++) {
+        const d2 = tf.square(deltas[l]);
+        out.push(tf.matMul(tf.transpose(tf.square(inputs[l])), d2), tf.sum(d2, 0));
+      }
+      return out;
+    });
+  }
+
+  dispose(): void {
+    for (const v of this.variables) v.dispose();
+  }
+}
+
+function uniform(n: number, bound: number, rng: Rng): Float32Array {
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) out[i] = (2 * rng.next() - 1) * bound;
+  return out;
+}
+
+export function createMlp(spec: ModelSpec, shape: MlpShape, rng: Rng): Mlp {
+  return new Mlp(spec, shape, rng);
+}

@@ -1,0 +1,31 @@
+/**
+ * Leaderboard CSV (RFC 4180 via csv-stringify): a header and a fixed column order. Accuracies and every
+ * accuracy-based metric are fractions in [0, 1]; the README documents each column.
+ */
+import { stringify } from 'csv-stringify/sync';
+import { METRICS } from '../metrics/index.js';
+import type { LeaderboardRow } from './leaderboard.js';
+
+export function leaderboardColumns(): string[] {
+  return [
+    'scenario', 'setting', 'learner', 'learner_name', 'options', 'seeds', 'diverged', 'failed',
+    ...METRICS.flatMap((m) => [`${m.key}_mean`, `${m.key}_std`]),
+    'examples_trained', 'train_seconds', 'backend',
+    'published_average_accuracy_mean', 'published_average_accuracy_std', 'published_source',
+  ];
+}
+
+export function leaderboardCsv(rows: LeaderboardRow[]): string {
+  const records = rows.map((row) => [
+    row.scenario, row.setting, row.learner, row.learnerName, JSON.stringify(row.options), row.seeds, row.diverged, row.failed,
+    ...METRICS.flatMap((m) => [fixed(row.metrics[m.key]?.mean), fixed(row.metrics[m.key]?.std)]),
+    row.examplesTrained === null ? '' : Math.round(row.examplesTrained), fixed(row.trainSeconds, 2), row.backend,
+    fixed(row.published?.mean), fixed(row.published?.std), row.published?.source ?? '',
+  ]);
+  return stringify(records, { header: true, columns: leaderboardColumns() });
+}
+
+/** Empty cell for undefined values; otherwise a number rounded to `digits` decimals. */
+function fixed(value: number | null | undefined, digits = 6): string | number {
+  return value === null || value === undefined ? '' : Number(value.toFixed(digits));
+}

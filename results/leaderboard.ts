@@ -1,0 +1,70 @@
+/**
+ * The leaderboard: one row per (scenario, learner entry), every metric of the catalogue as mean and
+ * standard deviation over seeds, computed from run records alone. Runs that diverged or failed are
+ * counted, not averaged.
+ */
+import { aggregate, METRICS, type AccuracyRecord } from '../metrics/index.js';
+import type { RunRecord } from './record.js';
+
+export interface LeaderboardRow {
+  scenario: string;
+  setting: string;
+  learner: string;
+  learnerName: string;
+  options: Record<string, unknown>;
+  /** completed runs (seeds) averaged */
+  seeds: number;
+  diverged: number;
+  failed: number;
+  /** metric key → { mean, std } over completed runs (null when undefined for these runs) */
+  metrics: Record<string, { mean: number | null; std: number | null }>;
+  examplesTrained: number | null;
+  trainSeconds: number | null;
+  backend: string;
+  published: { mean: number; std: number | null; source: string } | null;
+  position: [number, number];
+}
+
+export function buildLeaderboard(records: RunRecord[]): LeaderboardRow[] {
+  const groups = new Map<string, RunRecord[]>();
+  for (const r of records) {
+    const key = `${r.suite}\u0000${r.scenario.name}\u0000${r.learner.label}`;
+    groups.set(key, [...(groups.get(key) ?? []), r]);
+  }
+  const rows: LeaderboardRow[] = [];
+  for (const group of groups.values()) {
+    const first = group[0];
+    const done = group.filter((r) => r.status === 'completed');
+    const metrics: LeaderboardRow['metrics'] = {};
+    for (const metric of METRICS) {
+      const values = done.map((r) => metric.compute(r.accuracy, { joint: jointReference(records, r), criterion: r.evaluation.criterion }));
+      const { mean, std } = aggregate(values);
+      metrics[metric.key] = { mean, std };
+    }
+    const published = group.find((r) => r.published)?.published;
+    rows.push({
+      scenario: first.scenario.name,
+      setting: first.scenario.setting,
+      learner: first.learner.label,
+      learnerName: first.learner.name,
+      options: first.learner.options,
+      seeds: done.length,
+      diverged: group.filter((r) => r.status === 'diverged').length,
+      failed: group.filter((r) => r.status === 'failed').length,
+      metrics,
+      examplesTrained: aggregate(done.map((r) => r.examplesPerPhase.reduce((a, b) => a + b, 0))).mean,
+      trainSeconds: aggregate(done.map((r) => r.timings.trainSeconds)).mean,
+      backend: [...new Set(group.map((r) => r.backend.name))].join('+'),
+      published: published ? { mean: published.mean, std: published.std ?? null, source: published.source ?? '' } : null,
+      position: first.position,
+    });
+  }
+  return rows.sort((a, b) => a.position[0] - b.position[0] || a.position[1] - b.position[1] || a.learner.localeCompare(b.learner));
+}
+
+/** The completed joint run of the same suite, scenario and seed: the reference a*_k of intransigence. */
+function jointReference(records: RunRecord[], r: RunRecord): AccuracyRecord | undefined {
+  return records.find(
+    (j) => j.learner.name === 'joint' && j.status === 'completed' && j.suite === r.suite && j.scenario.name === r.scenario.name && j.seed === r.seed,
+  )?.accuracy;
+}

@@ -1,0 +1,110 @@
+/**
+ * The run record: everything one run measured, as one JSON file. Leaderboards and reports are computed
+ * from records alone, so a record can be re-scored later without retraining. `recordSchema` is checked
+ * before a record is written and when one is read.
+ */
+import type { AccuracyRecord } from '../metrics/types.js';
+import type { BackendInfo } from '../runner/backend.js';
+import type { Job } from '../runner/suite.js';
+
+export const RECORD_SCHEMA_VERSION = 1;
+
+export type RunStatus = 'completed' | 'diverged' | 'failed';
+
+export interface RunRecord {
+  schemaVersion: number;
+  runId: string;
+  suite: string;
+  scenario: Job['scenario'] & { outputs: number };
+  /** the tasks as built: names, classes, example counts */
+  tasks: { name: string; classes: number[]; train: number; test: number }[];
+  learner: Job['learner'];
+  model: Job['model'];
+  training: Job['training'];
+  evaluation: Job['evaluation'];
+  seed: number;
+  position: Job['position'];
+  published: Job['published'];
+  backend: BackendInfo;
+  versions: { clbench: string; tfjs: string; node: string };
+  status: RunStatus;
+  /** where the loss stopped being finite (status 'diverged') */
+  diverged: { phase: number; epoch: number; step: number; loss: number | string } | null;
+  /** the error that ended the run (status 'failed') */
+  error: string | null;
+  /** the accuracy matrix (rows for finished phases only when the run did not complete) */
+  accuracy: AccuracyRecord;
+  /** examples trained on in each phase, summed over epochs */
+  examplesPerPhase: number[];
+  timings: { trainSeconds: number; evalSeconds: number; totalSeconds: number; phaseSeconds: number[] };
+  startedAt: string;
+  finishedAt: string;
+}
+
+const numberMatrix = { type: 'array', items: { type: 'array', items: { type: 'number' } } } as const;
+
+export const recordSchema = {
+  type: 'object',
+  required: [
+    'schemaVersion', 'runId', 'suite', 'scenario', 'tasks', 'learner', 'model', 'training', 'evaluation', 'seed', 'position', 'backend',
+    'versions', 'status', 'diverged', 'error', 'accuracy', 'examplesPerPhase', 'timings', 'startedAt', 'finishedAt',
+  ],
+  properties: {
+    schemaVersion: { const: RECORD_SCHEMA_VERSION },
+    runId: { type: 'string', minLength: 1 },
+    suite: { type: 'string' },
+    scenario: {
+      type: 'object',
+      required: ['name', 'dataset', 'kind', 'setting', 'outputs'],
+      properties: {
+        name: { type: 'string' },
+        dataset: { type: 'string' },
+        kind: { enum: ['split', 'permuted'] },
+        setting: { enum: ['task', 'domain', 'class'] },
+        outputs: { type: 'integer', minimum: 1 },
+      },
+    },
+    tasks: {
+      type: 'array',
+      minItems: 1,
+      items: {
+        type: 'object',
+        required: ['name', 'classes', 'train', 'test'],
+        properties: { name: { type: 'string' }, classes: { type: 'array', items: { type: 'integer' } }, train: { type: 'integer' }, test: { type: 'integer' } },
+      },
+    },
+    learner: {
+      type: 'object',
+      required: ['name', 'label', 'options'],
+      properties: { name: { type: 'string' }, label: { type: 'string' }, options: { type: 'object' } },
+    },
+    model: { type: 'object', required: ['hidden'], properties: { hidden: { type: 'array', items: { type: 'integer' } } } },
+    training: { type: 'object', required: ['epochs', 'batchSize', 'optimizer', 'lr'] },
+    evaluation: { type: 'object' },
+    seed: { type: 'integer' },
+    position: { type: 'array', items: { type: 'integer' }, minItems: 2, maxItems: 2 },
+    published: { type: ['object', 'null'] },
+    backend: { type: 'object', required: ['name', 'package', 'version'], properties: { name: { type: 'string' } } },
+    versions: { type: 'object', required: ['clbench', 'tfjs', 'node'] },
+    status: { enum: ['completed', 'diverged', 'failed'] },
+    diverged: { type: ['object', 'null'] },
+    error: { type: ['string', 'null'] },
+    accuracy: {
+      type: 'object',
+      required: ['matrix', 'initial'],
+      properties: {
+        matrix: numberMatrix,
+        initial: { type: 'array', items: { type: 'number' } },
+        newTaskCurves: numberMatrix,
+      },
+    },
+    examplesPerPhase: { type: 'array', items: { type: 'integer', minimum: 0 } },
+    timings: {
+      type: 'object',
+      required: ['trainSeconds', 'evalSeconds', 'totalSeconds', 'phaseSeconds'],
+      properties: { phaseSeconds: { type: 'array', items: { type: 'number' } } },
+    },
+    startedAt: { type: 'string' },
+    finishedAt: { type: 'string' },
+  },
+} as const;

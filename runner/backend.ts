@@ -1,0 +1,93 @@
+/**
+ * Picks the tfjs backend: `auto` tries tfjs-node-gpu, then tfjs-node (both need libtensorflow, which
+ * their install script downloads), then WASM, then the pure-JS CPU backend. A backend asked for by name
+ * that cannot load fails with the reason and how to get it.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { createRequire } from 'node:module';
+import { UserError } from '../core/errors.js';
+
+export type BackendChoice = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
+export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
+
+export interface BackendInfo {
+  /** tfjs backend name: 'tensorflow', 'wasm' or 'cpu' */
+  name: string;
+  /** npm package that provides it */
+  package: string;
+  version: string;
+  /** e.g. 'simd', 'simd+threads', 'CUDA' */
+  detail: string;
+}
+
+const require = createRequire(import.meta.url);
+let active: BackendInfo | null = null;
+
+export async function useBackend(choice: BackendChoice = 'auto'): Promise<BackendInfo> {
+  if (active && (choice === 'auto' || choice === active.name)) return active;
+  const attempts: string[] = [];
+  const order: Exclude<BackendChoice, 'auto'>[] = choice === 'auto' ? ['tensorflow', 'wasm', 'cpu'] : [choice];
+  for (const name of order) {
+    try {
+      active = await load(name);
+      return active;
+    } catch (error) {
+      attempts.push(`${name}: ${(error as Error).message.split('\n')[0]}`);
+      if (choice !== 'auto') throw backendError(name, attempts);
+    }
+  }
+  throw new UserError(`no tfjs backend could be loaded (${attempts.join('; ')})`, '--backend', 'reinstall with `npm install`');
+}
+
+async function load(name: Exclude<BackendChoice, 'auto'>): Promise<BackendInfo> {
+  switch (name) {
+    case 'tensorflow': {
+      const errors: string[] = [];
+      for (const pkg of ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node']) {
+        try {
+          await import(pkg);
+          if (!(await tf.setBackend('tensorflow'))) throw new Error(`${pkg} loaded but the 'tensorflow' backend did not initialise`);
+          return { name: 'tensorflow', package: pkg, version: versionOf(pkg), detail: pkg.endsWith('gpu') ? 'CUDA' : 'CPU' };
+        } catch (error) {
+          errors.push(`${pkg}: ${(error as Error).message.split('\n')[0]}`);
+        }
+      }
+      throw new Error(errors.join('; '));
+    }
+    case 'wasm': {
+      await import('@tensorflow/tfjs-backend-wasm');
+      if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend did not initialise');
+      const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
+      const threads = await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT');
+      return { name: 'wasm', package: '@tensorflow/tfjs-backend-wasm', version: versionOf('@tensorflow/tfjs-backend-wasm'), detail: [simd ? 'simd' : 'no-simd', threads ? 'threads' : 'single-thread'].join('+') };
+    }
+    case 'cpu': {
+      if (!(await tf.setBackend('cpu'))) throw new Error('the cpu backend did not initialise');
+      // The CPU backend prints an "install tfjs-node" banner on first use; we already report the backend.
+      (tf.backend() as unknown as { firstUse: boolean }).firstUse = false;
+      return { name: 'cpu', package: '@tensorflow/tfjs-backend-cpu', version: versionOf('@tensorflow/tfjs-backend-cpu'), detail: 'pure JavaScript' };
+    }
+  }
+}
+
+function backendError(name: string, attempts: string[]): UserError {
+  const how: Record<string, string> = {
+    tensorflow:
+      'install `@tensorflow/tfjs-node-gpu` (NVIDIA GPU; needs CUDA 11.2 and cuDNN 8.1 and downloads libtensorflow at install time) or `@tensorflow/tfjs-node` (CPU), or use --backend wasm',
+    wasm: 'reinstall dependencies with `npm install` (the package @tensorflow/tfjs-backend-wasm ships the .wasm files)',
+    cpu: 'reinstall dependencies with `npm install`',
+  };
+  return new UserError(`backend '${name}' cannot be loaded: ${attempts.join('; ')}`, '--backend', how[name]);
+}
+
+function versionOf(pkg: string): string {
+  try {
+    return (require(`${pkg}/package.json`) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+export function tfjsVersion(): string {
+  return versionOf('@tensorflow/tfjs-core');
+}

@@ -1,0 +1,160 @@
+/**
+ * Executes one job: builds the scenario, creates the learner, evaluates every task before training and
+ * after every phase (the accuracy matrix), the new task after every epoch (learning curves), and returns
+ * the run record. A run whose loss stops being finite ends as 'diverged'; one whose learner throws ends
+ * as 'failed'; both keep the rows measured so far.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { DivergedError } from '../core/errors.js';
+import { Rng } from '../core/random.js';
+import { CLBENCH_VERSION } from '../core/version.js';
+import type { Learner, LearnerContext } from '../learners/contract.js';
+import { getLearner } from '../learners/registry.js';
+import { createMlp } from '../models/mlp.js';
+import type { RunRecord } from '../results/record.js';
+import { buildScenario } from '../scenarios/build.js';
+import { loadDataset } from '../scenarios/datasets/index.js';
+import { gatherBatch, taskExamples } from '../scenarios/examples.js';
+import type { Dataset, Scenario } from '../scenarios/types.js';
+import { tfjsVersion, type BackendInfo } from './backend.js';
+import { scenarioInfo, taskAccuracy } from './evaluate.js';
+import type { Job } from './suite.js';
+
+export type RunEvent =
+  | { type: 'phase'; phase: number; phases: number }
+  | { type: 'step'; phase: number; epoch: number; step: number; steps: number; loss: number }
+  | { type: 'epoch'; phase: number; epoch: number; epochs: number; loss: number; accuracy: number; examplesPerSecond: number };
+
+export interface RunOptions {
+  backend: BackendInfo;
+  onEvent?: (event: RunEvent) => void;
+}
+
+const datasets = new Map<string, Dataset>();
+
+/** Datasets are read once per process and shared by every job that names them. */
+export function datasetFor(job: Pick<Job, 'scenario' | 'baseDir'>): Dataset {
+  const key = `${job.baseDir}\u0000${job.scenario.dataset}`;
+  let dataset = datasets.get(key);
+  if (!dataset) {
+    dataset = loadDataset(job.scenario.dataset, { baseDir: job.baseDir, where: `scenario '${job.scenario.name}': dataset` });
+    datasets.set(key, dataset);
+  }
+  return dataset;
+}
+
+export function scenarioFor(job: Job): Scenario {
+  return buildScenario(job.scenario, datasetFor(job), new Rng(job.seed, 'scenario'), `scenario '${job.scenario.name}'`);
+}
+
+export async function runJob(job: Job, options: RunOptions): Promise<RunRecord> {
+  const started = new Date();
+  const t0 = performance.now();
+  const scenario = scenarioFor(job);
+  const info = scenarioInfo(scenario);
+  const definition = getLearner(job.learner.name);
+  const evalBuffer = new Float32Array(job.evaluation.batchSize * scenario.inputSize);
+  const ctx: LearnerContext = {
+    scenario: info,
+    training: job.training,
+    createModel: (outputs = scenario.outputs) =>
+      createMlp(job.model, { inputs: scenario.inputSize, outputs }, new Rng(job.seed, 'model-init')),
+    rng: new Rng(job.seed, 'learner'),
+    data: {
+      taskExamples: (taskId) => taskExamples(scenario, taskId),
+      batch: (set, positions) => gatherBatch(scenario, 'train', set, positions),
+    },
+    backend: options.backend.name,
+  };
+
+  const T = scenario.tasks.length;
+  const matrix: number[][] = [];
+  const curves: number[][] = [];
+  const examplesPerPhase: number[] = [];
+  const phaseSeconds: number[] = [];
+  let evalSeconds = 0;
+  let trainSeconds = 0;
+  let status: RunRecord['status'] = 'completed';
+  let diverged: RunRecord['diverged'] = null;
+  let error: string | null = null;
+
+  const learner: Learner = definition.create(job.learner.options, ctx);
+  const evaluateAll = () => {
+    const e0 = performance.now();
+    const row = scenario.tasks.map((t) => taskAccuracy(learner, scenario, info, t.id, job.evaluation.batchSize, evalBuffer));
+    evalSeconds += (performance.now() - e0) / 1000;
+    return row;
+  };
+
+  const initial = evaluateAll();
+  try {
+    for (let p = 0; p < T; p++) {
+      options.onEvent?.({ type: 'phase', phase: p, phases: T });
+      const p0 = performance.now();
+      const phase = { index: p, taskId: p, examples: taskExamples(scenario, p) };
+      const curve: number[] = [];
+      let examples = 0;
+      let epochStart = performance.now();
+      curves.push(curve);
+      const trainStart = performance.now();
+      const evalBefore = evalSeconds;
+      await learner.train(phase, {
+        step: (s) => options.onEvent?.({ type: 'step', phase: p, ...s }),
+        epochEnd: (s) => {
+          const trainTime = (performance.now() - epochStart) / 1000;
+          const e0 = performance.now();
+          const accuracy = taskAccuracy(learner, scenario, info, p, job.evaluation.batchSize, evalBuffer);
+          evalSeconds += (performance.now() - e0) / 1000;
+          curve.push(accuracy);
+          examples += s.examples;
+          options.onEvent?.({ type: 'epoch', phase: p, epoch: s.epoch, epochs: job.training.epochs, loss: s.loss, accuracy, examplesPerSecond: s.examples / trainTime });
+          epochStart = performance.now();
+        },
+      });
+      trainSeconds += (performance.now() - trainStart) / 1000 - (evalSeconds - evalBefore);
+      examplesPerPhase.push(examples);
+      matrix.push(evaluateAll());
+      phaseSeconds.push((performance.now() - p0) / 1000);
+    }
+  } catch (caught) {
+    if (caught instanceof DivergedError) {
+      status = 'diverged';
+      diverged = { phase: caught.phase, epoch: caught.epoch, step: caught.step, loss: Number.isNaN(caught.loss) ? 'NaN' : String(caught.loss) };
+    } else {
+      status = 'failed';
+      error = `learner '${job.learner.name}': ${(caught as Error)?.message ?? String(caught)}`;
+    }
+  } finally {
+    learner.dispose();
+  }
+  const totalSeconds = (performance.now() - t0) / 1000;
+  return {
+    schemaVersion: 1,
+    runId: job.id,
+    suite: job.suite,
+    scenario: { ...job.scenario, outputs: scenario.outputs },
+    tasks: scenario.tasks.map((t) => ({ name: t.name, classes: t.classes, train: t.trainIndices.length, test: t.testIndices.length })),
+    learner: job.learner,
+    model: job.model,
+    training: job.training,
+    evaluation: job.evaluation,
+    seed: job.seed,
+    position: job.position,
+    published: job.published,
+    backend: options.backend,
+    versions: { clbench: CLBENCH_VERSION, tfjs: tfjsVersion(), node: process.version },
+    status,
+    diverged,
+    error,
+    accuracy: { matrix, initial, newTaskCurves: curves },
+    examplesPerPhase,
+    timings: { trainSeconds, evalSeconds, totalSeconds, phaseSeconds },
+    startedAt: started.toISOString(),
+    finishedAt: new Date().toISOString(),
+  };
+}
+
+/** Tensors alive now; tests use it to check that a run leaks nothing. */
+export function liveTensors(): number {
+  return tf.memory().numTensors;
+}

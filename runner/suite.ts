@@ -1,0 +1,147 @@
+/**
+ * Suites: reading and validating a suite file, and expanding it into jobs (scenario × learner × seed).
+ * Everything a user can get wrong is caught here, before any training starts.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { UserError } from '../core/errors.js';
+import { getLearner } from '../learners/registry.js';
+import type { TrainingConfig } from '../learners/contract.js';
+import type { ModelSpec } from '../models/types.js';
+import { scenarioName, type ScenarioSpec } from '../scenarios/build.js';
+import { suiteSchema } from './suiteSchema.js';
+import { validateWithSchema } from './validate.js';
+
+export interface Published {
+  mean: number;
+  std?: number;
+  source?: string;
+}
+
+export interface LearnerEntry {
+  name: string;
+  label?: string;
+  options: Record<string, unknown>;
+  scenarios?: string[];
+  training?: Partial<TrainingConfig>;
+  published?: Record<string, Published>;
+}
+
+export interface Suite {
+  name: string;
+  description?: string;
+  scenario?: ScenarioSpec;
+  scenarios?: ScenarioSpec[];
+  model: Required<ModelSpec>;
+  training: TrainingConfig;
+  evaluation: { batchSize: number; criterion: number };
+  learners: LearnerEntry[];
+  seeds: number[];
+  plugins?: string[];
+}
+
+/** One run: a learner on a scenario with a seed. Plain data, so it can cross to a worker. */
+export interface Job {
+  /** unique, file-name-safe id within the suite */
+  id: string;
+  suite: string;
+  scenario: ScenarioSpec & { name: string };
+  learner: { name: string; label: string; options: Record<string, unknown> };
+  model: Required<ModelSpec>;
+  training: TrainingConfig;
+  evaluation: { batchSize: number; criterion: number };
+  seed: number;
+  published: Published | null;
+  /** folder that relative dataset paths (idx:…) are resolved against */
+  baseDir: string;
+  /** [scenario index, learner entry index] in the suite: the leaderboard's row order */
+  position: [number, number];
+}
+
+export function readSuiteFile(file: string): Suite {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new UserError(`cannot read suite file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, file, 'check the path');
+  }
+  return parseSuite(text, file);
+}
+
+export function parseSuite(text: string, file: string): Suite {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    throw new UserError(`not valid JSON: ${(error as Error).message}`, file, 'fix the JSON syntax (a JSON linter shows the spot)');
+  }
+  const suite = validateWithSchema<Suite>(suiteSchema, data, file, '', 'see the suite reference in the README');
+  if (!suite.scenario === !suite.scenarios)
+    throw new UserError(
+      suite.scenario ? "has both 'scenario' and 'scenarios'" : "has no 'scenario'",
+      file,
+      "give one scenario object in 'scenario', or a list in 'scenarios'",
+    );
+  return suite;
+}
+
+/** All jobs of a suite in a stable order: scenario, then learner entry, then seed. */
+export function expandSuite(suite: Suite, file: string): Job[] {
+  const scenarios = (suite.scenarios ?? [suite.scenario!]).map((s) => ({ ...s, name: scenarioName(s) }));
+  const names = scenarios.map((s) => s.name);
+  const duplicate = names.find((n, i) => names.indexOf(n) !== i);
+  if (duplicate) throw new UserError(`two scenarios are named '${duplicate}'`, `${file}: scenarios`, 'give each scenario a distinct "name"');
+  const labels = new Set<string>();
+  const jobs: Job[] = [];
+  const resolved = suite.learners.map((entry, i) => {
+    const where = `learners[${i}]`;
+    const definition = getLearner(entry.name, `${file}: ${where}.name`);
+    const given = structuredClone(entry.options ?? {});
+    const options = validateWithSchema<Record<string, unknown>>(
+      definition.optionsSchema,
+      structuredClone(given),
+      file,
+      `${where}.options`,
+      `run \`clbench list\` to see the options of '${entry.name}'`,
+    );
+    for (const s of entry.scenarios ?? [])
+      if (!names.includes(s)) throw new UserError(`no scenario is named '${s}'`, `${file}: ${where}.scenarios`, `use one of: ${names.join(', ')}`);
+    return { entry, options, label: entry.label ?? defaultLabel(entry.name, given) };
+  });
+  for (const [si, scenario] of scenarios.entries()) {
+    for (const [li, { entry, options, label }] of resolved.entries()) {
+      if (entry.scenarios && !entry.scenarios.includes(scenario.name)) continue;
+      const key = `${scenario.name}/${label}`;
+      if (labels.has(key))
+        throw new UserError(`two learner entries are both labelled '${label}' on scenario '${scenario.name}'`, `${file}: learners`, 'give one of them a distinct "label"');
+      labels.add(key);
+      for (const seed of suite.seeds) {
+        jobs.push({
+          id: fileSafe(`${scenario.name}__${label}__seed${seed}`),
+          suite: suite.name,
+          scenario,
+          learner: { name: entry.name, label, options },
+          model: suite.model,
+          training: { ...suite.training, ...(entry.training ?? {}) },
+          evaluation: suite.evaluation,
+          seed,
+          published: entry.published?.[scenario.name] ?? null,
+          baseDir: path.dirname(path.resolve(file)),
+          position: [si, li],
+        });
+      }
+    }
+  }
+  if (jobs.length === 0) throw new UserError('the suite expands to no runs', `${file}: learners`, "check the learners' \"scenarios\" filters");
+  return jobs;
+}
+
+/** 'ewc(lambda=600)' — the options the user wrote, not the defaults. */
+function defaultLabel(name: string, given: Record<string, unknown>): string {
+  const parts = Object.entries(given).map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`);
+  return parts.length ? `${name}(${parts.join(',')})` : name;
+}
+
+function fileSafe(text: string): string {
+  return text.replace(/[^A-Za-z0-9._=()-]+/g, '_');
+}

@@ -1,0 +1,87 @@
+/**
+ * Example sets (references into a scenario's training data) and the mini-batches built from them.
+ * Pixels stay bytes until a batch is gathered; the permutation of each example's task is applied here.
+ */
+import type { Rng } from '../core/random.js';
+import type { Batch, ExampleSet, Scenario } from './types.js';
+
+/** Every training example of one task. */
+export function taskExamples(scenario: Scenario, taskId: number): ExampleSet {
+  const indices = scenario.tasks[taskId].trainIndices;
+  return { taskIds: new Uint16Array(indices.length).fill(taskId), indices };
+}
+
+export function concatExamples(sets: ExampleSet[]): ExampleSet {
+  const total = sets.reduce((n, s) => n + s.indices.length, 0);
+  const taskIds = new Uint16Array(total);
+  const indices = new Uint32Array(total);
+  let at = 0;
+  for (const s of sets) {
+    taskIds.set(s.taskIds, at);
+    indices.set(s.indices, at);
+    at += s.indices.length;
+  }
+  return { taskIds, indices };
+}
+
+export function selectExamples(set: ExampleSet, positions: ArrayLike<number>): ExampleSet {
+  const taskIds = new Uint16Array(positions.length);
+  const indices = new Uint32Array(positions.length);
+  for (let k = 0; k < positions.length; k++) {
+    taskIds[k] = set.taskIds[positions[k]];
+    indices[k] = set.indices[positions[k]];
+  }
+  return { taskIds, indices };
+}
+
+/** Mini-batches of positions into a set of `count` examples, in a seeded shuffled order. */
+export function shuffledBatches(count: number, batchSize: number, rng: Rng, dropLast = false): Uint32Array[] {
+  const order = rng.permutation(count);
+  const batches: Uint32Array[] = [];
+  for (let start = 0; start < count; start += batchSize) {
+    const end = Math.min(start + batchSize, count);
+    if (dropLast && end - start < batchSize) break;
+    batches.push(order.subarray(start, end));
+  }
+  return batches;
+}
+
+/**
+ * Gathers examples `positions` of `set` from the train or test split into a float batch.
+ * `buffer` lets a caller reuse one allocation across steps.
+ */
+export function gatherBatch(
+  scenario: Scenario,
+  split: 'train' | 'test',
+  set: ExampleSet,
+  positions: ArrayLike<number> | null,
+  buffer?: Float32Array,
+): Batch {
+  const source = scenario.dataset[split];
+  const size = positions ? positions.length : set.indices.length;
+  const d = scenario.inputSize;
+  const x = buffer && buffer.length >= size * d ? buffer.subarray(0, size * d) : new Float32Array(size * d);
+  const targets = new Int32Array(size);
+  const taskIds = new Uint16Array(size);
+  const scale = 1 / 255;
+  for (let k = 0; k < size; k++) {
+    const p = positions ? positions[k] : k;
+    const taskId = set.taskIds[p];
+    const image = set.indices[p];
+    const task = scenario.tasks[taskId];
+    const base = image * d;
+    const row = k * d;
+    const perm = task.permutation;
+    if (perm) for (let f = 0; f < d; f++) x[row + f] = source.images[base + perm[f]] * scale;
+    else for (let f = 0; f < d; f++) x[row + f] = source.images[base + f] * scale;
+    targets[k] = task.targetOf[source.labels[image]];
+    taskIds[k] = taskId;
+  }
+  return { x, targets, taskIds, size };
+}
+
+/** The test examples of one task as an example set (indices into dataset.test). */
+export function taskTestExamples(scenario: Scenario, taskId: number): ExampleSet {
+  const indices = scenario.tasks[taskId].testIndices;
+  return { taskIds: new Uint16Array(indices.length).fill(taskId), indices };
+}

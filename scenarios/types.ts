@@ -1,0 +1,78 @@
+/**
+ * Plain data shared by the scenario room: datasets, tasks, settings and the example sets a phase trains on.
+ * Images stay `Uint8Array` (one byte a pixel, row-major, `features` bytes an image) until a batch is built,
+ * so full MNIST costs ~55 MB instead of ~220 MB as float32.
+ */
+
+export interface ImageSplit {
+  /** `count × features` pixels, 0..255 */
+  images: Uint8Array;
+  /** `count` labels, 0..classes-1 */
+  labels: Uint8Array;
+  count: number;
+}
+
+export interface Dataset {
+  /** name as written in a suite: 'mnist', 'mnist-full', 'idx:/path', 'synthetic' */
+  name: string;
+  description: string;
+  /** pixels per example (784 for MNIST) */
+  features: number;
+  /** [height, width] of one image, or [1, features] for vector data */
+  shape: [number, number];
+  classes: number;
+  train: ImageSplit;
+  test: ImageSplit;
+}
+
+export type Setting = 'task' | 'domain' | 'class';
+export const SETTINGS: readonly Setting[] = ['task', 'domain', 'class'];
+
+export interface Task {
+  /** 0-based position in the stream */
+  id: number;
+  name: string;
+  /** original dataset labels this task holds */
+  classes: number[];
+  /** pixel order of this task: input[k] = image[permutation[k]]; null = identity */
+  permutation: Uint32Array | null;
+  /** indices into dataset.train / dataset.test */
+  trainIndices: Uint32Array;
+  testIndices: Uint32Array;
+  /** output unit for each original label (length dataset.classes), -1 where the label is not in the task */
+  targetOf: Int32Array;
+  /** the outputs that belong to this task (its head in task-IL, its label block otherwise) */
+  outputs: number[];
+}
+
+export interface Scenario {
+  /** e.g. 'split-mnist-class' */
+  name: string;
+  kind: 'split' | 'permuted';
+  setting: Setting;
+  dataset: Dataset;
+  tasks: Task[];
+  /** width of the network's output layer */
+  outputs: number;
+  /** pixels per input */
+  inputSize: number;
+}
+
+/**
+ * Examples a phase trains on, as references into the scenario's training data: example `i` is image
+ * `indices[i]` of `dataset.train`, seen through task `taskIds[i]` (its permutation and label map).
+ */
+export interface ExampleSet {
+  taskIds: Uint16Array;
+  indices: Uint32Array;
+}
+
+/** A materialised mini-batch, ready to become tensors. */
+export interface Batch {
+  /** `size × inputSize`, scaled to [0, 1] */
+  x: Float32Array;
+  /** output unit of each example's label */
+  targets: Int32Array;
+  taskIds: Uint16Array;
+  size: number;
+}
