@@ -8,8 +8,8 @@
  *   loss = taskLoss(batch) + penalty()   →  gradients  →  adjustGradients()  →  optimizer update.
  *
  * A regulariser overrides `penalty` (EWC, SI, MAS, L2), a distillation method `loss` (LwF), a projection
- * method `adjustGradients` (A-GEM), an importance estimate `afterPhase`, a rehearsal learner
- * `trainingExamples` or `loss`.
+ * method `adjustGradients` (A-GEM), a path integral `afterStep` (SI), an importance estimate `afterPhase`,
+ * a rehearsal learner `trainingExamples` or `loss`.
  */
 import * as tf from '@tensorflow/tfjs';
 import { DivergedError } from '../core/errors.js';
@@ -121,6 +121,9 @@ export class BaseSgdLearner<O = Record<string, never>> implements Learner {
     return grads;
   }
 
+  /** Called after each optimizer update with the gradients it used (SI accumulates its path integral). */
+  protected afterStep(_grads: tf.NamedTensorMap, _inputs: BatchTensors, _phase: Phase): void {}
+
   // ---- helpers ---------------------------------------------------------------------------------------
 
   /** One optimizer step on a batch; returns the loss. */
@@ -128,7 +131,9 @@ export class BaseSgdLearner<O = Record<string, never>> implements Learner {
     return tf.tidy(() => {
       const inputs = this.toTensors(batch);
       const { value, grads } = tf.variableGrads(() => this.loss(inputs, phase), this.model.variables);
-      this.optimizer.applyGradients(this.adjustGradients(grads, inputs, phase));
+      const used = this.adjustGradients(grads, inputs, phase);
+      this.optimizer.applyGradients(used);
+      this.afterStep(used, inputs, phase);
       return value.dataSync()[0];
     });
   }

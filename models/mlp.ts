@@ -25,8 +25,9 @@ export class Mlp implements Model {
     for (let l = 0; l + 1 < widths.length; l++) {
       const [fanIn, fanOut] = [widths[l], widths[l + 1]];
       const bound = 1 / Math.sqrt(fanIn);
-      const w = tf.variable(tf.tensor2d(uniform(fanIn * fanOut, bound, rng), [fanIn, fanOut]), true);
-      const b = tf.variable(tf.tensor1d(uniform(fanOut, bound, rng)), true);
+      // tf.variable keeps its own reference to the data, so the initial tensors are disposed by the tidy.
+      const w = tf.tidy(() => tf.variable(tf.tensor2d(uniform(fanIn * fanOut, bound, rng), [fanIn, fanOut]), true));
+      const b = tf.tidy(() => tf.variable(tf.tensor1d(uniform(fanOut, bound, rng)), true));
       this.weights.push(w);
       this.biases.push(b);
       this.variables.push(w, b);

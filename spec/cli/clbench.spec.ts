@@ -1,0 +1,92 @@
+import { expect } from 'chai';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { leaderboardColumns } from '../../results/csv.js';
+import { clbench } from '../helpers/cli.js';
+import { tinySuite } from '../helpers/suites.js';
+
+describe('clbench command', function () {
+  this.timeout(300000);
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'clbench-cli-'));
+  });
+
+  function writeSuite(name: string, suite: Record<string, unknown>): string {
+    const file = path.join(dir, name);
+    writeFileSync(file, JSON.stringify(suite, null, 2));
+    return file;
+  }
+
+  it('runs a suite: one record per run, a leaderboard CSV and a table', () => {
+    const file = writeSuite('suite.json', tinySuite({ learners: [{ name: 'naive' }, { name: 'ewc', options: { lambda: 10 } }, { name: 'joint' }], seeds: [0, 1] }));
+    const out = path.join(dir, 'out');
+    const result = clbench(['run', file, '--out', out]);
+    expect(result.status, result.stderr).to.equal(0);
+    expect(readdirSync(path.join(out, 'runs')).sort()).to.deep.equal([
+      'split-synthetic_classes=6_features=16_trainPerClass=60_testPerClass=20_spread=25-task__ewc(lambda=10)__seed0.json',
+      'split-synthetic_classes=6_features=16_trainPerClass=60_testPerClass=20_spread=25-task__ewc(lambda=10)__seed1.json',
+      'split-synthetic_classes=6_features=16_trainPerClass=60_testPerClass=20_spread=25-task__joint__seed0.json',
+      'split-synthetic_classes=6_features=16_trainPerClass=60_testPerClass=20_spread=25-task__joint__seed1.json',
+      'split-synthetic_classes=6_features=16_trainPerClass=60_testPerClass=20_spread=25-task__naive__seed0.json',
+      'split-synthetic_classes=6_features=16_trainPerClass=60_testPerClass=20_spread=25-task__naive__seed1.json',
+    ]);
+    const csv = readFileSync(path.join(out, 'leaderboard.csv'), 'utf8');
+    const rows = parse(csv, { columns: true }) as Record<string, string>[];
+    expect(Object.keys(rows[0])).to.deep.equal(leaderboardColumns());
+    expect(rows.map((r) => r.learner)).to.deep.equal(['naive', 'ewc(lambda=10)', 'joint']);
+    expect(rows.every((r) => r.seeds === '2' && r.backend === 'wasm')).to.equal(true);
+    // intransigence needs the joint run: present for naive and ewc, zero for joint itself
+    expect(Number(rows[2].intransigence_mean)).to.equal(0);
+    expect(rows[0].intransigence_mean).to.not.equal('');
+    expect(result.stdout).to.contain('ewc(lambda=10)').and.to.contain('leaderboard:');
+    // plain progress lines when stderr is not a terminal
+    expect(result.stderr).to.contain('[1/6]').and.to.contain('epoch 2/2');
+
+    // the leaderboard rebuilt from the records is the same file
+    const rebuilt = path.join(dir, 'rebuilt.csv');
+    const again = clbench(['leaderboard', out, '--csv', rebuilt]);
+    expect(again.status, again.stderr).to.equal(0);
+    expect(readFileSync(rebuilt, 'utf8')).to.equal(csv);
+  });
+
+  it('answers bad input with one clear message, exit code 2 and no stack trace', () => {
+    const cases: [string[], RegExp][] = [
+      [['run', writeSuite('bad-learner.json', tinySuite({ learners: [{ name: 'ewk' }] }))], /learners\[0\]\.name: unknown learner 'ewk'[\s\S]*fix: use one of: naive, joint, ewc/],
+      [['run', writeSuite('bad-dataset.json', tinySuite({ scenario: { dataset: 'cifar', kind: 'split', setting: 'task' } }))], /unknown dataset 'cifar'[\s\S]*mnist-full/],
+      [['run', writeSuite('bad-option.json', tinySuite({ learners: [{ name: 'ewc', options: { lamda: 3 } }] }))], /learners\[0\]\.options: unknown field 'lamda'/],
+      [['validate', path.join(dir, 'missing.json')], /missing\.json: cannot read suite file \(ENOENT\)/],
+      [['run', writeSuite('bad-idx.json', tinySuite({ scenario: { dataset: 'idx:./no-such-folder', kind: 'split', setting: 'task' } }))], /no-such-folder/],
+      [['run', '--backend', 'tensorflow', writeSuite('ok.json', tinySuite())], /backend 'tensorflow' cannot be loaded[\s\S]*tfjs-node-gpu/],
+    ];
+    for (const [args, message] of cases) {
+      const result = clbench(args);
+      expect(result.status, args.join(' ')).to.equal(2);
+      expect(result.stderr, args.join(' ')).to.match(message);
+      expect(result.stderr, args.join(' ')).to.not.match(/\n\s+at /);
+    }
+  });
+
+  it('records a diverging run, keeps going, and exits 1', () => {
+    const file = writeSuite('diverge.json', tinySuite({ training: { epochs: 1, batchSize: 16, optimizer: 'sgd', lr: 1e30 }, learners: [{ name: 'naive' }, { name: 'joint' }] }));
+    const out = path.join(dir, 'diverge');
+    const result = clbench(['run', file, '--out', out]);
+    expect(result.status).to.equal(1);
+    expect(result.stderr).to.contain('did not complete');
+    const rows = parse(readFileSync(path.join(out, 'leaderboard.csv'), 'utf8'), { columns: true }) as Record<string, string>[];
+    expect(rows.map((r) => [r.learner, r.diverged])).to.deep.equal([
+      ['naive', '1'],
+      ['joint', '1'],
+    ]);
+  });
+
+  it('validates and lists', () => {
+    const ok = clbench(['validate', writeSuite('valid.json', tinySuite({ seeds: [0, 1, 2] }))]);
+    expect(ok.status).to.equal(0);
+    expect(ok.stdout).to.contain('valid — 3 runs');
+    const list = clbench(['list']);
+    expect(list.stdout).to.contain('mnist-full').and.to.contain('ewc').and.to.contain('fisher (').and.to.contain('average_accuracy');
+  });
+});
