@@ -1,11 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 import type { TrainingConfig } from './contract.js';
+import { FusedAdam } from './fusedAdam.js';
 
-/** The optimizer a training config names. Adam uses PyTorch's defaults (β 0.9/0.999, ε 1e-8). */
+/** The optimizer a training config names. Adam uses PyTorch's defaults and update (β 0.9/0.999, ε 1e-8). */
 export function makeOptimizer(training: Pick<TrainingConfig, 'optimizer' | 'lr' | 'momentum'>, lr = training.lr): tf.Optimizer {
   switch (training.optimizer) {
     case 'adam':
-      return tf.train.adam(lr, 0.9, 0.999, 1e-8);
+      return new FusedAdam(lr, 0.9, 0.999, 1e-8);
     case 'momentum':
       return tf.train.momentum(lr, training.momentum);
     case 'sgd':

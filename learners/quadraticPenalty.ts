@@ -2,28 +2,43 @@
  * A sum of quadratic pulls Σ_t Σ_i F_{t,i} (θ_i − θ*_{t,i})², kept in merged form so that its cost per
  * training step does not grow with the number of tasks:
  *
- *   Σ_t F_t (θ − θ*_t)² = A (θ − M)² + K,   A = Σ_t F_t,  B = Σ_t F_t θ*_t,  M = B / A,  K = Σ_t F_t θ*_t² − B·M
+ *   Σ_t F_t (θ − θ*_t)² = A (θ − M)² + K
  *
- * Value and gradient (2A(θ − M)) equal those of the per-task sum. Shared by EWC, online EWC, SI, MAS, L2.
+ * Adding a term F (θ − θ*)² to A (θ − M)² + K gives A' = A + F, M' = M + (F / A')(θ* − M) and
+ * K' = K + Σ_i (A_i F_i / A'_i)(M_i − θ*_i)². Updating K this way (rather than as a difference of large
+ * sums) keeps it accurate and never negative when anchors are close. Value and gradient (2A(θ − M))
+ * equal those of the per-task sum. Shared by EWC, online EWC, SI, MAS and L2.
  */
 import * as tf from '@tensorflow/tfjs';
 
 export class QuadraticPenalty {
   private a: tf.Tensor[] | null = null;
-  private b: tf.Tensor[] | null = null;
   private m: tf.Tensor[] | null = null;
-  /** Σ_t Σ_i F_t θ*_t², accumulated in float64 */
-  private anchorSquares = 0;
   private k = 0;
 
   /** Add the term Σ_i F_i (θ_i − θ*_i)². Copies what it needs; the caller keeps its tensors. */
   add(importance: tf.Tensor[], anchor: tf.Tensor[]): void {
-    this.update(importance, anchor, true);
+    const { a, m } = this;
+    if (!a || !m) return this.set(importance, anchor);
+    const next = tf.tidy(() => {
+      const a2 = importance.map((f, i) => tf.add(a[i], f));
+      const m2 = importance.map((f, i) => tf.add(m[i], tf.mul(tf.divNoNan(f, a2[i]), tf.sub(anchor[i], m[i]))));
+      const extra = importance.map((f, i) => tf.sum(tf.mul(tf.divNoNan(tf.mul(a[i], f), a2[i]), tf.square(tf.sub(m[i], anchor[i])))));
+      return { a2, m2, extra: tf.addN(extra) };
+    });
+    this.k += next.extra.dataSync()[0];
+    next.extra.dispose();
+    this.replace(next.a2, next.m2);
   }
 
   /** Replace every term by this one (online EWC, SI, MAS and L2 keep a single anchor). */
   set(importance: tf.Tensor[], anchor: tf.Tensor[]): void {
-    this.update(importance, anchor, false);
+    // Deep copies (tf.add, not clone): a clone shares the variable's buffer, which optimizers may reuse.
+    this.replace(
+      importance.map((f) => tf.keep(tf.add(f, 0))),
+      anchor.map((t) => tf.keep(tf.add(t, 0))),
+    );
+    this.k = 0;
   }
 
   /** Σ_t F_t (θ − θ*_t)² at `params`; null while no term was added. */
@@ -42,28 +57,14 @@ export class QuadraticPenalty {
   }
 
   dispose(): void {
-    tf.dispose([...(this.a ?? []), ...(this.b ?? []), ...(this.m ?? [])]);
-    this.a = this.b = this.m = null;
-    this.anchorSquares = this.k = 0;
+    tf.dispose([...(this.a ?? []), ...(this.m ?? [])]);
+    this.a = this.m = null;
+    this.k = 0;
   }
 
-  private update(importance: tf.Tensor[], anchor: tf.Tensor[], accumulate: boolean): void {
-    const oldA = accumulate ? this.a : null;
-    const oldB = accumulate ? this.b : null;
-    const total = (ts: tf.Tensor[]) => ts.reduce((s, t) => s + t.dataSync()[0], 0);
-    const next = tf.tidy(() => {
-      const a = importance.map((f, i) => (oldA ? tf.add(oldA[i], f) : tf.clone(f)));
-      const b = importance.map((f, i) => (oldB ? tf.add(oldB[i], tf.mul(f, anchor[i])) : tf.mul(f, anchor[i])));
-      const m = a.map((ai, i) => tf.divNoNan(b[i], ai));
-      const squares = total(importance.map((f, i) => tf.sum(tf.mul(f, tf.square(anchor[i])))));
-      const bm = total(b.map((bi, i) => tf.sum(tf.mul(bi, m[i]))));
-      return { a, b, m, squares, bm };
-    });
-    tf.dispose([...(this.a ?? []), ...(this.b ?? []), ...(this.m ?? [])]);
-    this.a = next.a;
-    this.b = next.b;
-    this.m = next.m;
-    this.anchorSquares = (accumulate ? this.anchorSquares : 0) + next.squares;
-    this.k = this.anchorSquares - next.bm;
+  private replace(a: tf.Tensor[], m: tf.Tensor[]): void {
+    tf.dispose([...(this.a ?? []), ...(this.m ?? [])]);
+    this.a = a;
+    this.m = m;
   }
 }

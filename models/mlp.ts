@@ -38,10 +38,8 @@ export class Mlp implements Model {
     return tf.tidy(() => {
       let h = x;
       const last = this.weights.length - 1;
-      for (let l = 0; l <= last; l++) {
-        h = this.denseOp(h, this.weights[l], this.biases[l]);
-        if (l < last) h = tf.relu(h);
-      }
+      // The first layer's input is data: nobody needs its gradient, so it is not computed.
+      for (let l = 0; l <= last; l++) h = this.denseOp(h, this.weights[l], this.biases[l], { relu: l < last, inputGradient: l > 0 });
       return h;
     });
   }
@@ -55,8 +53,7 @@ export class Mlp implements Model {
       let h = x;
       for (let l = 0; l <= last; l++) {
         inputs.push(h);
-        h = this.denseOp(h, this.weights[l], this.biases[l]);
-        if (l < last) h = tf.relu(h);
+        h = this.denseOp(h, this.weights[l], this.biases[l], { relu: l < last, inputGradient: false });
       }
       // δ at each layer: a zero "probe" added to each pre-activation; the gradient of Σ_i g_i·z_i with
       // respect to the probes is exactly the per-example δ (rows are independent examples).
@@ -64,7 +61,7 @@ export class Mlp implements Model {
       const deltas = tf.grads((...ps: tf.Tensor[]) => {
         let a = x;
         for (let l = 0; l <= last; l++) {
-          a = tf.add(this.denseOp(a, this.weights[l], this.biases[l]), ps[l]) as tf.Tensor2D;
+          a = tf.add(this.denseOp(a, this.weights[l], this.biases[l], { relu: false, inputGradient: l > 0 }), ps[l]) as tf.Tensor2D;
           if (l < last) a = tf.relu(a);
         }
         return tf.sum(tf.mul(a, logitGrads));

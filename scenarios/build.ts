@@ -86,7 +86,7 @@ function groupClasses(spec: ScenarioSpec, dataset: Dataset, rng: Rng, where: str
   else if (Array.isArray(spec.classOrder)) order = spec.classOrder;
   else order = Array.from({ length: dataset.classes }, (_, c) => c);
   const tasks = spec.tasks ?? Math.floor(order.length / 2);
-  if (!(tasks >= 1) || order.length % tasks !== 0)
+  if (!Number.isInteger(tasks) || tasks < 1 || order.length % tasks !== 0)
     throw new UserError(
       `${order.length} classes cannot be split into ${tasks} equal tasks`,
       `${where}.tasks`,

@@ -29,7 +29,7 @@ function referenceFisher(model: Model, ctx: LearnerContext, set: ExampleSet, pos
       const grads = tf.tidy(() => {
         const { grads } = tf.variableGrads(() => {
           const logp = tf.logSoftmax(applyMask(model.forward(x, false), mask));
-          return tf.neg(tf.gather(tf.reshape(logp, [-1]), [label]).sum()) as tf.Scalar;
+          return tf.neg(tf.sum(tf.mul(logp, tf.oneHot(tf.tensor1d([label], 'int32'), logp.shape[1])))) as tf.Scalar;
         }, model.variables);
         return model.variables.map((v) => values(grads[v.name]));
       });

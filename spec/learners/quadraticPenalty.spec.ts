@@ -164,6 +164,26 @@ describe('QuadraticPenalty', () => {
     p.dispose();
   });
 
+  // Regression: K was once a difference of two nearly equal float32 sums and lost every digit (even went
+  // negative) when anchors were close, as they are under a strong EWC penalty.
+  it('value stays accurate and non-negative when the anchors are close', () => {
+    for (const [drift, expectedRel] of [[1e-3, 0.01], [1e-4, 0.05]]) {
+      const p = new QuadraticPenalty();
+      const th2 = Math.fround(1 + drift);
+      const f = [tf.tensor1d([1]), tf.tensor1d([1])];
+      const a = [tf.tensor1d([1]), tf.tensor1d([th2])];
+      p.add([f[0]], [a[0]]);
+      p.add([f[1]], [a[1]]);
+      const v = p.value([a[1]])!;
+      const got = v.dataSync()[0];
+      const expected = (th2 - 1) ** 2;
+      tf.dispose([v, ...f, ...a]);
+      p.dispose();
+      expect(got, `drift ${drift}`).to.be.at.least(0);
+      expect(Math.abs(got - expected) / expected, `drift ${drift}: expected ${expected}, got ${got}`).to.be.below(expectedRel);
+    }
+  });
+
   it('leaks no tensors: add, add, set, value and dispose leave the count where it started', () => {
     const start = tf.memory().numTensors;
     const p = new QuadraticPenalty();

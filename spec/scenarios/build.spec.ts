@@ -140,6 +140,12 @@ describe('buildScenario', () => {
       thrown(() => build({ kind: 'split', setting: 'class', classOrder: [0, 1, 2], tasks: 2 }), UserError);
     });
 
+    // Regression: a fractional count once passed `10 % 2.5 === 0` and silently dropped classes 8 and 9.
+    it('rejects a fractional task count (split)', () => {
+      thrown(() => build({ kind: 'split', setting: 'class', tasks: 2.5 }), UserError);
+      thrown(() => build({ kind: 'split', setting: 'class', tasks: 1.25 }), UserError);
+    });
+
     it('rejects a class in two tasks, classes out of range, and empty tasks', () => {
       expect(thrown(() => build({ kind: 'split', setting: 'task', taskClasses: [[0, 1], [1, 2]] }), UserError).message).to.match(/class 1/);
       thrown(() => build({ kind: 'split', setting: 'task', classOrder: [0, 0, 1, 2] }), UserError);

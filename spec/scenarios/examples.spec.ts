@@ -74,6 +74,16 @@ describe('example sets and batches', () => {
       expect(all).to.deep.equal(Array.from({ length: 23 }, (_, i) => i));
     });
 
+    it('partitions 0..count-1 for many (count, batchSize) pairs, incl. a last batch of one', () => {
+      for (const [count, size] of [[21, 5], [1, 4], [4, 1], [7, 7], [7, 10], [64, 16], [65, 16]]) {
+        const batches = shuffledBatches(count, size, new Rng(count * 100 + size, 'batches'));
+        const lengths = Array.from({ length: Math.ceil(count / size) }, (_, b) => Math.min(size, count - b * size));
+        expect(batches.map((b) => b.length), `${count} in batches of ${size}`).to.deep.equal(lengths);
+        const all = batches.flatMap((b) => Array.from(b)).sort((x, y) => x - y);
+        expect(all).to.deep.equal(Array.from({ length: count }, (_, i) => i));
+      }
+    });
+
     it('is shuffled and seeded', () => {
       const flat = (seed: number) => shuffledBatches(40, 8, new Rng(seed, 'batches')).flatMap((b) => Array.from(b));
       expect(flat(1)).to.deep.equal(flat(1));
