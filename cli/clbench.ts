@@ -3,8 +3,9 @@
  * The `clbench` command. Parses arguments and calls the runner and results rooms; no logic of its own.
  * Exit codes: 0 success, 1 some runs diverged or failed (their records are written), 2 bad input.
  */
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { mkdirSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UserError } from '../core/errors.js';
@@ -20,12 +21,28 @@ import { BACKEND_CHOICES, type BackendChoice } from '../runner/backend.js';
 import { createProgress } from '../runner/progress.js';
 import { expandSuite, readSuiteFile } from '../runner/suite.js';
 import { runSuite } from '../runner/runSuite.js';
+import { resolveShard, selectShard } from '../runner/shard.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 /** The quick suite shipped in the package (suites/quick.json beside dist/). */
 export const DEFAULT_SUITE = path.resolve(here, '../../suites/quick.json');
 
 let debug = process.argv.includes('--debug');
+
+interface RunFlags {
+  out?: string;
+  backend: BackendChoice;
+  quiet?: boolean;
+  workers?: number;
+  shard?: string;
+  shards?: number;
+}
+
+function positiveInteger(text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a positive integer');
+  return n;
+}
 
 const program = new Command()
   .name('clbench')
@@ -39,16 +56,26 @@ program
   .argument('[suite]', 'suite JSON file')
   .option('-o, --out <dir>', 'results folder (default: clbench-results/<suite name>)')
   .addOption(new Option('-b, --backend <name>', 'tfjs backend').choices([...BACKEND_CHOICES]).default('auto'))
+  .option('-w, --workers <n>', 'runs in parallel, each in its own worker thread (default: number of cores)', positiveInteger)
+  .option('--shard <i/n>', 'run shard i of n (0-based) of the suite; also read from SLURM_ARRAY_TASK_ID/COUNT')
+  .option('--shards <n>', 'number of shards when the index comes from JOB_COMPLETION_INDEX (Kubernetes Indexed Job)', positiveInteger)
   .option('-q, --quiet', 'no progress output')
-  .action(async (suiteFile: string | undefined, opts: { out?: string; backend: BackendChoice; quiet?: boolean }) => {
+  .action(async (suiteFile: string | undefined, opts: RunFlags) => {
     const file = suiteFile ?? DEFAULT_SUITE;
     const suite = readSuiteFile(file);
-    const jobs = expandSuite(suite, file);
+    const shard = resolveShard(opts.shard, opts.shards);
+    const jobs = selectShard(expandSuite(suite, file), shard);
     const outDir = opts.out ?? path.join('clbench-results', suite.name);
     mkdirSync(outDir, { recursive: true });
     const mode = opts.quiet ? 'quiet' : process.stderr.isTTY ? 'bar' : 'lines';
-    process.stderr.write(`clbench ${CLBENCH_VERSION}: suite '${suite.name}' (${jobs.length} runs) → ${outDir}\n`);
-    const result = await runSuite(jobs, { outDir, backend: opts.backend, progress: createProgress(mode) });
+    const workers = opts.workers ?? os.availableParallelism();
+    const shardNote = shard ? `, shard ${shard.index}/${shard.count} from ${shard.source}` : '';
+    process.stderr.write(`clbench ${CLBENCH_VERSION}: suite '${suite.name}' (${jobs.length} runs${shardNote}, ${Math.min(workers, jobs.length)} worker(s)) → ${outDir}\n`);
+    if (jobs.length === 0) {
+      process.stderr.write('this shard has no runs\n');
+      return;
+    }
+    const result = await runSuite(jobs, { outDir, backend: opts.backend, progress: createProgress(mode), workers, plugins: [] });
     const backend = result.records[0]?.backend;
     if (backend) process.stderr.write(`backend: ${backend.name} (${backend.package} ${backend.version}, ${backend.detail})\n`);
     process.stdout.write(`\n${leaderboardTable(result.leaderboard)}\n\nleaderboard: ${result.leaderboardPath}\n`);

@@ -1,6 +1,6 @@
 /**
- * Progress reporting: a live bar on a terminal (cli-progress), plain lines otherwise (CI logs, pipes),
- * nothing with --quiet.
+ * Progress reporting: live bars on a terminal (cli-progress: the suite, then one bar per worker), plain
+ * lines otherwise (CI logs, pipes), nothing with --quiet.
  */
 import cliProgress from 'cli-progress';
 import type { RunRecord } from '../results/record.js';
@@ -8,18 +8,21 @@ import type { RunEvent } from './runJob.js';
 import type { Job } from './suite.js';
 
 export interface Progress {
-  jobStart(index: number, total: number, job: Job): void;
-  event(event: RunEvent): void;
-  jobEnd(record: RunRecord): void;
+  start(total: number, slots: number): void;
+  jobStart(index: number, job: Job, slot: number): void;
+  event(index: number, slot: number, event: RunEvent): void;
+  jobEnd(index: number, slot: number, record: RunRecord): void;
   stop(): void;
 }
 
-export function createProgress(mode: 'bar' | 'lines' | 'quiet', write: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Progress {
-  if (mode === 'quiet') return { jobStart() {}, event() {}, jobEnd() {}, stop() {} };
+export type ProgressMode = 'bar' | 'lines' | 'quiet';
+
+export function createProgress(mode: ProgressMode, write: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Progress {
+  if (mode === 'quiet') return { start() {}, jobStart() {}, event() {}, jobEnd() {}, stop() {} };
   return mode === 'bar' ? barProgress() : lineProgress(write);
 }
 
-function outcome(record: RunRecord): string {
+export function outcome(record: RunRecord): string {
   const matrix = record.accuracy.matrix;
   const last = matrix[matrix.length - 1] ?? [];
   const acc = last.length ? (100 * last.reduce((a, b) => a + b, 0)) / last.length : NaN;
@@ -29,67 +32,76 @@ function outcome(record: RunRecord): string {
 }
 
 function lineProgress(write: (line: string) => void): Progress {
-  let prefix = '';
+  let total = 0;
+  const names = new Map<number, string>();
+  const prefix = (index: number) => `[${index + 1}/${total}] ${names.get(index) ?? ''}`;
   return {
-    jobStart(index, total, job) {
-      prefix = `[${index + 1}/${total}] ${job.id}`;
-      write(`${prefix}: start`);
+    start(count) {
+      total = count;
     },
-    event(e) {
+    jobStart(index, job) {
+      names.set(index, job.id);
+      write(`${prefix(index)}: start`);
+    },
+    event(index, _slot, e) {
       if (e.type === 'epoch')
-        write(`${prefix}: phase ${e.phase + 1} epoch ${e.epoch + 1}/${e.epochs} loss ${e.loss.toFixed(4)} new-task acc ${(100 * e.accuracy).toFixed(2)}% (${Math.round(e.examplesPerSecond)} ex/s)`);
+        write(`${prefix(index)}: phase ${e.phase + 1} epoch ${e.epoch + 1}/${e.epochs} loss ${e.loss.toFixed(4)} new-task acc ${(100 * e.accuracy).toFixed(2)}% (${Math.round(e.examplesPerSecond)} ex/s)`);
     },
-    jobEnd(record) {
-      write(`${prefix}: ${outcome(record)}`);
+    jobEnd(index, _slot, record) {
+      write(`${prefix(index)}: ${outcome(record)}`);
+      names.delete(index);
     },
     stop() {},
   };
 }
 
+interface SlotState {
+  bar: cliProgress.SingleBar;
+  epochs: number;
+  phases: number;
+  rate: string;
+  run: string;
+}
+
 function barProgress(): Progress {
-  const bar = new cliProgress.SingleBar(
-    {
-      format: '{run} |{bar}| phase {phase} epoch {epoch} | {rate} ex/s | run ETA {eta_formatted}',
-      hideCursor: true,
-      clearOnComplete: false,
-      etaBuffer: 50,
-    },
+  const multi = new cliProgress.MultiBar(
+    { hideCursor: true, clearOnComplete: false, autopadding: true, etaBuffer: 100, format: '{label} |{bar}| {value}/{total} {unit} | ETA {eta_formatted} {info}' },
     cliProgress.Presets.shades_classic,
   );
-  let started = false;
-  let phases = 1;
-  let epochs = 1;
-  let steps = 1;
-  let phase = 0;
-  let epoch = 0;
-  let rate = '';
-  let run = '';
-  const value = (step: number) => (phase * epochs + epoch) * steps + step;
+  let suite: cliProgress.SingleBar | null = null;
+  let done = 0;
+  const slots: SlotState[] = [];
   return {
-    jobStart(index, total, job) {
-      run = `run ${index + 1}/${total}`;
-      epochs = job.training.epochs;
-      phase = epoch = 0;
-      if (started) bar.stop();
-      bar.start(100, 0, { run, phase: '-', epoch: '-', rate: '-' });
-      started = true;
+    start(total, count) {
+      suite = multi.create(total, 0, { label: 'suite', unit: 'runs', info: '' });
+      for (let s = 0; s < Math.min(count, total); s++)
+        slots.push({ bar: multi.create(1, 0, { label: `worker ${s + 1}`, unit: 'steps', info: '' }), epochs: 1, phases: 1, rate: '-', run: '' });
     },
-    event(e) {
-      if (e.type === 'phase') phases = e.phases;
+    jobStart(index, job, slot) {
+      const s = slots[slot];
+      Object.assign(s, { epochs: job.training.epochs, phases: 1, rate: '-', run: `run ${index + 1}: ${job.id}` });
+      s.bar.setTotal(1);
+      s.bar.update(0, { info: s.run });
+    },
+    event(_index, slot, e) {
+      const s = slots[slot];
+      if (e.type === 'phase') s.phases = e.phases;
+      if (e.type === 'epoch') s.rate = String(Math.round(e.examplesPerSecond));
       if (e.type === 'step') {
-        ({ phase, epoch, steps } = e);
-        bar.setTotal(phases * epochs * steps);
-        bar.update(value(e.step + 1), { run, phase: `${phase + 1}/${phases}`, epoch: `${epoch + 1}/${epochs}`, rate });
+        s.bar.setTotal(s.phases * s.epochs * e.steps);
+        s.bar.update((e.phase * s.epochs + e.epoch) * e.steps + e.step + 1, {
+          info: `phase ${e.phase + 1}/${s.phases} epoch ${e.epoch + 1}/${s.epochs} ${s.rate} ex/s ${s.run}`,
+        });
       }
-      if (e.type === 'epoch') rate = String(Math.round(e.examplesPerSecond));
     },
-    jobEnd(record) {
-      bar.stop();
-      started = false;
-      process.stderr.write(`  ${record.runId}: ${outcome(record)}\n`);
+    jobEnd(_index, slot, record) {
+      done++;
+      suite?.update(done);
+      multi.log(`${record.runId}: ${outcome(record)}\n`);
+      slots[slot].bar.update(0, { info: 'waiting' });
     },
     stop() {
-      if (started) bar.stop();
+      multi.stop();
     },
   };
 }

@@ -1,0 +1,136 @@
+/**
+ * `npm run bench`: training and evaluation throughput of the standard MLPs on every backend that loads,
+ * clbench's formulation (transpose-free fused dense layers + fused Adam) against the plain tfjs one
+ * (matMul autograd + tf.train.adam) measured in the same process, plus the wall time and peak memory of
+ * one run of the Hsu et al. split-MNIST protocol. Prints a table and writes JSON.
+ *
+ *   npm run bench -- [--backends wasm,cpu] [--quick] [--no-protocol] [--out bench-results.json]
+ */
+import * as tf from '@tensorflow/tfjs';
+import { writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { Rng } from '../core/random.js';
+import { FusedAdam } from '../learners/fusedAdam.js';
+import { crossEntropy } from '../learners/losses.js';
+import { createMlp } from '../models/mlp.js';
+import { useBackend, type BackendInfo } from '../runner/backend.js';
+import { runJob } from '../runner/runJob.js';
+import { expandSuite, parseSuite } from '../runner/suite.js';
+
+interface Measurement {
+  backend: string;
+  model: string;
+  batch: number;
+  formulation: 'plain' | 'clbench';
+  trainSamplesPerSecond: number;
+  evalSamplesPerSecond: number;
+}
+
+const args = process.argv.slice(2);
+const flag = (name: string) => args.includes(name);
+const value = (name: string) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const quick = flag('--quick');
+const backends = (value('--backends') ?? 'tensorflow,wasm,cpu').split(',');
+const outFile = value('--out') ?? 'bench-results.json';
+
+/** Runs `step` until `seconds` have passed (at least `minSteps` times) and returns steps per second. */
+function rate(step: () => void, seconds: number, minSteps = 5): number {
+  for (let i = 0; i < 3; i++) step();
+  const start = performance.now();
+  let steps = 0;
+  while (steps < minSteps || performance.now() - start < seconds * 1000) {
+    step();
+    steps++;
+  }
+  return (steps * 1000) / (performance.now() - start);
+}
+
+function measure(backend: string, hidden: number[], batch: number, formulation: 'plain' | 'clbench', seconds: number): Measurement {
+  const model = createMlp({ hidden, dense: formulation === 'plain' ? 'plain' : 'fast' }, { inputs: 784, outputs: 10 }, new Rng(0));
+  const optimizer: tf.Optimizer = formulation === 'plain' ? tf.train.adam(1e-3, 0.9, 0.999, 1e-8) : new FusedAdam(1e-3);
+  const rng = new Rng(1);
+  const x = tf.tensor2d(Float32Array.from({ length: batch * 784 }, () => rng.next()), [batch, 784]);
+  const y = tf.tensor1d(Int32Array.from({ length: batch }, () => rng.int(10)), 'int32');
+  const train = () =>
+    tf.tidy(() => {
+      const { value: loss, grads } = tf.variableGrads(() => crossEntropy(model.forward(x), y), model.variables);
+      optimizer.applyGradients(grads as unknown as Parameters<tf.Optimizer['applyGradients']>[0]);
+      loss.dataSync();
+    });
+  const evalBatch = 1000;
+  const xe = tf.tensor2d(Float32Array.from({ length: evalBatch * 784 }, () => rng.next()), [evalBatch, 784]);
+  const evaluate = () => tf.tidy(() => tf.argMax(model.forward(xe), 1).dataSync());
+  const trainRate = rate(train, seconds) * batch;
+  const evalRate = rate(evaluate, seconds / 2, 3) * evalBatch;
+  tf.dispose([x, y, xe]);
+  optimizer.dispose();
+  model.dispose();
+  return { backend, model: `784-${hidden.join('-')}-10`, batch, formulation, trainSamplesPerSecond: trainRate, evalSamplesPerSecond: evalRate };
+}
+
+async function protocolRun(backend: BackendInfo): Promise<{ seconds: number; examples: number; averageAccuracy: number }> {
+  const suite = {
+    name: 'bench-hsu2018',
+    scenario: { name: 'split-mnist-class', dataset: 'mnist-full', kind: 'split', tasks: 5, setting: 'class' },
+    model: { hidden: [400, 400] },
+    training: { epochs: 4, batchSize: 128, optimizer: 'adam', lr: 0.001, resetOptimizer: true },
+    learners: [{ name: 'naive' }],
+    seeds: [0],
+  };
+  const [job] = expandSuite(parseSuite(JSON.stringify(suite), 'bench'), 'bench');
+  const start = performance.now();
+  const record = await runJob(job, { backend });
+  const last = record.accuracy.matrix[record.accuracy.matrix.length - 1];
+  return { seconds: (performance.now() - start) / 1000, examples: record.examplesPerPhase.reduce((a, b) => a + b, 0), averageAccuracy: last.reduce((a, b) => a + b, 0) / last.length };
+}
+
+const results: Measurement[] = [];
+const loaded: BackendInfo[] = [];
+let protocol: { backend: string; seconds: number; examples: number; averageAccuracy: number } | null = null;
+for (const name of backends) {
+  let info: BackendInfo;
+  try {
+    info = await useBackend(name as 'wasm');
+  } catch (error) {
+    process.stderr.write(`backend ${name}: not available (${(error as Error).message.split('\n')[0]})\n`);
+    continue;
+  }
+  loaded.push(info);
+  const slow = name === 'cpu';
+  const seconds = quick || slow ? 1 : 3;
+  for (const hidden of [[400, 400], [1000, 1000]]) {
+    for (const batch of [128, 256]) {
+      if (slow && (hidden[0] > 400 || batch > 128)) continue; // the pure-JS backend is ~30× slower; one point is enough
+      for (const formulation of ['plain', 'clbench'] as const) {
+        const m = measure(name, hidden, batch, formulation, seconds);
+        results.push(m);
+        process.stderr.write(`${name} ${m.model} batch ${batch} ${formulation}: train ${Math.round(m.trainSamplesPerSecond)}/s, eval ${Math.round(m.evalSamplesPerSecond)}/s\n`);
+      }
+    }
+  }
+  if (!flag('--no-protocol') && !protocol && name !== 'cpu') {
+    process.stderr.write(`${name}: one run of the Hsu et al. split-MNIST protocol (naive, class-IL, 5 tasks × 4 epochs)…\n`);
+    protocol = { backend: name, ...(await protocolRun(info)) };
+  }
+}
+
+const rows = results.filter((r) => r.formulation === 'clbench').map((c) => {
+  const p = results.find((r) => r.formulation === 'plain' && r.backend === c.backend && r.model === c.model && r.batch === c.batch)!;
+  return { ...c, plainTrain: p.trainSamplesPerSecond, plainEval: p.evalSamplesPerSecond };
+});
+const lines = [
+  `| backend | MLP | batch | train plain (samples/s) | train clbench | ratio | eval plain | eval clbench | ratio |`,
+  `| --- | --- | --- | --- | --- | --- | --- | --- | --- |`,
+  ...rows.map((r) =>
+    `| ${r.backend} | ${r.model} | ${r.batch} | ${Math.round(r.plainTrain)} | ${Math.round(r.trainSamplesPerSecond)} | ${(r.trainSamplesPerSecond / r.plainTrain).toFixed(2)}× | ${Math.round(r.plainEval)} | ${Math.round(r.evalSamplesPerSecond)} | ${(r.evalSamplesPerSecond / r.plainEval).toFixed(2)}× |`),
+];
+const peakRssMb = process.resourceUsage().maxRSS / 1024;
+if (protocol)
+  lines.push('', `Hsu et al. 2018 split-MNIST protocol, one run (naive, class-IL, MLP 2×400, 5 tasks × 4 epochs, ${protocol.examples} training examples) on ${protocol.backend}: ${protocol.seconds.toFixed(1)} s wall (${Math.round(protocol.examples / protocol.seconds)} examples/s incl. evaluation), final average accuracy ${(100 * protocol.averageAccuracy).toFixed(2)}%`);
+lines.push(`Peak RSS of this process: ${peakRssMb.toFixed(0)} MB. Machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}.`);
+process.stdout.write(`${lines.join('\n')}\n`);
+writeFileSync(outFile, `${JSON.stringify({ date: new Date().toISOString(), backends: loaded, cpus: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.version, measurements: results, protocol, peakRssMb }, null, 1)}\n`);
+process.stderr.write(`wrote ${outFile}\n`);

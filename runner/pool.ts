@@ -1,0 +1,86 @@
+/**
+ * Runs jobs on a pool of worker threads, one job per worker at a time. Independent runs share nothing,
+ * so N workers on N cores finish a suite ~N times faster; each record is the same as a one-worker run
+ * (same seed, same backend), only the timings differ.
+ */
+import { Worker } from 'node:worker_threads';
+import { UserError } from '../core/errors.js';
+import type { RunRecord } from '../results/record.js';
+import type { BackendChoice } from './backend.js';
+import type { RunEvent } from './runJob.js';
+import type { Job } from './suite.js';
+import type { FromWorker, ToWorker } from './worker.js';
+
+export interface PoolOptions {
+  workers: number;
+  backend: BackendChoice;
+  plugins: string[];
+  /** a job starts on worker `slot` */
+  onStart(index: number, slot: number): void;
+  onEvent(index: number, slot: number, event: RunEvent): void;
+  /** called once per job, in completion order; may throw to stop the pool (e.g. a failed write) */
+  onRecord(index: number, record: RunRecord): void;
+}
+
+export function runPool(jobs: Job[], options: PoolOptions): Promise<void> {
+  const size = Math.max(1, Math.min(options.workers, jobs.length));
+  let next = 0;
+  let finished = 0;
+  const workers: Worker[] = [];
+  return new Promise<void>((resolve, reject) => {
+    let failed = false;
+    const stopAll = () => {
+      for (const w of workers) void w.terminate();
+    };
+    const fail = (error: Error) => {
+      if (failed) return;
+      failed = true;
+      stopAll();
+      reject(error);
+    };
+    const feed = (worker: Worker, slot: number) => {
+      if (next >= jobs.length) {
+        worker.postMessage({ type: 'stop' } satisfies ToWorker);
+        return;
+      }
+      const index = next++;
+      options.onStart(index, slot);
+      worker.postMessage({ type: 'job', index, job: jobs[index] } satisfies ToWorker);
+    };
+    for (let slot = 0; slot < size; slot++) {
+      const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: { backend: options.backend, plugins: options.plugins } });
+      workers.push(worker);
+      worker.on('message', (message: FromWorker) => {
+        if (failed) return;
+        try {
+          switch (message.type) {
+            case 'ready':
+              feed(worker, slot);
+              break;
+            case 'event':
+              options.onEvent(message.index, slot, message.event);
+              break;
+            case 'record':
+              options.onRecord(message.index, message.record);
+              finished++;
+              if (finished === jobs.length) {
+                for (const w of workers) w.postMessage({ type: 'stop' } satisfies ToWorker);
+                resolve();
+              } else feed(worker, slot);
+              break;
+            case 'error':
+              // A user error (e.g. a missing data file) keeps its file, field and fix across the thread.
+              fail(message.user ? new UserError(message.message, message.user.where, message.user.fix) : new Error(`run ${jobs[message.index].id}: ${message.message}`));
+              break;
+          }
+        } catch (error) {
+          fail(error as Error);
+        }
+      });
+      worker.on('error', (error) => fail(error));
+      worker.on('exit', (code) => {
+        if (code !== 0 && finished < jobs.length) fail(new Error(`worker ${slot} exited with code ${code}`));
+      });
+    }
+  });
+}
