@@ -1,11 +1,13 @@
-// Assembles the project's hand-written WebAssembly kernels (*.wat, text format) into dist/ beside the
-// compiled TypeScript that loads them. Run by `npm run build`; needs the `wabt` dev dependency.
+// Assembles the project's hand-written WebAssembly kernels (*.wat, text format) into dist/ (or the
+// folder given as the first argument) beside the compiled TypeScript that loads them. Run by
+// `npm run build`; needs the `wabt` dev dependency.
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import initWabt from 'wabt';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const outDir = path.resolve(root, process.argv[2] ?? 'dist');
 const wabt = await initWabt();
 for (const dir of ['learners/kernels', 'models/kernels']) {
   let names = [];
@@ -19,7 +21,7 @@ for (const dir of ['learners/kernels', 'models/kernels']) {
     const module = wabt.parseWat(name, readFileSync(source, 'utf8'), { simd: true });
     module.validate();
     const { buffer } = module.toBinary({});
-    const target = path.join(root, 'dist', dir, name.replace(/\.wat$/, '.wasm'));
+    const target = path.join(outDir, dir, name.replace(/\.wat$/, '.wasm'));
     mkdirSync(path.dirname(target), { recursive: true });
     writeFileSync(target, buffer);
     module.destroy();
