@@ -23,13 +23,22 @@ export interface BackendInfo {
 const require = createRequire(import.meta.url);
 let active: BackendInfo | null = null;
 
-export async function useBackend(choice: BackendChoice = 'auto'): Promise<BackendInfo> {
-  if (active && (choice === 'auto' || choice === active.name)) return active;
+/** The packages that provide the 'tensorflow' backend, in order of preference. */
+export const TENSORFLOW_PACKAGES = ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'];
+
+export interface BackendOptions {
+  /** module specifiers tried for the 'tensorflow' backend (tests substitute a stand-in) */
+  tensorflowPackages?: string[];
+}
+
+export async function useBackend(choice: BackendChoice = 'auto', options: BackendOptions = {}): Promise<BackendInfo> {
+  // Once a backend is up, `auto` keeps it (a worker asks again for every job); explicit packages re-probe.
+  if (active && !options.tensorflowPackages && (choice === 'auto' || choice === active.name)) return active;
   const attempts: string[] = [];
   const order: Exclude<BackendChoice, 'auto'>[] = choice === 'auto' ? ['tensorflow', 'wasm', 'cpu'] : [choice];
   for (const name of order) {
     try {
-      active = await load(name);
+      active = await load(name, options.tensorflowPackages ?? TENSORFLOW_PACKAGES);
       return active;
     } catch (error) {
       attempts.push(`${name}: ${(error as Error).message.split('\n')[0]}`);
@@ -39,11 +48,11 @@ export async function useBackend(choice: BackendChoice = 'auto'): Promise<Backen
   throw new UserError(`no tfjs backend could be loaded (${attempts.join('; ')})`, '--backend', 'reinstall with `npm install`');
 }
 
-async function load(name: Exclude<BackendChoice, 'auto'>): Promise<BackendInfo> {
+async function load(name: Exclude<BackendChoice, 'auto'>, tensorflowPackages: string[]): Promise<BackendInfo> {
   switch (name) {
     case 'tensorflow': {
       const errors: string[] = [];
-      for (const pkg of ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node']) {
+      for (const pkg of tensorflowPackages) {
         try {
           await import(pkg);
           if (!(await tf.setBackend('tensorflow'))) throw new Error(`${pkg} loaded but the 'tensorflow' backend did not initialise`);
