@@ -1,18 +1,26 @@
 /**
  * clbench's public API: what a learner plugin (or a program driving the harness) imports from 'clbench'.
+ *
+ * `tf` is clbench's own @tensorflow/tfjs module. A plugin imports tf from here, never from its own
+ * @tensorflow/tfjs: a second copy has its own Tensor class, and its tensors fail clbench's checks.
  */
+export * as tf from '@tensorflow/tfjs';
 export type {
-  DataAccess, EpochStats, Learner, LearnerContext, LearnerDefinition, Phase, ScenarioInfo, StepStats, TrainHooks, TrainingConfig,
+  DataAccess, EpochStats, Learner, LearnerContext, LearnerDefinition, LearnerState, Phase, ScenarioInfo, StepStats, TrainHooks, TrainingConfig,
 } from './learners/contract.js';
 export { defineLearner } from './learners/contract.js';
 export { BaseSgdLearner, type BatchTensors } from './learners/base.js';
 export { crossEntropy, applyMask, taskMask } from './learners/losses.js';
 export { QuadraticPenalty } from './learners/quadraticPenalty.js';
+export { examplesFromState, examplesState, listFromState, listState, underPrefix, withPrefix } from './learners/stateTensors.js';
 export { fisherDiagonal, type FisherKind } from './learners/importance.js';
 export { makeOptimizer } from './learners/optimizers.js';
 export type { Model, ModelSpec } from './models/types.js';
 export type { Batch, ExampleSet, Setting } from './scenarios/types.js';
-export { Rng } from './core/random.js';
+export { concatExamples, selectExamples, shuffledBatches } from './scenarios/examples.js';
+export { Rng, type RngState } from './core/random.js';
 export { UserError, DivergedError } from './core/errors.js';
 export * as metrics from './metrics/index.js';
 export type { RunRecord } from './results/record.js';
+export { listLearners, registerLearner } from './learners/registry.js';
+export { checkLearner, formatReport, type CheckResult, type ConformanceReport } from './runner/conformance.js';

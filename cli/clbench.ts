@@ -1,24 +1,32 @@
 #!/usr/bin/env node
 /**
  * The `clbench` command. Parses arguments and calls the runner and results rooms; no logic of its own.
- * Exit codes: 0 success, 1 some runs diverged or failed (their records are written), 2 bad input.
+ * Exit codes: 0 success, 1 some runs diverged or failed (their records are written), 2 bad input (or a
+ * results folder that cannot be written), 70 internal error, 130 interrupted (Ctrl-C; resumable).
  */
-import { Command, InvalidArgumentError, Option } from 'commander';
-import { mkdirSync } from 'node:fs';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UserError } from '../core/errors.js';
 import { CLBENCH_VERSION } from '../core/version.js';
-import { listLearners } from '../learners/registry.js';
+import { learnerSource, listLearners } from '../learners/registry.js';
 import { METRICS } from '../metrics/index.js';
+import { accuracyLongCsv } from '../results/accuracyLong.js';
 import { leaderboardCsv } from '../results/csv.js';
 import { buildLeaderboard } from '../results/leaderboard.js';
-import { readRecords, writeFileAtomic } from '../results/store.js';
+import { leaderboardMarkdown } from '../results/markdown.js';
+import { writeReport } from '../results/report/index.js';
+import { createResultsDir, readRecords, writeFileAtomic } from '../results/store.js';
 import { leaderboardTable } from '../results/table.js';
 import { DATASETS } from '../scenarios/datasets/index.js';
-import { BACKEND_CHOICES, type BackendChoice } from '../runner/backend.js';
+import { BACKEND_CHOICES, useBackend, type BackendChoice } from '../runner/backend.js';
+import { checkLearner, formatReport } from '../runner/conformance.js';
+import { loadPlugins, pluginPaths } from '../runner/plugins.js';
+import { createInterruptFlag, interruptRequested, requestInterrupt } from '../runner/interrupt.js';
 import { createProgress } from '../runner/progress.js';
+import { formatSchedulePreview, previewSchedules, suiteExamples } from '../runner/schedulePreview.js';
+import { SCHEDULE_DESCRIPTIONS, SCHEDULE_KINDS } from '../scenarios/scheduleSpec.js';
 import { expandSuite, readSuiteFile } from '../runner/suite.js';
 import { runSuite } from '../runner/runSuite.js';
 import { resolveShard, selectShard } from '../runner/shard.js';
@@ -33,10 +41,20 @@ interface RunFlags {
   out?: string;
   backend: BackendChoice;
   quiet?: boolean;
+  json?: boolean;
   workers?: number;
   shard?: string;
   shards?: number;
+  plugin: string[];
+  fresh?: boolean;
 }
+
+/** Collects a repeatable option (`--plugin a.js --plugin b.js`). */
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+const PLUGIN_HELP = 'load a learner plugin module (repeatable; relative to the current folder)';
 
 function positiveInteger(text: string): number {
   const n = Number(text);
@@ -48,7 +66,9 @@ const program = new Command()
   .name('clbench')
   .description('Continual-learning benchmark harness on TensorFlow.js')
   .version(CLBENCH_VERSION)
-  .option('--debug', 'print stack traces of errors');
+  .option('--debug', 'print stack traces of errors')
+  // argument errors throw (commander has printed them) so that they exit 2 like every bad input
+  .exitOverride();
 
 program
   .command('run')
@@ -60,14 +80,19 @@ program
   .option('--shard <i/n>', 'run shard i of n (0-based) of the suite; also read from SLURM_ARRAY_TASK_ID/COUNT')
   .option('--shards <n>', 'number of shards when the index comes from JOB_COMPLETION_INDEX (Kubernetes Indexed Job)', positiveInteger)
   .option('-q, --quiet', 'no progress output')
+  .option('--json', 'progress as one JSON object a line on stdout (run-start, phase, epoch, run-end, suite-end); the table goes to stderr')
+  .option('--plugin <file>', PLUGIN_HELP, collect, [])
+  .option('--fresh', 'redo every run: existing records of the suite move to runs/stale/, checkpoints are deleted')
   .action(async (suiteFile: string | undefined, opts: RunFlags) => {
     const file = suiteFile ?? DEFAULT_SUITE;
     const suite = readSuiteFile(file);
+    // loaded here so the suite can name plugin learners; every worker loads the same absolute paths
+    const plugins = (await loadPlugins(pluginPaths(opts.plugin, suite, file))).map((p) => p.file);
     const shard = resolveShard(opts.shard, opts.shards);
     const jobs = selectShard(expandSuite(suite, file), shard);
     const outDir = opts.out ?? path.join('clbench-results', suite.name);
-    mkdirSync(outDir, { recursive: true });
-    const mode = opts.quiet ? 'quiet' : process.stderr.isTTY ? 'bar' : 'lines';
+    createResultsDir(outDir);
+    const mode = opts.json ? 'json' : opts.quiet ? 'quiet' : process.stderr.isTTY ? 'bar' : 'lines';
     const workers = opts.workers ?? os.availableParallelism();
     const shardNote = shard ? `, shard ${shard.index}/${shard.count} from ${shard.source}` : '';
     process.stderr.write(`clbench ${CLBENCH_VERSION}: suite '${suite.name}' (${jobs.length} runs${shardNote}, ${Math.min(workers, jobs.length)} worker(s)) → ${outDir}\n`);
@@ -75,28 +100,74 @@ program
       process.stderr.write('this shard has no runs\n');
       return;
     }
-    const result = await runSuite(jobs, { outDir, backend: opts.backend, progress: createProgress(mode), workers, plugins: [] });
+    const interrupt = createInterruptFlag();
+    const onSigint = () => {
+      if (interruptRequested(interrupt)) {
+        process.stderr.write('\nclbench: stopped at once; finished records and phase checkpoints are intact\n');
+        process.exit(130);
+      }
+      requestInterrupt(interrupt);
+      process.stderr.write('\nclbench: stopping after the current step (Ctrl-C again to stop at once)\n');
+    };
+    process.on('SIGINT', onSigint);
+    let result: Awaited<ReturnType<typeof runSuite>>;
+    try {
+      result = await runSuite(jobs, { outDir, backend: opts.backend, progress: createProgress(mode, mode === 'json' ? writeStdoutLine : undefined), workers, plugins, fresh: opts.fresh, interrupt });
+    } finally {
+      process.off('SIGINT', onSigint);
+    }
+    if (result.interrupted) {
+      process.stderr.write(
+        `clbench: interrupted; ${result.records.length} of ${jobs.length} runs have records in ${outDir}, an interrupted run continues from its last finished phase.\n` +
+          `  resume with: ${resumeCommand()}\n`,
+      );
+      process.exitCode = 130;
+      return;
+    }
     const backend = result.records[0]?.backend;
     if (backend) process.stderr.write(`backend: ${backend.name} (${backend.package} ${backend.version}, ${backend.detail})\n`);
-    process.stdout.write(`\n${leaderboardTable(result.leaderboard)}\n\nleaderboard: ${result.leaderboardPath}\n`);
+    const files = `leaderboard: ${result.leaderboardPath}\nlong format: ${result.accuracyLongPath}\nreport: ${result.reportPath ?? '(none: no run has a record yet)'}\n`;
     const bad = result.records.filter((r) => r.status !== 'completed');
+    if (opts.json) {
+      // stdout stays pure JSON lines: the table is for the person watching, on stderr
+      process.stderr.write(`\n${leaderboardTable(result.leaderboard)}\n\n${files}`);
+      const paths = { leaderboard: result.leaderboardPath, accuracyLong: result.accuracyLongPath, report: result.reportPath };
+      writeStdoutLine(JSON.stringify({ event: 'suite-end', time: new Date().toISOString(), runs: result.records.length, notCompleted: bad.map((r) => r.runId), ...paths }));
+    } else {
+      process.stdout.write(`\n${leaderboardTable(result.leaderboard)}\n\n${files}`);
+    }
     if (bad.length) {
       process.stderr.write(`${bad.length} run(s) did not complete: ${bad.map((r) => `${r.runId} (${r.status})`).join(', ')}\n`);
       process.exitCode = 1;
     }
   });
 
+function writeStdoutLine(line: string): void {
+  process.stdout.write(`${line}\n`);
+}
+
+/** The command line that resumes this run: the same one, without --fresh (which would redo the finished runs). */
+function resumeCommand(): string {
+  const quote = (a: string) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
+  return ['clbench', ...process.argv.slice(2).filter((a) => a !== '--fresh')].map(quote).join(' ');
+}
+
 program
   .command('list')
   .description('datasets, scenario kinds, settings, learners and their options, metrics')
-  .action(() => {
+  .option('--plugin <file>', PLUGIN_HELP, collect, [])
+  .action(async (opts: { plugin: string[] }) => {
+    await loadPlugins(pluginPaths(opts.plugin));
     const out: string[] = ['Datasets:'];
     for (const d of DATASETS) out.push(`  ${d.name.padEnd(14)} ${d.size}\n  ${''.padEnd(14)} ${d.description}`);
     out.push('', 'Scenario kinds:', '  split          classes grouped into tasks (default 2 classes a task)', '  permuted       a seeded pixel permutation per task (default 10 tasks)');
     out.push('', 'Settings:', '  task           task id given: one head per task', '  domain         no task id: labels relative to the task, one shared head', '  class          no task id: one output per class of every task');
+    out.push('', 'Rehearsal schedules (suite or learner "schedule"; all take nNew, minPerTask, minPerTaskMode, sampling):');
+    for (const kind of SCHEDULE_KINDS) out.push(`  ${kind.padEnd(16)} ${SCHEDULE_DESCRIPTIONS[kind]}`);
     out.push('', 'Learners:');
     for (const l of listLearners()) {
-      out.push(`  ${l.name.padEnd(14)} ${l.description}${l.reference ? ` [${l.reference}]` : ''}`);
+      const source = learnerSource(l.name);
+      out.push(`  ${l.name.padEnd(14)} ${l.description}${l.reference ? ` [${l.reference}]` : ''}${source ? ` (plugin ${source})` : ''}`);
       const props = (l.optionsSchema.properties ?? {}) as Record<string, { default?: unknown; description?: string; enum?: unknown[]; type?: unknown }>;
       for (const [key, p] of Object.entries(props)) {
         const kind = p.enum ? p.enum.map((v) => JSON.stringify(v)).join('|') : String(p.type);
@@ -112,10 +183,56 @@ program
   .command('validate')
   .description('check a suite file without running it')
   .argument('<suite>', 'suite JSON file')
-  .action((file: string) => {
+  .option('--plugin <file>', PLUGIN_HELP, collect, [])
+  .action(async (file: string, opts: { plugin: string[] }) => {
     const suite = readSuiteFile(file);
+    await loadPlugins(pluginPaths(opts.plugin, suite, file));
     const jobs = expandSuite(suite, file);
     process.stdout.write(`${file}: valid — ${jobs.length} runs (${new Set(jobs.map((j) => j.scenario.name)).size} scenarios × learners × ${suite.seeds.length} seeds)\n`);
+  });
+
+program
+  .command('check-plugin')
+  .description('conformance checks of learner plugins on a tiny synthetic stream in all three settings (exit 1 if any fails)')
+  .argument('<plugins...>', 'plugin module files (.js)')
+  .option('--options <json>', 'learner options to check with (default: the schema defaults)')
+  .addOption(new Option('-b, --backend <name>', 'tfjs backend').choices([...BACKEND_CHOICES]).default('auto'))
+  .action(async (files: string[], opts: { options?: string; backend: BackendChoice }) => {
+    const options = opts.options === undefined ? undefined : parseOptionsJson(opts.options);
+    const plugins = await loadPlugins(pluginPaths(files));
+    const backend = await useBackend(opts.backend);
+    process.stderr.write(`clbench ${CLBENCH_VERSION} check-plugin on ${backend.name} (${backend.package} ${backend.version})\n`);
+    for (const { file, definition } of plugins) {
+      const report = await checkLearner(definition, { options });
+      process.stdout.write(`${formatReport(report, path.relative(process.cwd(), file) || file)}\n`);
+      if (!report.passed) process.exitCode = 1;
+    }
+  });
+
+function parseOptionsJson(text: string): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new UserError(`not valid JSON: ${(error as Error).message}`, '--options', `give a JSON object, e.g. --options '{"lambda": 10}'`);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new UserError('must be a JSON object', '--options', `e.g. --options '{"lambda": 10}'`);
+  return value as Record<string, unknown>;
+}
+
+program
+  .command('schedule')
+  .description('print the phase × task example counts of every scenario and rehearsal schedule of a suite (trains nothing)')
+  .argument('<suite>', 'suite JSON file')
+  .option('--plugin <file>', PLUGIN_HELP, collect, [])
+  .action(async (file: string, opts: { plugin: string[] }) => {
+    const suite = readSuiteFile(file);
+    await loadPlugins(pluginPaths(opts.plugin, suite, file));
+    const jobs = expandSuite(suite, file);
+    const previews = previewSchedules(jobs);
+    const total = suiteExamples(previews);
+    process.stdout.write(`${previews.map(formatSchedulePreview).join('\n\n')}\n\nsuite '${suite.name}': ${jobs.length} runs, ${total} training examples in all (training passes only)\n`);
   });
 
 program
@@ -123,18 +240,41 @@ program
   .description('rebuild the leaderboard from the run records of one or more results folders')
   .argument('<dirs...>', 'results folders (as written by `clbench run --out`)')
   .option('--csv <file>', 'write the CSV here')
-  .action((dirs: string[], opts: { csv?: string }) => {
-    const rows = buildLeaderboard(readRecords(dirs));
+  .option('--long <file>', 'write the long-format accuracy CSV (one row per run, phase and task) here')
+  .addOption(new Option('--format <format>', 'what to print: text table, Markdown table (for a README) or the CSV').choices(['text', 'md', 'csv']).default('text'))
+  .action((dirs: string[], opts: { csv?: string; long?: string; format: 'text' | 'md' | 'csv' }) => {
+    const records = readRecords(dirs);
+    const rows = buildLeaderboard(records);
     if (opts.csv) writeFileAtomic(opts.csv, leaderboardCsv(rows));
-    process.stdout.write(`${leaderboardTable(rows)}\n${opts.csv ? `\nleaderboard: ${opts.csv}\n` : ''}`);
+    if (opts.long) writeFileAtomic(opts.long, accuracyLongCsv(records));
+    if (opts.format === 'csv') process.stdout.write(leaderboardCsv(rows));
+    else process.stdout.write(`${opts.format === 'md' ? leaderboardMarkdown(rows) : leaderboardTable(rows)}\n`);
+    // where the files went: on stderr when stdout carries a table or CSV meant to be redirected
+    const written = [opts.csv ? `leaderboard: ${opts.csv}` : '', opts.long ? `long format: ${opts.long}` : ''].filter(Boolean).join('\n');
+    if (written) (opts.format === 'text' ? process.stdout : process.stderr).write(`${opts.format === 'text' ? '\n' : ''}${written}\n`);
+  });
+
+program
+  .command('report')
+  .description('write one self-contained HTML report (tables and charts per scenario) of one or more results folders')
+  .argument('<dirs...>', 'results folders (as written by `clbench run --out`)')
+  .option('-o, --out <file>', 'the HTML file (default: report.html in the first folder)')
+  .action(async (dirs: string[], opts: { out?: string }) => {
+    const file = await writeReport(dirs, opts.out ?? path.join(dirs[0], 'report.html'));
+    process.stdout.write(`report: ${file}\n`);
   });
 
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
-  if (error instanceof UserError) {
+  if (error instanceof CommanderError) {
+    // --help and --version end here with code 0; a bad flag or argument was printed by commander
+    process.exitCode = error.exitCode === 0 ? 0 : 2;
+  } else if (error instanceof UserError) {
     process.stderr.write(`clbench: ${error.describe()}\n`);
     if (debug) process.stderr.write(`${error.stack}\n`);
+    // a plugin that failed to import: its own stack says where
+    if (debug && error.cause instanceof Error) process.stderr.write(`caused by: ${error.cause.stack}\n`);
     process.exitCode = 2;
   } else {
     process.stderr.write(`clbench: internal error: ${(error as Error)?.message ?? error}\n`);

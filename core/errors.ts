@@ -27,9 +27,30 @@ export class DivergedError extends Error {
     readonly epoch: number,
     readonly step: number,
     readonly loss: number,
+    /** what stopped being finite: the step's loss, or the parameters (checked at the end of each epoch) */
+    readonly nonFinite: 'loss' | 'weights' = 'loss',
   ) {
-    super(`training diverged (loss ${loss}) in phase ${phase + 1}, epoch ${epoch + 1}, step ${step + 1}`);
+    super(`training diverged (${nonFinite === 'loss' ? `loss ${loss}` : 'weights not finite'}) in phase ${phase + 1}, epoch ${epoch + 1}, step ${step + 1}`);
     this.name = 'DivergedError';
+  }
+}
+
+/**
+ * Writing to the results folder failed (disk full, no permission, a file where a folder should be). Not
+ * a learner's failure: the suite stops, and what was written before stays intact.
+ */
+export class StorageError extends UserError {
+  constructor(message: string, where?: string, fix?: string) {
+    super(message, where, fix);
+    this.name = 'StorageError';
+  }
+}
+
+/** A run stopped on request (Ctrl-C) after its current step; its last phase checkpoint is kept. */
+export class RunInterrupted extends Error {
+  constructor() {
+    super('interrupted');
+    this.name = 'RunInterrupted';
   }
 }
 

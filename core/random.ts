@@ -50,6 +50,13 @@ export class Rng {
     return [this.s[0], this.s[1], this.s[2], this.s[3]];
   }
 
+  /** Continue from a saved `state()` (a learner restoring its checkpoint keeps its generator objects). */
+  setState(state: RngState): void {
+    if (state.length !== 4 || !state.every((v) => Number.isInteger(v) && v >= 0 && v < 4294967296) || state.every((v) => v === 0))
+      throw new RangeError(`not an Rng state: ${JSON.stringify(state)}`);
+    this.s.set(state);
+  }
+
   /** An independent generator for a named sub-purpose, drawn from this one's stream. */
   derive(label: string): Rng {
     return new Rng(this.uint32(), label);

@@ -9,7 +9,7 @@
  *
  * A regulariser overrides `penalty` (EWC, SI, MAS, L2), a distillation method `loss` (LwF), a projection
  * method `adjustGradients` (A-GEM), a path integral `afterStep` (SI), an importance estimate `afterPhase`,
- * a rehearsal learner `trainingExamples` or `loss`.
+ * a rehearsal learner `trainingExamples`, `trainStep` or `loss` (and watches the stream in `afterBatch`).
  */
 import * as tf from '@tensorflow/tfjs';
 import { DivergedError } from '../core/errors.js';
@@ -17,9 +17,17 @@ import type { Rng } from '../core/random.js';
 import type { Model } from '../models/types.js';
 import { shuffledBatches } from '../scenarios/examples.js';
 import type { Batch, ExampleSet } from '../scenarios/types.js';
-import type { Learner, LearnerContext, Phase, TrainHooks } from './contract.js';
+import type { Learner, LearnerContext, LearnerState, Phase, TrainHooks } from './contract.js';
 import { applyMask, crossEntropy, taskMask } from './losses.js';
+import { restoreOptimizer, saveOptimizer } from './optimizerState.js';
 import { makeOptimizer } from './optimizers.js';
+
+/** The JSON part of BaseSgdLearner's checkpoint state. */
+interface BaseStateJson {
+  batchRng: [number, number, number, number];
+  optimizer: string[];
+  extra: unknown;
+}
 
 /** A batch as tensors, plus the plain batch it came from. */
 export interface BatchTensors {
@@ -60,10 +68,13 @@ export class BaseSgdLearner<O = Record<string, never>> implements Learner {
       const batches = shuffledBatches(examples.indices.length, batchSize, this.batchRng);
       let lossSum = 0;
       let seen = 0;
+      let lastLoss = 0;
       for (let step = 0; step < batches.length; step++) {
         const batch = this.ctx.data.batch(examples, batches[step]);
         const loss = this.trainStep(batch, phase);
         if (!Number.isFinite(loss)) throw new DivergedError(phase.index, epoch, step, loss);
+        lastLoss = loss;
+        this.afterBatch(examples, batches[step], phase);
         lossSum += loss * batch.size;
         seen += batch.size;
         hooks.step?.({ epoch, step, steps: batches.length, loss });
@@ -72,6 +83,8 @@ export class BaseSgdLearner<O = Record<string, never>> implements Learner {
           lastYield = performance.now();
         }
       }
+      // A finite loss can hide non-finite parameters (e.g. an overflow in the last update of the epoch).
+      if (!this.parametersFinite()) throw new DivergedError(phase.index, epoch, batches.length - 1, lastLoss, 'weights');
       await hooks.epochEnd?.({ epoch, loss: seen ? lossSum / seen : 0, examples: seen });
     }
     await this.afterPhase(phase);
@@ -86,7 +99,46 @@ export class BaseSgdLearner<O = Record<string, never>> implements Learner {
     this.model.dispose();
   }
 
+  /** Model variables, optimizer slots, the batch-order generator, and whatever `extraState` adds. */
+  async state(): Promise<LearnerState> {
+    const tensors: Record<string, tf.Tensor> = {};
+    this.model.variables.forEach((v, i) => (tensors[`model/${i}`] = tf.clone(v)));
+    const optimizer = await saveOptimizer(this.optimizer, this.model.variables);
+    optimizer.tensors.forEach((t, i) => (tensors[`optimizer/${i}`] = t));
+    const extra = await this.extraState();
+    for (const [name, t] of Object.entries(extra.tensors)) tensors[`extra/${name}`] = t;
+    const json: BaseStateJson = { batchRng: this.batchRng.state(), optimizer: optimizer.names, extra: extra.json };
+    return { tensors, json };
+  }
+
+  async restore(state: LearnerState): Promise<void> {
+    const json = state.json as BaseStateJson;
+    const tensor = (name: string) => {
+      const t = state.tensors[name];
+      if (!t) throw new Error(`the saved state has no tensor '${name}'`);
+      return t;
+    };
+    // assign checks shape and dtype; it shares the saved tensor's data, which outlives the caller's dispose.
+    this.model.variables.forEach((v, i) => v.assign(tensor(`model/${i}`)));
+    await restoreOptimizer(this.optimizer, { names: json.optimizer, tensors: json.optimizer.map((_, i) => tensor(`optimizer/${i}`)) }, this.model.variables);
+    this.batchRng.setState(json.batchRng);
+    const extra = Object.fromEntries(Object.entries(state.tensors).filter(([n]) => n.startsWith('extra/')).map(([n, t]) => [n.slice('extra/'.length), t]));
+    await this.restoreExtraState({ tensors: extra, json: json.extra });
+  }
+
   // ---- the steps a learner may override -------------------------------------------------------------
+
+  /**
+   * State of a subclass beyond model, optimizer and batch order (penalty terms, its own generators, a
+   * replay memory), for checkpoints: tensors are copies the caller disposes. Override with
+   * `restoreExtraState`; a learner whose state is only its parameters needs neither.
+   */
+  protected async extraState(): Promise<LearnerState> {
+    return { tensors: {}, json: null };
+  }
+
+  /** Load what `extraState` saved (copy the tensors you keep: the caller disposes them). */
+  protected async restoreExtraState(_state: LearnerState): Promise<void> {}
 
   /** Called before the first epoch of a phase (e.g. to freeze a teacher copy). */
   protected async beforePhase(_phase: Phase): Promise<void> {}
@@ -124,6 +176,12 @@ export class BaseSgdLearner<O = Record<string, never>> implements Learner {
   /** Called after each optimizer update with the gradients it used (SI accumulates its path integral). */
   protected afterStep(_grads: tf.NamedTensorMap, _inputs: BatchTensors, _phase: Phase): void {}
 
+  /**
+   * Called after each step with the references of the examples it trained on: positions `positions` of
+   * `examples` (a reservoir memory watches the stream here).
+   */
+  protected afterBatch(_examples: ExampleSet, _positions: Uint32Array, _phase: Phase): void {}
+
   // ---- helpers ---------------------------------------------------------------------------------------
 
   /** One optimizer step on a batch; returns the loss. */
@@ -145,6 +203,14 @@ export class BaseSgdLearner<O = Record<string, never>> implements Learner {
       targets: tf.tensor1d(batch.targets, 'int32'),
       mask: taskMask(this.ctx.scenario, batch.taskIds),
     };
+  }
+
+  /** Whether every parameter is finite (x·0 is 0 for finite x and NaN for ±Inf and NaN: one pass, one number). */
+  protected parametersFinite(): boolean {
+    const probe = tf.tidy(() => tf.addN(this.model.variables.map((v) => tf.sum(tf.mul(v, 0)))));
+    const value = probe.dataSync()[0];
+    probe.dispose();
+    return value === 0;
   }
 
   /** Copies of the current parameter values (kept, not tidied). */

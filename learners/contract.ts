@@ -83,11 +83,32 @@ export interface TrainHooks {
   epochEnd?(stats: EpochStats): Promise<void> | void;
 }
 
+/**
+ * What a learner needs to continue after a phase, for checkpoints: tensors (model variables, optimizer
+ * moments, penalty terms, replay memory …; float32, int32 or bool) under names of the learner's choosing,
+ * and plain JSON (generator states, counters).
+ */
+export interface LearnerState {
+  tensors: Record<string, tf.Tensor>;
+  json: unknown;
+}
+
 export interface Learner {
   /** train on one phase; throws DivergedError when the loss stops being finite */
   train(phase: Phase, hooks: TrainHooks): Promise<void>;
   /** logits over the setting's output space; `taskId` is given in the task-incremental setting */
   predict(x: tf.Tensor2D, taskId?: number): tf.Tensor2D;
+  /**
+   * Optional, for resuming a killed run: everything the learner needs to continue, between phases, as
+   * tensors that the caller owns and disposes (return copies, e.g. `tf.clone`, of what you keep). A learner
+   * without `state`/`restore` is still run; a killed run of it restarts from its first phase.
+   */
+  state?(): Promise<LearnerState>;
+  /**
+   * The inverse of `state`, called on a freshly created learner (same options, same context) before the
+   * phase after the saved one; copy what you keep, the caller disposes `state`'s tensors afterwards.
+   */
+  restore?(state: LearnerState): Promise<void>;
   dispose(): void;
 }
 
@@ -99,6 +120,12 @@ export interface LearnerDefinition<O = any> {
   optionsSchema: Record<string, unknown>;
   /** the paper(s) and equation(s) the learner follows */
   reference?: string;
+  /**
+   * True for a learner that trains on the full training set of every task seen so far whatever the phase
+   * holds (joint): the runner records it under the `full` rehearsal schedule, and a suite may not give
+   * it another. Every other learner trains on the phase's examples, as the schedule hands them over.
+   */
+  trainsOnAllSeenTasks?: boolean;
   create(options: O, ctx: LearnerContext): Learner;
 }
 

@@ -10,7 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { BaseSgdLearner } from './base.js';
-import { defineLearner, type LearnerContext, type Phase } from './contract.js';
+import { defineLearner, type LearnerContext, type LearnerState, type Phase } from './contract.js';
 import { FISHER_KINDS, fisherDiagonal, type FisherKind } from './importance.js';
 import { QuadraticPenalty } from './quadraticPenalty.js';
 
@@ -36,6 +36,17 @@ class EwcLearner extends BaseSgdLearner<EwcOptions> {
     const importance = fisherDiagonal(this.model, this.ctx, examples, fisher, this.fisherRng, fisherSamples);
     this.consolidated.add(importance, this.model.variables);
     tf.dispose(importance);
+  }
+
+  protected override async extraState(): Promise<LearnerState> {
+    const { tensors, k } = this.consolidated.saveState();
+    return { tensors, json: { k, fisherRng: this.fisherRng.state() } };
+  }
+
+  protected override async restoreExtraState(state: LearnerState): Promise<void> {
+    const json = state.json as { k: number; fisherRng: [number, number, number, number] };
+    this.consolidated.loadState({ tensors: state.tensors, k: json.k });
+    this.fisherRng.setState(json.fisherRng);
   }
 
   private scale(): number {

@@ -19,6 +19,7 @@ class JointLearner extends BaseSgdLearner {
 export const joint = defineLearner<Record<string, never>>({
   name: 'joint',
   description: 'Train on all tasks seen so far, in full (upper bound; reference for intransigence).',
+  trainsOnAllSeenTasks: true,
   optionsSchema: { type: 'object', properties: {}, additionalProperties: false },
   create: (options, ctx) => new JointLearner(ctx, options),
 });

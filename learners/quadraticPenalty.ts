@@ -51,6 +51,31 @@ export class QuadraticPenalty {
     });
   }
 
+  /**
+   * The merged terms for a checkpoint: copies of A and M (`a/<i>`, `m/<i>`, owned by the caller) and the
+   * constant K; no tensors while no term was added.
+   */
+  saveState(): { tensors: Record<string, tf.Tensor>; k: number } {
+    const tensors: Record<string, tf.Tensor> = {};
+    this.a?.forEach((t, i) => (tensors[`a/${i}`] = tf.clone(t)));
+    this.m?.forEach((t, i) => (tensors[`m/${i}`] = tf.clone(t)));
+    return { tensors, k: this.k };
+  }
+
+  /** Replace the terms by saved ones (copied; the caller keeps its tensors). */
+  loadState(saved: { tensors: Record<string, tf.Tensor>; k: number }): void {
+    const count = Object.keys(saved.tensors).filter((n) => n.startsWith('a/')).length;
+    if (count === 0) return this.dispose();
+    const pick = (prefix: string) =>
+      Array.from({ length: count }, (_, i) => {
+        const t = saved.tensors[`${prefix}/${i}`];
+        if (!t) throw new Error(`the saved penalty has no tensor '${prefix}/${i}'`);
+        return tf.keep(tf.add(t, 0));
+      });
+    this.replace(pick('a'), pick('m'));
+    this.k = saved.k;
+  }
+
   /** The merged importance A = Σ_t F_t (owned by the penalty), or null. */
   importance(): tf.Tensor[] | null {
     return this.a;

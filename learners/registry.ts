@@ -1,13 +1,22 @@
 /** The learners a suite can name: the built-ins plus any plugins loaded in this process. */
 import { unknownName, UserError } from '../core/errors.js';
+import { agem } from './agem.js';
 import type { LearnerDefinition } from './contract.js';
 import { ewc } from './ewc.js';
 import { joint } from './joint.js';
+import { l2 } from './l2.js';
+import { lwf } from './lwf.js';
+import { mas } from './mas.js';
 import { naive } from './naive.js';
+import { onlineEwc } from './onlineEwc.js';
+import { replay } from './replay.js';
+import { si } from './si.js';
 
-const BUILT_IN: LearnerDefinition[] = [naive, joint, ewc];
+const BUILT_IN: LearnerDefinition[] = [naive, joint, ewc, onlineEwc, si, mas, l2, lwf, replay, agem];
 
 const registry = new Map<string, LearnerDefinition>(BUILT_IN.map((d) => [d.name, d]));
+/** where each plugin learner came from (its module file); built-ins have no entry */
+const sources = new Map<string, string>();
 
 export function getLearner(name: string, where?: string): LearnerDefinition {
   const definition = registry.get(name);
@@ -19,10 +28,18 @@ export function listLearners(): LearnerDefinition[] {
   return [...registry.values()];
 }
 
+/** The plugin file that defined a learner, or null for a built-in. */
+export function learnerSource(name: string): string | null {
+  return sources.get(name) ?? null;
+}
+
 /** Add a learner (from a plugin). A name may be registered once; built-ins cannot be replaced. */
 export function registerLearner(definition: LearnerDefinition, source: string): void {
   const existing = registry.get(definition.name);
-  if (existing && existing !== definition)
-    throw new UserError(`learner '${definition.name}' is already defined`, source, 'give the plugin learner another name');
+  if (existing && existing !== definition) {
+    const by = sources.get(definition.name);
+    throw new UserError(`learner '${definition.name}' is already defined ${by ? `by ${by}` : 'by clbench (built in)'}`, source, 'give the plugin learner another name');
+  }
   registry.set(definition.name, definition);
+  if (!existing) sources.set(definition.name, source);
 }

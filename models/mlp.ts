@@ -45,9 +45,21 @@ export class Mlp implements Model {
   }
 
   squaredGradientSums(x: tf.Tensor2D, logitGrads: tf.Tensor2D): tf.Tensor[] {
+    return this.perExampleGradientSums(x, logitGrads, tf.square);
+  }
+
+  absoluteGradientSums(x: tf.Tensor2D, logitGrads: tf.Tensor2D): tf.Tensor[] {
+    return this.perExampleGradientSums(x, logitGrads, tf.abs);
+  }
+
+  /**
+   * Σ_i f(∂(g_i·z_i)/∂θ) for an element-wise f that is multiplicative, f(a·δ) = f(a)·f(δ) (the square and the
+   * absolute value are), in one batched pass.
+   */
+  private perExampleGradientSums(x: tf.Tensor2D, logitGrads: tf.Tensor2D, f: (t: tf.Tensor2D) => tf.Tensor2D): tf.Tensor[] {
     return tf.tidy(() => {
       // Layer inputs a_l and pre-activation gradients δ_l for every example: for a dense layer the
-      // per-example weight gradient is the outer product a_l ⊗ δ_l, so Σ_i (a_l ⊗ δ_l)² = (a_l²)ᵀ·δ_l².
+      // per-example weight gradient is the outer product a_l ⊗ δ_l, so Σ_i f(a_l ⊗ δ_l) = f(a_l)ᵀ·f(δ_l).
       const last = this.weights.length - 1;
       const inputs: tf.Tensor2D[] = [];
       let h = x;
@@ -68,8 +80,8 @@ export class Mlp implements Model {
       })(probes) as tf.Tensor2D[];
       const out: tf.Tensor[] = [];
       for (let l = 0; l <= last; l++) {
-        const d2 = tf.square(deltas[l]);
-        out.push(tf.matMul(tf.transpose(tf.square(inputs[l])), d2), tf.sum(d2, 0));
+        const fd = f(deltas[l]);
+        out.push(tf.matMul(tf.transpose(f(inputs[l])), fd), tf.sum(fd, 0));
       }
       return out;
     });

@@ -25,5 +25,10 @@ export interface Model {
    * back to a per-example loop when a model lacks it.
    */
   squaredGradientSums?(x: tf.Tensor2D, logitGrads: tf.Tensor2D): tf.Tensor[];
+  /**
+   * The same with absolute values, Σ_i |∂(g_i·z_i)/∂θ| (MAS importance, Aljundi et al. 2018). Optional, with
+   * the same per-example fallback.
+   */
+  absoluteGradientSums?(x: tf.Tensor2D, logitGrads: tf.Tensor2D): tf.Tensor[];
   dispose(): void;
 }

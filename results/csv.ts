@@ -8,21 +8,29 @@ import type { LeaderboardRow } from './leaderboard.js';
 
 export function leaderboardColumns(): string[] {
   return [
-    'scenario', 'setting', 'learner', 'learner_name', 'options', 'seeds', 'diverged', 'failed',
+    'scenario', 'setting', 'learner', 'learner_name', 'options', 'schedule', 'seeds', 'diverged', 'failed',
     ...METRICS.flatMap((m) => [`${m.key}_mean`, `${m.key}_std`]),
-    'examples_trained', 'train_seconds', 'backend',
+    'average_accuracy_curve', 'examples_trained', 'examples_per_phase', 'train_seconds', 'backend',
     'published_average_accuracy_mean', 'published_average_accuracy_std', 'published_source',
   ];
 }
 
 export function leaderboardCsv(rows: LeaderboardRow[]): string {
   const records = rows.map((row) => [
-    row.scenario, row.setting, row.learner, row.learnerName, JSON.stringify(row.options), row.seeds, row.diverged, row.failed,
+    row.scenario, row.setting, row.learner, row.learnerName, JSON.stringify(row.options), row.schedule, row.seeds, row.diverged, row.failed,
     ...METRICS.flatMap((m) => [fixed(row.metrics[m.key]?.mean), fixed(row.metrics[m.key]?.std)]),
-    row.examplesTrained === null ? '' : Math.round(row.examplesTrained), fixed(row.trainSeconds, 2), row.backend,
+    series(row.averageAccuracyCurve, (v) => fixed(v)),
+    row.examplesTrained === null ? '' : Math.round(row.examplesTrained),
+    series(row.examplesPerPhase, Math.round),
+    fixed(row.trainSeconds, 2), row.backend,
     fixed(row.published?.mean), fixed(row.published?.std), row.published?.source ?? '',
   ]);
   return stringify(records, { header: true, columns: leaderboardColumns() });
+}
+
+/** A per-phase series as a JSON array in one cell ('[0.98,0.95,…]'); empty when undefined. */
+function series(values: number[] | null, format: (v: number) => string | number): string {
+  return values === null ? '' : JSON.stringify(values.map(format));
 }
 
 /** Empty cell for undefined values; otherwise a number rounded to `digits` decimals. */

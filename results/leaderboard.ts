@@ -4,21 +4,30 @@
  * counted, not averaged.
  */
 import { aggregate, METRICS, type AccuracyRecord } from '../metrics/index.js';
+import { averageAccuracyCurveMean, examplesPerPhaseMean } from './perPhase.js';
 import type { RunRecord } from './record.js';
 
 export interface LeaderboardRow {
+  /** the suite the runs belong to (rows of different suites are never merged) */
+  suite: string;
   scenario: string;
   setting: string;
   learner: string;
   learnerName: string;
   options: Record<string, unknown>;
+  /** the rehearsal schedule's label ('none' for records written before schedules existed) */
+  schedule: string;
   /** completed runs (seeds) averaged */
   seeds: number;
   diverged: number;
   failed: number;
   /** metric key → { mean, std } over completed runs (null when undefined for these runs) */
   metrics: Record<string, { mean: number | null; std: number | null }>;
+  /** mean over completed runs of the average accuracy over the tasks seen so far, after each phase */
+  averageAccuracyCurve: number[] | null;
   examplesTrained: number | null;
+  /** mean over completed runs of the examples trained on in each phase */
+  examplesPerPhase: number[] | null;
   trainSeconds: number | null;
   backend: string;
   published: { mean: number; std: number | null; source: string } | null;
@@ -43,16 +52,20 @@ export function buildLeaderboard(records: RunRecord[]): LeaderboardRow[] {
     }
     const published = group.find((r) => r.published)?.published;
     rows.push({
+      suite: first.suite,
       scenario: first.scenario.name,
       setting: first.scenario.setting,
       learner: first.learner.label,
       learnerName: first.learner.name,
       options: first.learner.options,
+      schedule: first.schedule?.label ?? 'none',
       seeds: done.length,
       diverged: group.filter((r) => r.status === 'diverged').length,
       failed: group.filter((r) => r.status === 'failed').length,
       metrics,
+      averageAccuracyCurve: averageAccuracyCurveMean(done),
       examplesTrained: aggregate(done.map((r) => r.examplesPerPhase.reduce((a, b) => a + b, 0))).mean,
+      examplesPerPhase: examplesPerPhaseMean(done),
       trainSeconds: aggregate(done.map((r) => r.timings.trainSeconds)).mean,
       backend: [...new Set(group.map((r) => r.backend.name))].join('+'),
       published: published ? { mean: published.mean, std: published.std ?? null, source: published.source ?? '' } : null,

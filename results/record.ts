@@ -4,6 +4,7 @@
  * before a record is written and when one is read.
  */
 import type { AccuracyRecord } from '../metrics/types.js';
+import type { ResolvedSchedule } from '../scenarios/scheduleSpec.js';
 import type { BackendInfo } from '../runner/backend.js';
 import type { Job } from '../runner/suite.js';
 
@@ -14,6 +15,11 @@ export type RunStatus = 'completed' | 'diverged' | 'failed';
 export interface RunRecord {
   schemaVersion: number;
   runId: string;
+  /**
+   * the run key: a hash of everything that determines the record (runner/runKey.ts); a results folder
+   * reuses the record only for a run with the same key (absent in records written before keys existed)
+   */
+  key?: string;
   suite: string;
   scenario: Job['scenario'] & { outputs: number };
   /** the tasks as built: names, classes, example counts */
@@ -28,17 +34,30 @@ export interface RunRecord {
   backend: BackendInfo;
   versions: { clbench: string; tfjs: string; node: string };
   status: RunStatus;
-  /** where the loss stopped being finite (status 'diverged') */
-  diverged: { phase: number; epoch: number; step: number; loss: number | string } | null;
+  /** where the loss (or, checked after each epoch, the weights) stopped being finite (status 'diverged') */
+  diverged: { phase: number; epoch: number; step: number; loss: number | string; nonFinite?: 'loss' | 'weights' } | null;
   /** the error that ended the run (status 'failed') */
   error: string | null;
   /** the accuracy matrix (rows for finished phases only when the run did not complete) */
   accuracy: AccuracyRecord;
+  /** the rehearsal schedule of the run (absent in records written before schedules existed: 'none') */
+  schedule?: ScheduleRecord;
   /** examples trained on in each phase, summed over epochs */
   examplesPerPhase: number[];
   timings: { trainSeconds: number; evalSeconds: number; totalSeconds: number; phaseSeconds: number[] };
   startedAt: string;
   finishedAt: string;
+}
+
+export interface ScheduleRecord {
+  label: string;
+  /** the schedule with every parameter filled in */
+  spec: ResolvedSchedule;
+  /** n[p][j]: examples of task j the schedule puts in phase p (T × T, zero above the diagonal) */
+  counts: number[][];
+  /** stochastic sampling only: examples of each task the phase's stream actually drew (phases run) */
+  drawn: number[][] | null;
+  warnings: string[];
 }
 
 const numberMatrix = { type: 'array', items: { type: 'array', items: { type: 'number' } } } as const;
@@ -52,6 +71,7 @@ export const recordSchema = {
   properties: {
     schemaVersion: { const: RECORD_SCHEMA_VERSION },
     runId: { type: 'string', minLength: 1 },
+    key: { type: 'string', pattern: '^[0-9a-f]{32}$' },
     suite: { type: 'string' },
     scenario: {
       type: 'object',
@@ -96,6 +116,17 @@ export const recordSchema = {
         matrix: numberMatrix,
         initial: { type: 'array', items: { type: 'number' } },
         newTaskCurves: numberMatrix,
+      },
+    },
+    schedule: {
+      type: 'object',
+      required: ['label', 'spec', 'counts', 'drawn', 'warnings'],
+      properties: {
+        label: { type: 'string' },
+        spec: { type: 'object', required: ['kind', 'sampling'] },
+        counts: { type: 'array', items: { type: 'array', items: { type: 'integer', minimum: 0 } } },
+        drawn: { type: ['array', 'null'], items: { type: 'array', items: { type: 'integer', minimum: 0 } } },
+        warnings: { type: 'array', items: { type: 'string' } },
       },
     },
     examplesPerPhase: { type: 'array', items: { type: 'integer', minimum: 0 } },

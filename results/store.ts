@@ -2,9 +2,9 @@
  * Results folder: `DIR/runs/<run id>.json`, one record a run, each written atomically (a temp file in the
  * same folder, fsync, rename), so a crash never leaves a truncated record behind.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { UserError } from '../core/errors.js';
+import { StorageError, UserError } from '../core/errors.js';
 import { validateWithSchema } from '../runner/validate.js';
 import { recordSchema, type RunRecord } from './record.js';
 
@@ -16,24 +16,38 @@ export function recordPath(outDir: string, runId: string): string {
   return path.join(runsDir(outDir), `${runId}.json`);
 }
 
+/** Create the results folder and its runs/ folder, or stop with a clear message. */
+export function createResultsDir(outDir: string): void {
+  try {
+    mkdirSync(runsDir(outDir), { recursive: true });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw new StorageError(`cannot create the results folder (${code})`, outDir, 'give --out a folder you can write to (not a file)');
+  }
+}
+
 /** Write `text` to `file` so that readers see either the old content or the new, never a mix. */
-export function writeFileAtomic(file: string, text: string): void {
+export function writeFileAtomic(file: string, text: string | Uint8Array): void {
   const dir = path.dirname(file);
   const temp = path.join(dir, `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`);
   try {
     mkdirSync(dir, { recursive: true });
     const fd = openSync(temp, 'w');
     try {
-      writeSync(fd, text);
+      // writeFileSync on a descriptor writes everything (writeSync may write a large buffer in part)
+      writeFileSync(fd, text);
       fsyncSync(fd);
     } finally {
       closeSync(fd);
     }
     renameSync(temp, file);
   } catch (error) {
-    rmSync(temp, { force: true });
+    // Best effort: where the folder itself is the problem (ENOTDIR …) there is no temp file to remove.
+    try {
+      rmSync(temp, { force: true });
+    } catch {}
     const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-    throw new UserError(`cannot write (${code})`, file, 'check free disk space and write permission; records already written are intact');
+    throw new StorageError(`cannot write (${code})`, file, 'check free disk space and write permission; records already written are intact');
   }
 }
 

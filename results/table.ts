@@ -1,24 +1,45 @@
-/** The leaderboard as a plain-text table that fits a 100-column terminal. */
+/**
+ * The leaderboard as a plain-text table that fits a 100-column terminal: each scenario's name on a line
+ * of its own above its learners (names such as `split-synthetic:classes=8,…-class` would take half the
+ * width as a column), and the learner column gets whatever width the numbers leave, long labels cut
+ * with '…'. Accuracies in percent, mean±std over seeds.
+ */
 import type { LeaderboardRow } from './leaderboard.js';
+
+export const TABLE_WIDTH = 100;
+const GAP = '  ';
+
+function cut(text: string, width: number): string {
+  return text.length > width ? `${text.slice(0, width - 1)}…` : text;
+}
 
 export function leaderboardTable(rows: LeaderboardRow[]): string {
   const pct = (m?: { mean: number | null; std: number | null }) =>
     m?.mean === null || m?.mean === undefined ? '—' : `${(100 * m.mean).toFixed(2)}±${(100 * (m.std ?? 0)).toFixed(2)}`;
-  const header = ['scenario', 'learner', 'n', 'ACC %', 'BWT %', 'forget %', 'LA %', 'pub. %', 'train s'];
+  const published = rows.some((r) => r.published);
+  const header = ['learner', 'n', 'ACC %', 'BWT %', 'forget %', 'LA %', ...(published ? ['pub. %'] : []), 'train s'];
   const body = rows.map((r) => [
-    r.scenario,
     r.learner + (r.diverged ? ` [${r.diverged} diverged]` : '') + (r.failed ? ` [${r.failed} failed]` : ''),
     String(r.seeds),
     pct(r.metrics.average_accuracy),
     pct(r.metrics.bwt),
     pct(r.metrics.forgetting_max),
     pct(r.metrics.learning_accuracy),
-    r.published ? (100 * r.published.mean).toFixed(2) : '',
+    ...(published ? [r.published ? (100 * r.published.mean).toFixed(2) : ''] : []),
     r.trainSeconds === null ? '—' : r.trainSeconds.toFixed(1),
   ]);
-  const limits = [24, 26, 3, 12, 12, 12, 12, 7, 8];
-  const cells = [header, ...body].map((row) => row.map((c, i) => (c.length > limits[i] ? `${c.slice(0, limits[i] - 1)}…` : c)));
-  const widths = header.map((_, i) => Math.max(...cells.map((row) => row[i].length)));
-  const line = (row: string[]) => row.map((c, i) => (i >= 2 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
-  return [line(cells[0]), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.slice(1).map(line)].join('\n');
+  const widths = header.map((_, i) => Math.max(...[header, ...body].map((row) => row[i].length)));
+  const numbers = widths.slice(1).reduce((a, b) => a + b, 0) + GAP.length * (widths.length - 1);
+  widths[0] = Math.max(12, Math.min(widths[0], TABLE_WIDTH - numbers));
+  const line = (row: string[]) =>
+    row
+      .map((c, i) => (i === 0 ? cut(c, widths[0]).padEnd(widths[0]) : c.padStart(widths[i])))
+      .join(GAP)
+      .trimEnd();
+  const out = [line(header), widths.map((w) => '-'.repeat(w)).join(GAP)];
+  rows.forEach((r, i) => {
+    if (i === 0 || rows[i - 1].scenario !== r.scenario) out.push(cut(`${r.scenario}:`, TABLE_WIDTH));
+    out.push(line(body[i]));
+  });
+  return out.join('\n');
 }

@@ -1,4 +1,145 @@
-/** Loading learner plugins: modules whose default export is a LearnerDefinition. */
-export async function loadPlugins(paths: string[]): Promise<void> {
-  if (paths.length) throw new Error('plugins are not supported yet');
+/**
+ * Loading learner plugins: JavaScript modules whose default export is a `LearnerDefinition`. The CLI
+ * loads them in the main thread (so a suite naming a plugin learner validates and expands), and every
+ * worker thread loads the same absolute paths before its first job: each thread has its own registry
+ * and its own tfjs engine.
+ *
+ * TypeScript plugins are compiled to JavaScript first (`tsc`): Node 20 cannot import a `.ts` file (a
+ * Node that strips types, 22.6+ with --experimental-strip-types or 23.6+, loads one as it is).
+ */
+import { statSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { UserError } from '../core/errors.js';
+import type { LearnerDefinition } from '../learners/contract.js';
+import { registerLearner } from '../learners/registry.js';
+import { validateWithSchema } from './validate.js';
+
+export interface LoadedPlugin {
+  /** absolute path of the module */
+  file: string;
+  definition: LearnerDefinition;
+}
+
+const GUIDE = 'see "Writing a learner plugin" in the clbench README';
+const SHAPE = 'export default defineLearner({ name, description, optionsSchema, create })';
+
+/** Absolute paths of plugin modules given relative to `baseDir` (the current folder, or a suite's folder). */
+export function resolvePluginPaths(paths: readonly string[], baseDir: string): string[] {
+  return paths.map((p) => path.resolve(baseDir, p));
+}
+
+/**
+ * Every plugin a command loads: those given with `--plugin` (relative to the current folder), then the
+ * suite's `plugins` (relative to the suite file).
+ */
+export function pluginPaths(given: readonly string[], suite?: { plugins?: string[] }, suiteFile?: string): string[] {
+  const fromSuite = suite?.plugins ?? [];
+  return [...resolvePluginPaths(given, process.cwd()), ...resolvePluginPaths(fromSuite, path.dirname(path.resolve(suiteFile ?? '.')))];
+}
+
+/** Imports and registers every plugin once (the same file named twice is loaded once), in order. */
+export async function loadPlugins(paths: readonly string[]): Promise<LoadedPlugin[]> {
+  const loaded: LoadedPlugin[] = [];
+  for (const file of new Set(paths.map((p) => path.resolve(p)))) loaded.push(await loadPlugin(file));
+  return loaded;
+}
+
+async function loadPlugin(file: string): Promise<LoadedPlugin> {
+  const where = `plugin ${shown(file)}`;
+  const exports = await importModule(file, where);
+  if (exports.default === undefined) {
+    const named = Object.keys(exports).filter((k) => definitionProblems(exports[k]).length === 0);
+    const hint = named.length ? ` (it exports '${named[0]}' by name; make that the default export)` : '';
+    throw new UserError(`the module has no default export${hint}`, where, `end the module with \`${SHAPE}\`; ${GUIDE}`);
+  }
+  const problems = definitionProblems(exports.default);
+  if (problems.length)
+    throw new UserError(`the default export is not a learner definition: ${problems.join('; ')}`, where, `${SHAPE}; ${GUIDE}`);
+  const definition = exports.default as LearnerDefinition;
+  const schemaError = schemaCompileError(definition.optionsSchema);
+  if (schemaError)
+    throw new UserError(`learner '${definition.name}': optionsSchema is not a valid JSON Schema (${schemaError})`, where, 'fix the schema (JSON Schema draft-07, checked by ajv)');
+  try {
+    registerLearner(definition, shown(file));
+  } catch (error) {
+    // the registry names the clash; the user needs to know which plugin file caused it
+    if (error instanceof UserError) throw new UserError(error.message, where, error.fix);
+    throw error;
+  }
+  return { file, definition };
+}
+
+async function importModule(file: string, where: string): Promise<Record<string, unknown>> {
+  let isFile: boolean;
+  try {
+    isFile = statSync(file).isFile();
+  } catch {
+    throw new UserError('cannot find the plugin file', where, 'check the path: --plugin paths are relative to the current folder, a suite\'s "plugins" to the suite file');
+  }
+  if (!isFile) throw new UserError('is a folder, not a module file', where, "name the plugin's .js file");
+  try {
+    return (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+  } catch (error) {
+    throw importError(error as NodeJS.ErrnoException, file, where);
+  }
+}
+
+function importError(error: NodeJS.ErrnoException, file: string, where: string): UserError {
+  const message = String(error?.message ?? error).split('\n')[0];
+  let result: UserError;
+  if (error?.code === 'ERR_UNKNOWN_FILE_EXTENSION' && /\.[mc]?ts$/.test(file))
+    result = new UserError(
+      `Node ${process.version} cannot import TypeScript`,
+      where,
+      `compile the plugin to JavaScript (\`npx tsc\`) and pass the .js file; ${GUIDE}`,
+    );
+  else if (error?.code === 'ERR_MODULE_NOT_FOUND' && /'clbench'/.test(message))
+    result = new UserError(
+      `cannot load: ${message}`,
+      where,
+      "install clbench in the plugin's project (`npm install <path to clbench>`), so that `import … from 'clbench'` resolves",
+    );
+  else if (error?.code === 'ERR_MODULE_NOT_FOUND' && /'@tensorflow\/tfjs'/.test(message))
+    result = new UserError(`cannot load: ${message}`, where, "import tf from clbench (`import { tf } from 'clbench'`): a plugin must use clbench's own tfjs");
+  else result = new UserError(`cannot load: ${error?.name ?? 'Error'}: ${message}`, where, `fix the module; \`node ${shown(file)}\` shows where it fails`);
+  // --debug prints the original stack trace
+  return Object.assign(result, { cause: error });
+}
+
+/**
+ * What keeps `value` from being a LearnerDefinition (empty when it is one). The conformance check
+ * reuses it for built-in learners.
+ */
+export function definitionProblems(value: unknown): string[] {
+  if (typeof value !== 'object' || value === null) return [`it is ${value === null ? 'null' : typeof value}, not an object`];
+  const d = value as Record<string, unknown>;
+  const problems: string[] = [];
+  const need = (key: string, ok: boolean, what: string) => {
+    if (d[key] === undefined) problems.push(`'${key}' (${what}) is missing`);
+    else if (!ok) problems.push(`'${key}' must be ${what}`);
+  };
+  need('name', typeof d.name === 'string' && d.name.trim().length > 0, 'a non-empty string');
+  need('description', typeof d.description === 'string', 'a string');
+  need('optionsSchema', typeof d.optionsSchema === 'object' && d.optionsSchema !== null && !Array.isArray(d.optionsSchema), 'a JSON Schema object');
+  need('create', typeof d.create === 'function', 'a function (options, ctx) => Learner');
+  if (d.reference !== undefined && typeof d.reference !== 'string') problems.push("'reference' must be a string");
+  return problems;
+}
+
+/** ajv's complaint about a schema, or null when it compiles. */
+export function schemaCompileError(schema: object): string | null {
+  try {
+    validateWithSchema(schema, {}, 'schema');
+    return null;
+  } catch (error) {
+    // A UserError means the schema compiled and merely rejects {}: not a compile problem.
+    return error instanceof UserError ? null : String((error as Error)?.message ?? error);
+  }
+}
+
+/** A path relative to the current folder when it lies inside it, else absolute. */
+function shown(file: string): string {
+  const relative = path.relative(process.cwd(), file);
+  return relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : file;
 }

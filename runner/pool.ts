@@ -7,6 +7,7 @@ import { Worker } from 'node:worker_threads';
 import { UserError } from '../core/errors.js';
 import type { RunRecord } from '../results/record.js';
 import type { BackendChoice } from './backend.js';
+import { interruptRequested, type InterruptFlag } from './interrupt.js';
 import type { RunEvent } from './runJob.js';
 import type { Job } from './suite.js';
 import type { FromWorker, ToWorker } from './worker.js';
@@ -20,15 +21,24 @@ export interface PoolOptions {
   onEvent(index: number, slot: number, event: RunEvent): void;
   /** called once per job, in completion order; may throw to stop the pool (e.g. a failed write) */
   onRecord(index: number, record: RunRecord): void;
+  /** asked right before a job would start; false skips it (e.g. another process holds it) */
+  claim?(index: number): boolean;
+  /** where a job keeps its phase checkpoints (none: no checkpoints) */
+  checkpointDirOf?(job: Job): string | undefined;
+  /** a stop request: no job starts after it, running ones end after their current step */
+  interrupt?: InterruptFlag;
+  /** a job that stopped on request (it has no record) */
+  onInterrupted?(index: number): void;
 }
 
 export function runPool(jobs: Job[], options: PoolOptions): Promise<void> {
   const size = Math.max(1, Math.min(options.workers, jobs.length));
   let next = 0;
-  let finished = 0;
+  let running = 0;
   const workers: Worker[] = [];
   return new Promise<void>((resolve, reject) => {
     let failed = false;
+    let done = false;
     const stopAll = () => {
       for (const w of workers) void w.terminate();
     };
@@ -38,17 +48,25 @@ export function runPool(jobs: Job[], options: PoolOptions): Promise<void> {
       stopAll();
       reject(error);
     };
+    // Give the worker the next job it may run; with none left (or a stop requested) let it go, and
+    // settle once no job is running.
     const feed = (worker: Worker, slot: number) => {
-      if (next >= jobs.length) {
-        worker.postMessage({ type: 'stop' } satisfies ToWorker);
+      while (next < jobs.length && !interruptRequested(options.interrupt)) {
+        const index = next++;
+        if (options.claim && !options.claim(index)) continue;
+        running++;
+        options.onStart(index, slot);
+        worker.postMessage({ type: 'job', index, job: jobs[index], checkpointDir: options.checkpointDirOf?.(jobs[index]) } satisfies ToWorker);
         return;
       }
-      const index = next++;
-      options.onStart(index, slot);
-      worker.postMessage({ type: 'job', index, job: jobs[index] } satisfies ToWorker);
+      worker.postMessage({ type: 'stop' } satisfies ToWorker);
+      if (running === 0 && !done) {
+        done = true;
+        resolve();
+      }
     };
     for (let slot = 0; slot < size; slot++) {
-      const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: { backend: options.backend, plugins: options.plugins } });
+      const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: { backend: options.backend, plugins: options.plugins, interrupt: options.interrupt } });
       workers.push(worker);
       worker.on('message', (message: FromWorker) => {
         if (failed) return;
@@ -61,12 +79,14 @@ export function runPool(jobs: Job[], options: PoolOptions): Promise<void> {
               options.onEvent(message.index, slot, message.event);
               break;
             case 'record':
+              running--;
               options.onRecord(message.index, message.record);
-              finished++;
-              if (finished === jobs.length) {
-                for (const w of workers) w.postMessage({ type: 'stop' } satisfies ToWorker);
-                resolve();
-              } else feed(worker, slot);
+              feed(worker, slot);
+              break;
+            case 'interrupted':
+              running--;
+              options.onInterrupted?.(message.index);
+              feed(worker, slot);
               break;
             case 'error':
               // A user error (e.g. a missing data file) keeps its file, field and fix across the thread.
@@ -79,7 +99,7 @@ export function runPool(jobs: Job[], options: PoolOptions): Promise<void> {
       });
       worker.on('error', (error) => fail(error));
       worker.on('exit', (code) => {
-        if (code !== 0 && finished < jobs.length) fail(new Error(`worker ${slot} exited with code ${code}`));
+        if (code !== 0 && !done) fail(new Error(`worker ${slot} exited with code ${code}`));
       });
     }
   });

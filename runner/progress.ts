@@ -1,6 +1,6 @@
 /**
  * Progress reporting: live bars on a terminal (cli-progress: the suite, then one bar per worker), plain
- * lines otherwise (CI logs, pipes), nothing with --quiet.
+ * lines otherwise (CI logs, pipes), one JSON object a line with --json (for scripts), nothing with --quiet.
  */
 import cliProgress from 'cli-progress';
 import type { RunRecord } from '../results/record.js';
@@ -15,10 +15,11 @@ export interface Progress {
   stop(): void;
 }
 
-export type ProgressMode = 'bar' | 'lines' | 'quiet';
+export type ProgressMode = 'bar' | 'lines' | 'json' | 'quiet';
 
 export function createProgress(mode: ProgressMode, write: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Progress {
   if (mode === 'quiet') return { start() {}, jobStart() {}, event() {}, jobEnd() {}, stop() {} };
+  if (mode === 'json') return jsonProgress(write);
   return mode === 'bar' ? barProgress() : lineProgress(write);
 }
 
@@ -27,7 +28,8 @@ export function outcome(record: RunRecord): string {
   const last = matrix[matrix.length - 1] ?? [];
   const acc = last.length ? (100 * last.reduce((a, b) => a + b, 0)) / last.length : NaN;
   if (record.status === 'completed') return `done in ${record.timings.totalSeconds.toFixed(1)} s, final average accuracy ${acc.toFixed(2)}%`;
-  if (record.status === 'diverged') return `DIVERGED in phase ${record.diverged!.phase + 1} (loss ${record.diverged!.loss})`;
+  if (record.status === 'diverged')
+    return `DIVERGED in phase ${record.diverged!.phase + 1} (${record.diverged!.nonFinite === 'weights' ? 'weights not finite' : `loss ${record.diverged!.loss}`})`;
   return `FAILED: ${record.error}`;
 }
 
@@ -44,6 +46,8 @@ function lineProgress(write: (line: string) => void): Progress {
       write(`${prefix(index)}: start`);
     },
     event(index, _slot, e) {
+      if (e.type === 'resumed') write(`${prefix(index)}: resumed after phase ${e.phase} from its checkpoint`);
+      if (e.type === 'note') write(`${prefix(index)}: ${e.message}`);
       if (e.type === 'epoch')
         write(`${prefix(index)}: phase ${e.phase + 1} epoch ${e.epoch + 1}/${e.epochs} loss ${e.loss.toFixed(4)} new-task acc ${(100 * e.accuracy).toFixed(2)}% (${Math.round(e.examplesPerSecond)} ex/s)`);
     },
@@ -60,7 +64,9 @@ interface SlotState {
   epochs: number;
   phases: number;
   rate: string;
+  /** 'run i/N' */
   run: string;
+  id: string;
 }
 
 function barProgress(): Progress {
@@ -70,27 +76,32 @@ function barProgress(): Progress {
   );
   let suite: cliProgress.SingleBar | null = null;
   let done = 0;
+  let runs = 0;
   const slots: SlotState[] = [];
   return {
     start(total, count) {
+      runs = total;
       suite = multi.create(total, 0, { label: 'suite', unit: 'runs', info: '' });
       for (let s = 0; s < Math.min(count, total); s++)
-        slots.push({ bar: multi.create(1, 0, { label: `worker ${s + 1}`, unit: 'steps', info: '' }), epochs: 1, phases: 1, rate: '-', run: '' });
+        slots.push({ bar: multi.create(1, 0, { label: `worker ${s + 1}`, unit: 'steps', info: '' }), epochs: 1, phases: 1, rate: '-', run: '', id: '' });
     },
     jobStart(index, job, slot) {
       const s = slots[slot];
-      Object.assign(s, { epochs: job.training.epochs, phases: 1, rate: '-', run: `run ${index + 1}: ${job.id}` });
+      Object.assign(s, { epochs: job.training.epochs, phases: 1, rate: '-', run: `run ${index + 1}/${runs}`, id: job.id });
       s.bar.setTotal(1);
-      s.bar.update(0, { info: s.run });
+      s.bar.update(0, { info: `${s.run} ${s.id}` });
     },
     event(_index, slot, e) {
       const s = slots[slot];
+      if (e.type === 'resumed') multi.log(`${s.id}: resumed after phase ${e.phase} from its checkpoint\n`);
+      if (e.type === 'note') multi.log(`${s.id}: ${e.message}\n`);
       if (e.type === 'phase') s.phases = e.phases;
       if (e.type === 'epoch') s.rate = String(Math.round(e.examplesPerSecond));
       if (e.type === 'step') {
         s.bar.setTotal(s.phases * s.epochs * e.steps);
         s.bar.update((e.phase * s.epochs + e.epoch) * e.steps + e.step + 1, {
-          info: `phase ${e.phase + 1}/${s.phases} epoch ${e.epoch + 1}/${s.epochs} ${s.rate} ex/s ${s.run}`,
+          // the id last: cli-progress cuts lines at the terminal's width
+          info: `${s.run} phase ${e.phase + 1}/${s.phases} epoch ${e.epoch + 1}/${s.epochs} ${s.rate} ex/s ${s.id}`,
         });
       }
     },
@@ -103,5 +114,50 @@ function barProgress(): Progress {
     stop() {
       multi.stop();
     },
+  };
+}
+
+/**
+ * --json: one JSON object a line, for scripts. Every object has `event` and `time` (ISO 8601); runs are
+ * numbered `run` 1..`runs` in the order this process takes them up, phases and epochs from 1, accuracies
+ * are fractions in [0, 1]. A loss that is not finite is written as null. Training steps are not reported
+ * (too many); the CLI adds a last `suite-end` object with the files it wrote.
+ */
+export function jsonProgress(write: (line: string) => void): Progress {
+  let runs = 0;
+  const ids = new Map<number, string>();
+  const emit = (event: string, fields: Record<string, unknown>) => write(JSON.stringify({ event, time: new Date().toISOString(), ...fields }));
+  const run = (index: number) => ({ run: index + 1, runs, runId: ids.get(index) ?? null });
+  return {
+    start(total, slots) {
+      runs = total;
+      emit('suite-start', { runs: total, workers: slots });
+    },
+    jobStart(index, job, slot) {
+      ids.set(index, job.id);
+      emit('run-start', { ...run(index), scenario: job.scenario.name, learner: job.learner.label, seed: job.seed, worker: slot + 1 });
+    },
+    event(index, _slot, e) {
+      if (e.type === 'phase') emit('phase', { ...run(index), phase: e.phase + 1, phases: e.phases });
+      if (e.type === 'epoch')
+        emit('epoch', { ...run(index), phase: e.phase + 1, epoch: e.epoch + 1, epochs: e.epochs, loss: e.loss, newTaskAccuracy: e.accuracy, examplesPerSecond: e.examplesPerSecond });
+      if (e.type === 'resumed') emit('resumed', { ...run(index), afterPhase: e.phase });
+      if (e.type === 'note') emit('note', { ...run(index), message: e.message });
+    },
+    jobEnd(index, _slot, record) {
+      const last = record.accuracy.matrix[record.accuracy.matrix.length - 1];
+      const finalAverageAccuracy = record.status === 'completed' && last ? last.reduce((a, b) => a + b, 0) / last.length : null;
+      emit('run-end', {
+        ...run(index),
+        status: record.status,
+        finalAverageAccuracy,
+        trainSeconds: record.timings.trainSeconds,
+        totalSeconds: record.timings.totalSeconds,
+        diverged: record.diverged,
+        error: record.error,
+      });
+      ids.delete(index);
+    },
+    stop() {},
   };
 }

@@ -3,9 +3,14 @@
  * after every phase (the accuracy matrix), the new task after every epoch (learning curves), and returns
  * the run record. A run whose loss stops being finite ends as 'diverged'; one whose learner throws ends
  * as 'failed'; both keep the rows measured so far.
+ *
+ * With a checkpoint folder, the run saves a checkpoint after every phase and, when it finds one of its
+ * own there, continues after that phase instead of starting over (runner/checkpoint.ts). A stop request
+ * (the interrupt flag) ends it after the current step with RunInterrupted; a failed write with a
+ * StorageError: neither is the learner's failure, both end the suite.
  */
 import * as tf from '@tensorflow/tfjs';
-import { DivergedError } from '../core/errors.js';
+import { DivergedError, RunInterrupted, StorageError } from '../core/errors.js';
 import { Rng } from '../core/random.js';
 import { CLBENCH_VERSION } from '../core/version.js';
 import type { Learner, LearnerContext } from '../learners/contract.js';
@@ -15,12 +20,19 @@ import type { RunRecord } from '../results/record.js';
 import { buildScenario } from '../scenarios/build.js';
 import { loadDataset } from '../scenarios/datasets/index.js';
 import { gatherBatch, taskExamples } from '../scenarios/examples.js';
+import { countByTask, rehearsalSchedule } from '../scenarios/schedules.js';
 import type { Dataset, Scenario } from '../scenarios/types.js';
 import { tfjsVersion, type BackendInfo } from './backend.js';
 import { scenarioInfo, taskAccuracy } from './evaluate.js';
+import { crashIfAsked, saveCheckpoint } from './checkpoint.js';
+import { eventLoopTurn, stopIfAsked, type InterruptFlag } from './interrupt.js';
+import { startLearner } from './resumeRun.js';
+import { runKey } from './runKey.js';
 import type { Job } from './suite.js';
 
 export type RunEvent =
+  | { type: 'resumed'; phase: number }
+  | { type: 'note'; message: string }
   | { type: 'phase'; phase: number; phases: number }
   | { type: 'step'; phase: number; epoch: number; step: number; steps: number; loss: number }
   | { type: 'epoch'; phase: number; epoch: number; epochs: number; loss: number; accuracy: number; examplesPerSecond: number };
@@ -28,6 +40,10 @@ export type RunEvent =
 export interface RunOptions {
   backend: BackendInfo;
   onEvent?: (event: RunEvent) => void;
+  /** this run's checkpoint folder (written after every phase, read to resume); none: no checkpoints */
+  checkpointDir?: string;
+  /** set by a stop request: the run ends after its current step */
+  interrupt?: InterruptFlag;
 }
 
 const datasets = new Map<string, Dataset>();
@@ -50,8 +66,11 @@ export function scenarioFor(job: Job): Scenario {
 export async function runJob(job: Job, options: RunOptions): Promise<RunRecord> {
   const started = new Date();
   const t0 = performance.now();
+  const key = runKey(job, options.backend.name);
   const scenario = scenarioFor(job);
   const info = scenarioInfo(scenario);
+  const schedule = rehearsalSchedule(job.schedule, scenario, `learner '${job.learner.label}': schedule`);
+  const drawn: number[][] = [];
   const definition = getLearner(job.learner.name);
   const evalBuffer = new Float32Array(job.evaluation.batchSize * scenario.inputSize);
   const ctx: LearnerContext = {
@@ -68,6 +87,9 @@ export async function runJob(job: Job, options: RunOptions): Promise<RunRecord> 
   };
 
   const T = scenario.tasks.length;
+  let startedAt = started.toISOString();
+  let elapsedBefore = 0;
+  let initial: number[] = [];
   const matrix: number[][] = [];
   const curves: number[][] = [];
   const examplesPerPhase: number[] = [];
@@ -78,20 +100,38 @@ export async function runJob(job: Job, options: RunOptions): Promise<RunRecord> 
   let diverged: RunRecord['diverged'] = null;
   let error: string | null = null;
 
-  const learner: Learner = definition.create(job.learner.options, ctx);
+  let learner: Learner | null = null;
   const evaluateAll = () => {
     const e0 = performance.now();
-    const row = scenario.tasks.map((t) => taskAccuracy(learner, scenario, info, t.id, job.evaluation.batchSize, evalBuffer));
+    const row = scenario.tasks.map((t) => taskAccuracy(learner!, scenario, info, t.id, job.evaluation.batchSize, evalBuffer));
     evalSeconds += (performance.now() - e0) / 1000;
     return row;
   };
 
-  const initial = evaluateAll();
+  let firstPhase = 0;
   try {
-    for (let p = 0; p < T; p++) {
+    // Creating, restoring and evaluating the learner run its code too: their errors fail the run like train's.
+    // Every creation gets a fresh context generator, so a learner made twice (a refused checkpoint) is the same.
+    const create = () => definition.create(job.learner.options, { ...ctx, rng: new Rng(job.seed, 'learner') });
+    const start = await startLearner(create, options.checkpointDir, key, (message) => options.onEvent?.({ type: 'note', message }));
+    learner = start.learner;
+    if (start.progress) {
+      const saved = start.progress;
+      ({ startedAt, initial, trainSeconds, evalSeconds } = saved);
+      elapsedBefore = saved.elapsedSeconds;
+      matrix.push(...saved.matrix);
+      curves.push(...saved.curves);
+      examplesPerPhase.push(...saved.examplesPerPhase);
+      phaseSeconds.push(...saved.phaseSeconds);
+      drawn.push(...saved.drawn);
+      firstPhase = saved.phases;
+      options.onEvent?.({ type: 'resumed', phase: firstPhase });
+    } else initial = evaluateAll();
+    for (let p = firstPhase; p < T; p++) {
       options.onEvent?.({ type: 'phase', phase: p, phases: T });
       const p0 = performance.now();
-      const phase = { index: p, taskId: p, examples: taskExamples(scenario, p) };
+      const phase = { index: p, taskId: p, examples: schedule.phaseExamples(p, job.seed) };
+      if (job.schedule.sampling === 'stochastic') drawn.push(countByTask(phase.examples, T));
       const curve: number[] = [];
       let examples = 0;
       let epochStart = performance.now();
@@ -99,11 +139,14 @@ export async function runJob(job: Job, options: RunOptions): Promise<RunRecord> 
       const trainStart = performance.now();
       const evalBefore = evalSeconds;
       await learner.train(phase, {
-        step: (s) => options.onEvent?.({ type: 'step', phase: p, ...s }),
+        step: (s) => {
+          options.onEvent?.({ type: 'step', phase: p, ...s });
+          stopIfAsked(options.interrupt);
+        },
         epochEnd: (s) => {
           const trainTime = (performance.now() - epochStart) / 1000;
           const e0 = performance.now();
-          const accuracy = taskAccuracy(learner, scenario, info, p, job.evaluation.batchSize, evalBuffer);
+          const accuracy = taskAccuracy(learner!, scenario, info, p, job.evaluation.batchSize, evalBuffer);
           evalSeconds += (performance.now() - e0) / 1000;
           curve.push(accuracy);
           examples += s.examples;
@@ -115,22 +158,41 @@ export async function runJob(job: Job, options: RunOptions): Promise<RunRecord> 
       examplesPerPhase.push(examples);
       matrix.push(evaluateAll());
       phaseSeconds.push((performance.now() - p0) / 1000);
+      if (options.checkpointDir && learner.state) {
+        const elapsedSeconds = elapsedBefore + (performance.now() - t0) / 1000;
+        const progress = { phases: p + 1, initial, matrix, curves, examplesPerPhase, phaseSeconds, drawn, trainSeconds, evalSeconds, elapsedSeconds, startedAt };
+        await saveCheckpoint(options.checkpointDir, { runId: job.id, key }, progress, await learner.state());
+        crashIfAsked(p);
+      }
+      // after the last phase the record is one step away: finish it rather than stop
+      if (p + 1 < T) {
+        await eventLoopTurn();
+        stopIfAsked(options.interrupt);
+      }
     }
   } catch (caught) {
+    if (caught instanceof RunInterrupted || caught instanceof StorageError) throw caught;
     if (caught instanceof DivergedError) {
       status = 'diverged';
-      diverged = { phase: caught.phase, epoch: caught.epoch, step: caught.step, loss: Number.isNaN(caught.loss) ? 'NaN' : String(caught.loss) };
+      diverged = {
+        phase: caught.phase,
+        epoch: caught.epoch,
+        step: caught.step,
+        loss: Number.isNaN(caught.loss) ? 'NaN' : String(caught.loss),
+        nonFinite: caught.nonFinite,
+      };
     } else {
       status = 'failed';
       error = `learner '${job.learner.name}': ${(caught as Error)?.message ?? String(caught)}`;
     }
   } finally {
-    learner.dispose();
+    learner?.dispose();
   }
-  const totalSeconds = (performance.now() - t0) / 1000;
+  const totalSeconds = elapsedBefore + (performance.now() - t0) / 1000;
   return {
     schemaVersion: 1,
     runId: job.id,
+    key,
     suite: job.suite,
     scenario: { ...job.scenario, outputs: scenario.outputs },
     tasks: scenario.tasks.map((t) => ({ name: t.name, classes: t.classes, train: t.trainIndices.length, test: t.testIndices.length })),
@@ -147,9 +209,10 @@ export async function runJob(job: Job, options: RunOptions): Promise<RunRecord> 
     diverged,
     error,
     accuracy: { matrix, initial, newTaskCurves: curves },
+    schedule: { label: schedule.label, spec: job.schedule, counts: schedule.counts, drawn: job.schedule.sampling === 'stochastic' ? drawn : null, warnings: schedule.warnings },
     examplesPerPhase,
     timings: { trainSeconds, evalSeconds, totalSeconds, phaseSeconds },
-    startedAt: started.toISOString(),
+    startedAt,
     finishedAt: new Date().toISOString(),
   };
 }

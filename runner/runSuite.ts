@@ -1,17 +1,29 @@
 /**
  * Runs a suite's jobs, in this thread or on a pool of worker threads, writes each record the moment its
  * run ends, then the leaderboard. A run that diverges or fails is recorded and the suite goes on.
+ *
+ * A results folder is resumable: runs whose records are still valid are kept, a killed run continues from
+ * its last phase checkpoint, and processes sharing the folder claim runs one at a time (runner/ledger.ts).
+ * Runs another process on this host holds are waited for, so the leaderboard written at the end is whole.
  */
 import path from 'node:path';
+import { accuracyLongCsv } from '../results/accuracyLong.js';
 import { leaderboardCsv } from '../results/csv.js';
 import { buildLeaderboard, type LeaderboardRow } from '../results/leaderboard.js';
+import { RunInterrupted } from '../core/errors.js';
 import type { RunRecord } from '../results/record.js';
-import { readRecords, writeFileAtomic, writeRecord } from '../results/store.js';
+import { writeReport } from '../results/report/index.js';
+import { readRecords, writeFileAtomic } from '../results/store.js';
 import { useBackend, type BackendChoice } from './backend.js';
+import { interruptRequested, type InterruptFlag } from './interrupt.js';
+import { SuiteLedger } from './ledger.js';
 import { runPool } from './pool.js';
 import type { Progress } from './progress.js';
 import { runJob } from './runJob.js';
 import type { Job } from './suite.js';
+
+/** How often to look whether runs held by another process on this host are free again. */
+const WAIT_POLL_MS = 300;
 
 export interface SuiteRunOptions {
   outDir: string;
@@ -20,55 +32,139 @@ export interface SuiteRunOptions {
   /** worker threads; 1 runs everything in this thread */
   workers: number;
   plugins: string[];
+  /** redo every run: existing records move to runs/stale/, checkpoints are deleted (--fresh) */
+  fresh?: boolean;
+  /** set on Ctrl-C: running runs stop after their current step, none starts */
+  interrupt?: InterruptFlag;
+  /** messages about the folder (kept and stale records, runs held elsewhere); default: stderr */
+  log?: (line: string) => void;
 }
 
 export interface SuiteRunResult {
+  /** the records of the suite's runs that exist now (kept, written here, or by a process waited for) */
   records: RunRecord[];
+  /** runs this process ran to a record */
+  ran: number;
+  /** stopped on request before every run had a record */
+  interrupted: boolean;
+  /** runs a process on another host still holds (their records are not in `records`) */
+  elsewhere: { runId: string; owner: string }[];
   leaderboard: LeaderboardRow[];
   leaderboardPath: string;
+  /** DIR/accuracy-long.csv: every accuracy of every completed run, one row each */
+  accuracyLongPath: string;
+  /** DIR/report.html; null when the folder holds no record yet (interrupted before any run ended) */
+  reportPath: string | null;
 }
 
 export async function runSuite(jobs: Job[], options: SuiteRunOptions): Promise<SuiteRunResult> {
-  const { progress } = options;
-  const records: RunRecord[] = [];
-  const workers = Math.max(1, Math.min(options.workers, jobs.length));
-  const finish = (index: number, slot: number, record: RunRecord) => {
-    writeRecord(options.outDir, record);
-    records.push(record);
-    progress.jobEnd(index, slot, record);
-  };
-  progress.start(jobs.length, workers);
+  const { progress, interrupt } = options;
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  // The backend is part of every run key. A named one is known; 'auto' is known only once loaded, so it is
+  // resolved here, and the workers then load exactly that one.
+  const backend = options.backend === 'auto' ? ((await useBackend('auto')).name as BackendChoice) : options.backend;
+  const ledger = new SuiteLedger(jobs, { outDir: options.outDir, backend, fresh: options.fresh === true, log });
+  const queue = ledger.plan();
+  const workers = Math.max(1, Math.min(options.workers, queue.length));
+  let ran = 0;
+  let pending = queue;
+  if (queue.length) progress.start(queue.length, workers);
   try {
-    if (workers === 1) {
-      const backend = await useBackend(options.backend);
-      for (const [index, job] of jobs.entries()) {
-        progress.jobStart(index, job, 0);
-        finish(index, 0, await runJob(job, { backend, onEvent: (e) => progress.event(index, 0, e) }));
-      }
-    } else {
-      const slotOf = new Map<number, number>();
-      await runPool(jobs, {
-        workers,
-        backend: options.backend,
-        plugins: options.plugins,
-        onStart: (index, slot) => {
-          slotOf.set(index, slot);
-          progress.jobStart(index, jobs[index], slot);
-        },
-        onEvent: (index, slot, event) => progress.event(index, slot, event),
-        onRecord: (index, record) => finish(index, slotOf.get(index) ?? 0, record),
-      });
+    while (pending.length && !interruptRequested(interrupt)) {
+      const pass = { jobs: pending, queue, ledger, progress, backend, workers, options, onRecord: () => ran++ };
+      await (workers === 1 ? runInThread(pass) : runInPool(pass));
+      // Runs another live process on this host holds: wait until it lets them go, then take them up.
+      const waiting = ledger.heldHere(pending);
+      if (waiting.length === 0 || interruptRequested(interrupt)) break;
+      const owners = [...new Set(waiting.map((j) => ledger.heldBy.get(j.id)!.pid))].join(', ');
+      log(`waiting for ${waiting.length} run(s) that another clbench process (pid ${owners}) is running on this folder`);
+      while (!waiting.some((j) => ledger.released(j)) && !interruptRequested(interrupt)) await sleep(WAIT_POLL_MS);
+      pending = waiting;
     }
   } finally {
-    progress.stop();
+    if (queue.length) progress.stop();
+    ledger.releaseAll();
   }
-  return { records, ...writeLeaderboard(options.outDir) };
+  const elsewhere = ledger.heldElsewhere(queue).filter(({ job }) => !ledger.records.has(job.id));
+  for (const { job, owner } of elsewhere)
+    log(`${job.id}: held by clbench ${owner}; its record appears in ${options.outDir}/runs when that process finishes (if it is gone, delete its lock in ${options.outDir}/locks)`);
+  const records = jobs.flatMap((j) => ledger.records.get(j.id) ?? []);
+  const interrupted = interruptRequested(interrupt) && queue.some((j) => !ledger.records.has(j.id));
+  const written = writeLeaderboard(options.outDir);
+  // the report comes last: the records and CSVs are on disk whatever happens to it
+  const reportPath = written.leaderboard.length ? await writeReport([options.outDir], path.join(options.outDir, 'report.html')) : null;
+  return { records, ran, interrupted, elsewhere: elsewhere.map(({ job, owner }) => ({ runId: job.id, owner })), ...written, reportPath };
 }
 
-/** Rebuild DIR/leaderboard.csv from every record in DIR/runs. */
-export function writeLeaderboard(outDir: string): { leaderboard: LeaderboardRow[]; leaderboardPath: string } {
-  const leaderboard = buildLeaderboard(readRecords([outDir]));
+interface Pass {
+  /** the jobs of this pass */
+  jobs: Job[];
+  /** every job this process may run, in order: progress numbers runs by their place here */
+  queue: Job[];
+  ledger: SuiteLedger;
+  progress: Progress;
+  /** the backend the runs use, by name */
+  backend: BackendChoice;
+  workers: number;
+  options: SuiteRunOptions;
+  onRecord(): void;
+}
+
+async function runInThread({ jobs, queue, ledger, progress, backend: name, options, onRecord }: Pass): Promise<void> {
+  const backend = await useBackend(name);
+  for (const job of jobs) {
+    if (interruptRequested(options.interrupt)) return;
+    if (!ledger.begin(job)) continue;
+    const index = queue.indexOf(job);
+    progress.jobStart(index, job, 0);
+    try {
+      const record = await runJob(job, { backend, onEvent: (e) => progress.event(index, 0, e), checkpointDir: ledger.checkpointDirOf(job), interrupt: options.interrupt });
+      ledger.finish(job, record);
+      onRecord();
+      progress.jobEnd(index, 0, record);
+    } catch (error) {
+      if (error instanceof RunInterrupted) return;
+      throw error;
+    } finally {
+      ledger.release(job);
+    }
+  }
+}
+
+async function runInPool({ jobs, queue, ledger, progress, backend, workers, options, onRecord }: Pass): Promise<void> {
+  const slotOf = new Map<number, number>();
+  await runPool(jobs, {
+    workers,
+    backend,
+    plugins: options.plugins,
+    interrupt: options.interrupt,
+    claim: (i) => ledger.begin(jobs[i]),
+    checkpointDirOf: (job) => ledger.checkpointDirOf(job),
+    onStart: (i, slot) => {
+      slotOf.set(i, slot);
+      progress.jobStart(queue.indexOf(jobs[i]), jobs[i], slot);
+    },
+    onEvent: (i, slot, event) => progress.event(queue.indexOf(jobs[i]), slot, event),
+    onRecord: (i, record) => {
+      ledger.finish(jobs[i], record);
+      onRecord();
+      progress.jobEnd(queue.indexOf(jobs[i]), slotOf.get(i) ?? 0, record);
+    },
+    onInterrupted: (i) => ledger.release(jobs[i]),
+  });
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Rebuild DIR/leaderboard.csv and DIR/accuracy-long.csv from every record in DIR/runs. */
+export function writeLeaderboard(outDir: string): { leaderboard: LeaderboardRow[]; leaderboardPath: string; accuracyLongPath: string } {
+  const records = readRecords([outDir]);
+  const leaderboard = buildLeaderboard(records);
   const leaderboardPath = path.join(outDir, 'leaderboard.csv');
   writeFileAtomic(leaderboardPath, leaderboardCsv(leaderboard));
-  return { leaderboard, leaderboardPath };
+  const accuracyLongPath = path.join(outDir, 'accuracy-long.csv');
+  writeFileAtomic(accuracyLongPath, accuracyLongCsv(records));
+  return { leaderboard, leaderboardPath, accuracyLongPath };
 }

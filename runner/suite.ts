@@ -9,6 +9,7 @@ import { getLearner } from '../learners/registry.js';
 import type { TrainingConfig } from '../learners/contract.js';
 import type { ModelSpec } from '../models/types.js';
 import { scenarioName, type ScenarioSpec } from '../scenarios/build.js';
+import { isDefaultSchedule, resolveSchedule, scheduleLabel, type ResolvedSchedule, type ScheduleSpec } from '../scenarios/scheduleSpec.js';
 import { suiteSchema } from './suiteSchema.js';
 import { validateWithSchema } from './validate.js';
 
@@ -24,6 +25,10 @@ export interface LearnerEntry {
   options: Record<string, unknown>;
   scenarios?: string[];
   training?: Partial<TrainingConfig>;
+  /** this entry's rehearsal schedule; default the suite's */
+  schedule?: ScheduleSpec;
+  /** overrides of the suite's model (e.g. one entry per width in a width sweep) */
+  model?: Partial<ModelSpec>;
   published?: Record<string, Published>;
 }
 
@@ -34,6 +39,8 @@ export interface Suite {
   scenarios?: ScenarioSpec[];
   model: Required<ModelSpec>;
   training: TrainingConfig;
+  /** the rehearsal schedule of every learner entry that gives none (default { kind: 'none' }) */
+  schedule: ScheduleSpec;
   evaluation: { batchSize: number; criterion: number };
   learners: LearnerEntry[];
   seeds: number[];
@@ -49,6 +56,8 @@ export interface Job {
   learner: { name: string; label: string; options: Record<string, unknown> };
   model: Required<ModelSpec>;
   training: TrainingConfig;
+  /** the rehearsal schedule that builds each phase's examples, every parameter filled in */
+  schedule: ResolvedSchedule;
   evaluation: { batchSize: number; criterion: number };
   seed: number;
   published: Published | null;
@@ -106,10 +115,12 @@ export function expandSuite(suite: Suite, file: string): Job[] {
     );
     for (const s of entry.scenarios ?? [])
       if (!names.includes(s)) throw new UserError(`no scenario is named '${s}'`, `${file}: ${where}.scenarios`, `use one of: ${names.join(', ')}`);
-    return { entry, options, label: entry.label ?? defaultLabel(entry.name, given) };
+    const schedule = entrySchedule(suite, entry, definition.trainsOnAllSeenTasks === true, `${file}: ${where}`, file);
+    const shown = isDefaultSchedule(schedule) || definition.trainsOnAllSeenTasks ? '' : `+${scheduleLabel(schedule)}`;
+    return { entry, options, schedule, label: entry.label ?? `${defaultLabel(entry.name, given)}${shown}` };
   });
   for (const [si, scenario] of scenarios.entries()) {
-    for (const [li, { entry, options, label }] of resolved.entries()) {
+    for (const [li, { entry, options, schedule, label }] of resolved.entries()) {
       if (entry.scenarios && !entry.scenarios.includes(scenario.name)) continue;
       const key = `${scenario.name}/${label}`;
       if (labels.has(key))
@@ -121,8 +132,9 @@ export function expandSuite(suite: Suite, file: string): Job[] {
           suite: suite.name,
           scenario,
           learner: { name: entry.name, label, options },
-          model: suite.model,
+          model: { ...suite.model, ...(entry.model ?? {}) },
           training: { ...suite.training, ...(entry.training ?? {}) },
+          schedule,
           evaluation: suite.evaluation,
           seed,
           published: entry.published?.[scenario.name] ?? null,
@@ -134,6 +146,24 @@ export function expandSuite(suite: Suite, file: string): Job[] {
   }
   if (jobs.length === 0) throw new UserError('the suite expands to no runs', `${file}: learners`, "check the learners' \"scenarios\" filters");
   return jobs;
+}
+
+/**
+ * The schedule a learner entry runs under: its own, else the suite's. A learner that trains on every
+ * seen task in full (joint) is recorded under the `full` schedule, which is what it does; giving it any
+ * other schedule is a mistake worth stopping for.
+ */
+function entrySchedule(suite: Suite, entry: LearnerEntry, trainsOnAllSeenTasks: boolean, where: string, file: string): ResolvedSchedule {
+  if (trainsOnAllSeenTasks) {
+    if (entry.schedule && (entry.schedule.kind !== 'full' || Object.keys(entry.schedule).length > 1))
+      throw new UserError(
+        `learner '${entry.name}' trains on every task seen so far in full and ignores schedules`,
+        `${where}.schedule`,
+        `remove the schedule (the '${entry.name}' learner is the 'full' environment), or use learner 'naive' with this schedule`,
+      );
+    return resolveSchedule({ kind: 'full' });
+  }
+  return entry.schedule ? resolveSchedule(entry.schedule, `${where}.schedule`) : resolveSchedule(suite.schedule, `${file}: schedule`);
 }
 
 /** 'ewc(lambda=600)' — the options the user wrote, not the defaults. */

@@ -2,6 +2,8 @@
  * JSON Schema (draft-07) of a suite file. ajv validates every suite against it and fills in the defaults
  * written here, so this file is also the reference of every field and its default.
  */
+import { SCHEDULE_KINDS } from '../scenarios/scheduleSpec.js';
+
 export const scenarioSchema = {
   type: 'object',
   required: ['dataset', 'kind', 'setting'],
@@ -20,6 +22,27 @@ export const scenarioSchema = {
   },
 } as const;
 
+/**
+ * A rehearsal schedule (README "Rehearsal schedules"). No ajv defaults here: each kind has its own
+ * (scenarios/scheduleSpec.ts `resolveSchedule` fills them and rejects parameters the kind does not use).
+ */
+export const scheduleSchema = {
+  type: 'object',
+  required: ['kind'],
+  additionalProperties: false,
+  properties: {
+    kind: { enum: [...SCHEDULE_KINDS], description: 'none (fine-tune stream) | full | uniform | exponential | powerlaw | powerlaw-compat | powerlaw-table' },
+    alpha: { type: 'number', exclusiveMinimum: 0, description: 'power-law exponent: powerlaw (1 + k/tau)^(-alpha), default 5.6; powerlaw-compat default 5' },
+    tau: { type: 'number', exclusiveMinimum: 0, description: 'power-law age offset in phases, default 10' },
+    beta: { type: 'number', exclusiveMinimum: 0, description: 'exponential scale: weight e^(-k/beta), default 1' },
+    budgetFraction: { type: 'number', minimum: 0, description: 'budgeted mode: R = floor(r * nNew) rehearsal examples a phase split by weight; absent = unrestricted' },
+    nNew: { type: 'integer', minimum: 1, description: "new-task examples a phase and unit of relative counts; default the task's training size" },
+    minPerTask: { type: 'integer', minimum: 0, description: 'least intended count of a rehearsed task (0 = none)' },
+    minPerTaskMode: { enum: ['warn', 'clamp'], description: 'below minPerTask: warn (default) or raise the count' },
+    sampling: { enum: ['phase', 'stochastic'], description: 'phase (default): a draw without replacement each phase; stochastic: i.i.d. task ∝ n[p][j], then an example' },
+  },
+} as const;
+
 export const trainingProperties = {
   epochs: { type: 'integer', minimum: 1, default: 1 },
   batchSize: { type: 'integer', minimum: 1, default: 128 },
@@ -33,6 +56,10 @@ export const trainingProperties = {
 const trainingOverrides = Object.fromEntries(
   Object.entries(trainingProperties).map(([key, { default: _unused, ...rest }]) => [key, rest]),
 );
+const modelOverrides = {
+  hidden: { type: 'array', items: { type: 'integer', minimum: 1 } },
+  dense: { enum: ['fast', 'plain'] },
+} as const;
 
 const publishedSchema = {
   type: 'object',
@@ -65,6 +92,7 @@ export const suiteSchema = {
       },
     },
     training: { type: 'object', additionalProperties: false, default: {}, properties: trainingProperties },
+    schedule: { ...scheduleSchema, default: { kind: 'none' }, description: 'rehearsal schedule of every learner entry that gives none' },
     evaluation: {
       type: 'object',
       additionalProperties: false,
@@ -87,6 +115,8 @@ export const suiteSchema = {
           options: { type: 'object', default: {} },
           scenarios: { type: 'array', items: { type: 'string' }, minItems: 1, description: 'run only on these scenario names' },
           training: { type: 'object', additionalProperties: false, properties: trainingOverrides, description: 'overrides of the suite training settings' },
+          schedule: { ...scheduleSchema, description: "this entry's rehearsal schedule (overrides the suite's)" },
+          model: { type: 'object', additionalProperties: false, properties: modelOverrides, description: 'overrides of the suite model (e.g. a width sweep)' },
           published: { type: 'object', additionalProperties: publishedSchema, description: 'published results by scenario name' },
         },
       },

@@ -3,38 +3,47 @@
  * receives jobs, runs them and posts back progress events and the finished record.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { UserError } from '../core/errors.js';
+import { RunInterrupted, UserError } from '../core/errors.js';
 import { useBackend, type BackendChoice } from './backend.js';
 import { runJob } from './runJob.js';
 import type { Job } from './suite.js';
 import { loadPlugins } from './plugins.js';
 
-export type ToWorker = { type: 'job'; index: number; job: Job } | { type: 'stop' };
+export type ToWorker = { type: 'job'; index: number; job: Job; checkpointDir?: string } | { type: 'stop' };
 export type FromWorker =
   | { type: 'ready' }
   | { type: 'event'; index: number; event: import('./runJob.js').RunEvent }
   | { type: 'record'; index: number; record: import('../results/record.js').RunRecord }
+  | { type: 'interrupted'; index: number }
   | { type: 'error'; index: number; message: string; user: { where?: string; fix?: string } | null };
 
-const { backend: choice, plugins } = workerData as { backend: BackendChoice; plugins: string[] };
+const { backend: choice, plugins, interrupt } = workerData as { backend: BackendChoice; plugins: string[]; interrupt?: Int32Array };
 const port = parentPort!;
 
 const setup = (async () => {
   await loadPlugins(plugins);
   return useBackend(choice);
 })();
+// A failure (e.g. a plugin that does not load here) is reported with the first job, as a UserError;
+// without this handler it would crash the thread first as an unhandled rejection.
+setup.catch(() => {});
 
 port.on('message', async (message: ToWorker) => {
   if (message.type === 'stop') {
     port.close();
     return;
   }
-  const { index, job } = message;
+  const { index, job, checkpointDir } = message;
   try {
     const backend = await setup;
-    const record = await runJob(job, { backend, onEvent: (event) => port.postMessage({ type: 'event', index, event } satisfies FromWorker) });
+    const onEvent = (event: import('./runJob.js').RunEvent) => port.postMessage({ type: 'event', index, event } satisfies FromWorker);
+    const record = await runJob(job, { backend, onEvent, checkpointDir, interrupt });
     port.postMessage({ type: 'record', index, record } satisfies FromWorker);
   } catch (error) {
+    if (error instanceof RunInterrupted) {
+      port.postMessage({ type: 'interrupted', index } satisfies FromWorker);
+      return;
+    }
     const user = error instanceof UserError ? { where: error.where, fix: error.fix } : null;
     port.postMessage({ type: 'error', index, message: (error as Error)?.message ?? String(error), user } satisfies FromWorker);
   }

@@ -1,0 +1,87 @@
+/**
+ * Averaged Gradient Episodic Memory — Chaudhry et al. 2019 (ICLR), Sec. 4 (reference digest §4.7).
+ *
+ * At the end of each task, `memoryPerTask` of its training examples (a seeded random choice) join an
+ * episodic memory. While later tasks train, every step:
+ *   1. g_ref = gradient of the cross-entropy on `sampleSize` examples drawn uniformly from the memory
+ *      (every earlier task; in task-IL each on its own head);
+ *   2. g = gradient of the current batch's loss;
+ *   3. the optimizer uses g, projected when it conflicts with g_ref (./gradientProjection.ts).
+ * The memory is a constraint only: its examples are never trained on directly. A-GEM has no loss weight.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { concatExamples, selectExamples } from '../scenarios/examples.js';
+import type { ExampleSet } from '../scenarios/types.js';
+import { BaseSgdLearner, type BatchTensors } from './base.js';
+import { defineLearner, type LearnerContext, type LearnerState, type Phase } from './contract.js';
+import { projectGradient } from './gradientProjection.js';
+import { examplesFromState, examplesState } from './stateTensors.js';
+
+export interface AgemOptions {
+  memoryPerTask: number;
+  sampleSize: number;
+}
+
+class AgemLearner extends BaseSgdLearner<AgemOptions> {
+  private memory: ExampleSet | null = null;
+  private readonly slots: ExampleSet[] = [];
+  private readonly memoryRng = this.ctx.rng.derive('agem-memory');
+  private readonly sampleRng = this.ctx.rng.derive('agem-sample');
+
+  protected override adjustGradients(grads: tf.NamedTensorMap, _inputs: BatchTensors, _phase: Phase): tf.NamedTensorMap {
+    const memory = this.memory;
+    if (!memory || memory.indices.length === 0) return grads;
+    const available = memory.indices.length;
+    const size = Math.min(this.options.sampleSize, available);
+    const positions = this.sampleRng.sample(rangeOf(available), size);
+    const reference = this.toTensors(this.ctx.data.batch(memory, positions));
+    const vars = this.model.variables;
+    const { grads: refGrads } = tf.variableGrads(() => this.taskLoss(reference), vars);
+    const projected = projectGradient(
+      vars.map((v) => grads[v.name]),
+      vars.map((v) => refGrads[v.name]),
+    );
+    return Object.fromEntries(vars.map((v, i) => [v.name, projected[i]]));
+  }
+
+  protected override async afterPhase(phase: Phase): Promise<void> {
+    const task = this.ctx.data.taskExamples(phase.taskId);
+    const count = task.indices.length;
+    const chosen = this.memoryRng.sample(rangeOf(count), Math.min(this.options.memoryPerTask, count));
+    this.slots.push(selectExamples(task, chosen));
+    this.memory = concatExamples(this.slots);
+  }
+
+  protected override async extraState(): Promise<LearnerState> {
+    const tensors = Object.assign({}, ...this.slots.map((slot, s) => examplesState(`slot/${s}`, slot)));
+    return { tensors, json: { slots: this.slots.length, memoryRng: this.memoryRng.state(), sampleRng: this.sampleRng.state() } };
+  }
+
+  protected override async restoreExtraState(state: LearnerState): Promise<void> {
+    const json = state.json as { slots: number; memoryRng: [number, number, number, number]; sampleRng: [number, number, number, number] };
+    this.slots.length = 0;
+    for (let s = 0; s < json.slots; s++) this.slots.push(await examplesFromState(`slot/${s}`, state.tensors));
+    this.memory = this.slots.length ? concatExamples(this.slots) : null;
+    this.memoryRng.setState(json.memoryRng);
+    this.sampleRng.setState(json.sampleRng);
+  }
+}
+
+function rangeOf(n: number): Uint32Array {
+  return Uint32Array.from({ length: n }, (_, i) => i);
+}
+
+export const agem = defineLearner<AgemOptions>({
+  name: 'agem',
+  description: 'A-GEM: project the gradient so it does not increase the loss on an episodic memory of past tasks.',
+  reference: 'Chaudhry, Ranzato, Rohrbach & Elhoseiny 2019, "Efficient Lifelong Learning with A-GEM", ICLR, Eq. 11',
+  optionsSchema: {
+    type: 'object',
+    properties: {
+      memoryPerTask: { type: 'integer', minimum: 1, default: 250, description: 'examples of each task kept in the episodic memory (Avalanche permuted-MNIST baseline: 250)' },
+      sampleSize: { type: 'integer', minimum: 1, default: 256, description: 'memory examples drawn for each reference gradient, S (Chaudhry et al.: 256)' },
+    },
+    additionalProperties: false,
+  },
+  create: (options: AgemOptions, ctx: LearnerContext) => new AgemLearner(ctx, options),
+});

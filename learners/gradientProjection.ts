@@ -1,0 +1,22 @@
+/**
+ * The A-GEM projection (Chaudhry et al. 2019, ICLR, "Efficient Lifelong Learning with A-GEM", Eq. 11), over
+ * the gradient flattened across all parameters:
+ *
+ *   g̃ = g                                  if gᵀg_ref ≥ 0
+ *   g̃ = g − (gᵀg_ref / g_refᵀg_ref) · g_ref  otherwise
+ *
+ * so the update never increases the loss on the memory to first order (g̃ᵀg_ref = 0 after projection).
+ */
+import * as tf from '@tensorflow/tfjs';
+
+/** `g` itself (the same tensors) when no projection is needed, else new tensors. */
+export function projectGradient(g: tf.Tensor[], ref: tf.Tensor[]): tf.Tensor[] {
+  const [dot, refNorm] = tf.tidy(() => {
+    const dots = g.map((gk, k) => tf.sum(tf.mul(gk, ref[k])));
+    const norms = ref.map((rk) => tf.sum(tf.square(rk)));
+    return tf.stack([tf.addN(dots), tf.addN(norms)]).dataSync();
+  });
+  if (dot >= 0 || refNorm === 0) return g;
+  const scale = dot / refNorm;
+  return g.map((gk, k) => tf.sub(gk, tf.mul(ref[k], scale)));
+}

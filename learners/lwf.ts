@@ -1,0 +1,128 @@
+/**
+ * Learning without Forgetting — Li & Hoiem 2016 (ECCV; TPAMI 2017), Sec. 3 (reference digest §4.5).
+ *
+ * Before each task after the first, a frozen copy f_old of the network is taken. Every training batch x of
+ * the new task then also asks the network to keep f_old's answers on the outputs that were active before:
+ *
+ *   'constant'      L = CE(f(x), y) + α · KD(f(x)|old, f_old(x)|old)             (Li & Hoiem; α = λ_o)
+ *   'inverse-task'  L = (1/t)·CE(f(x), y) + (1 − 1/t) · α · KD(f(x)|old, f_old(x)|old)
+ *                   (van de Ven & Tolias 2019's weighting; t = number of tasks so far, this one included)
+ *
+ * with KD the temperature-T distillation loss with T² scaling (./distillation.ts). "Previously active
+ * outputs" depend on the setting:
+ *   task-IL:   each earlier task's head separately; KD is the mean over those heads (as van de Ven & Tolias
+ *              average over replayed contexts), so its weight does not grow with the number of tasks;
+ *   class-IL:  the outputs of every class seen before this task, as one softmax;
+ *   domain-IL: all outputs.
+ * Li & Hoiem's warm-up of the new head is not done (van de Ven & Tolias and Avalanche skip it too).
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Model } from '../models/types.js';
+import { BaseSgdLearner, type BatchTensors } from './base.js';
+import { defineLearner, type LearnerContext, type LearnerState, type Phase } from './contract.js';
+import { distillationLoss } from './distillation.js';
+import { applyMask, crossEntropy } from './losses.js';
+
+/** Added to the logits outside a group: exp((z − 1e9)/T) underflows to 0 in float32 for T up to ~1e6. */
+const OUTSIDE = -1e9;
+
+export type LwfWeighting = 'constant' | 'inverse-task';
+
+export interface LwfOptions {
+  temperature: number;
+  alpha: number;
+  weighting: LwfWeighting;
+}
+
+class LwfLearner extends BaseSgdLearner<LwfOptions> {
+  private teacher: Model | null = null;
+  /** tasks trained in earlier phases, in order */
+  private readonly seenTasks: number[] = [];
+
+  protected override async beforePhase(_phase: Phase): Promise<void> {
+    if (this.seenTasks.length === 0) return;
+    const teacher = (this.teacher ??= this.ctx.createModel());
+    // Copies of the values (tf.add, not clone: the optimizer may overwrite the student's buffers in place).
+    tf.tidy(() => teacher.variables.forEach((t, i) => t.assign(tf.add(this.model.variables[i], 0))));
+  }
+
+  protected override async afterPhase(phase: Phase): Promise<void> {
+    if (!this.seenTasks.includes(phase.taskId)) this.seenTasks.push(phase.taskId);
+  }
+
+  protected override loss(inputs: BatchTensors, _phase: Phase): tf.Scalar {
+    const logits = this.model.forward(inputs.x, true);
+    const ce = crossEntropy(applyMask(logits, inputs.mask), inputs.targets);
+    if (!this.teacher || this.seenTasks.length === 0) return ce;
+    const kd = this.distillation(logits, this.teacher.forward(inputs.x, false));
+    const { alpha, weighting } = this.options;
+    if (weighting === 'constant') return tf.add(ce, tf.mul(kd, alpha)) as tf.Scalar;
+    const t = this.seenTasks.length + 1;
+    return tf.add(tf.mul(ce, 1 / t), tf.mul(kd, alpha * (1 - 1 / t))) as tf.Scalar;
+  }
+
+  /** KD on the previously active outputs (mean over earlier heads in task-IL). */
+  private distillation(student: tf.Tensor2D, teacher: tf.Tensor2D): tf.Scalar {
+    const T = this.options.temperature;
+    const groups = this.previousOutputs();
+    if (!groups) return distillationLoss(student, teacher, T);
+    const width = this.ctx.scenario.outputs;
+    const terms = groups.map((cols) => {
+      // The other outputs get −1e9 in both: softmax gives them exactly 0, so they add nothing to the loss or its
+      // gradient (the same as slicing the columns out, whose gradient, a scatter, the WASM backend lacks).
+      const row = new Float32Array(width).fill(OUTSIDE);
+      for (const c of cols) row[c] = 0;
+      const mask = tf.tensor2d(row, [1, width]);
+      return distillationLoss(tf.add(student, mask), tf.add(teacher, mask), T);
+    });
+    return tf.div(tf.addN(terms), terms.length) as tf.Scalar;
+  }
+
+  /** Output columns that were active before this task, one group per softmax; null = all outputs. */
+  private previousOutputs(): number[][] | null {
+    const { setting, tasks } = this.ctx.scenario;
+    switch (setting) {
+      case 'domain':
+        return null;
+      case 'task':
+        return this.seenTasks.map((s) => tasks[s].outputs);
+      case 'class':
+        return [[...new Set(this.seenTasks.flatMap((s) => tasks[s].outputs))].sort((a, b) => a - b)];
+    }
+  }
+
+  // The teacher is copied from the parameters as each phase begins: only the tasks seen carry over.
+  protected override async extraState(): Promise<LearnerState> {
+    return { tensors: {}, json: { seenTasks: this.seenTasks } };
+  }
+
+  protected override async restoreExtraState(state: LearnerState): Promise<void> {
+    this.seenTasks.splice(0, this.seenTasks.length, ...(state.json as { seenTasks: number[] }).seenTasks);
+  }
+
+  override dispose(): void {
+    this.teacher?.dispose();
+    this.teacher = null;
+    super.dispose();
+  }
+}
+
+export const lwf = defineLearner<LwfOptions>({
+  name: 'lwf',
+  description: 'Learning without Forgetting: distil a frozen copy of the previous model on the old outputs.',
+  reference: 'Li & Hoiem 2016, "Learning without Forgetting", ECCV, Sec. 3, Eq. 2',
+  optionsSchema: {
+    type: 'object',
+    properties: {
+      temperature: { type: 'number', exclusiveMinimum: 0, default: 2, description: 'distillation temperature T (Li & Hoiem: 2)' },
+      alpha: { type: 'number', minimum: 0, default: 1, description: 'weight λ_o of the distillation term (Li & Hoiem: 1)' },
+      weighting: {
+        enum: ['constant', 'inverse-task'],
+        default: 'constant',
+        description: "'constant' CE + α·KD (Li & Hoiem) or 'inverse-task' (1/t)·CE + (1 − 1/t)·α·KD (van de Ven & Tolias)",
+      },
+    },
+    additionalProperties: false,
+  },
+  create: (options: LwfOptions, ctx: LearnerContext) => new LwfLearner(ctx, options),
+});

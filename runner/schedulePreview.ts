@@ -1,0 +1,87 @@
+/**
+ * `clbench schedule`: the phase × task count matrix n[p][j] of every (scenario, schedule) pair of a
+ * suite, with phase totals and the training examples the runs will cost, so a user sees the environment
+ * before spending compute. Builds the scenarios (the counts depend on the tasks' training-set sizes);
+ * trains nothing.
+ */
+import { phaseTotals, rehearsalSchedule } from '../scenarios/schedules.js';
+import type { Scenario } from '../scenarios/types.js';
+import { scenarioFor } from './runJob.js';
+import type { Job } from './suite.js';
+
+export interface SchedulePreview {
+  scenario: string;
+  schedule: string;
+  /** learner labels that run under this schedule on this scenario */
+  learners: string[];
+  /** seeds whose tasks have these sizes (split tasks with a random class order can differ by seed) */
+  seeds: number[];
+  taskSizes: number[];
+  counts: number[][];
+  totals: number[];
+  warnings: string[];
+  /** training examples one run trains on (Σ_p totals[p] × epochs), by learner label */
+  examplesPerRun: Map<string, number>;
+}
+
+export function previewSchedules(jobs: Job[]): SchedulePreview[] {
+  const previews = new Map<string, SchedulePreview>();
+  // Learner entries share a scenario's build for a seed; building it once per seed keeps this quick.
+  const built = new Map<string, Scenario>();
+  for (const job of jobs) {
+    const scenarioKey = JSON.stringify([job.scenario, job.seed, job.baseDir]);
+    const scenario = built.get(scenarioKey) ?? scenarioFor(job);
+    built.set(scenarioKey, scenario);
+    const schedule = rehearsalSchedule(job.schedule, scenario, `learner '${job.learner.label}': schedule`);
+    const key = JSON.stringify([job.scenario.name, job.schedule, schedule.counts]);
+    let preview = previews.get(key);
+    if (!preview) {
+      preview = {
+        scenario: job.scenario.name,
+        schedule: schedule.label,
+        learners: [],
+        seeds: [],
+        taskSizes: scenario.tasks.map((t) => t.trainIndices.length),
+        counts: schedule.counts,
+        totals: phaseTotals(schedule.counts),
+        warnings: schedule.warnings,
+        examplesPerRun: new Map(),
+      };
+      previews.set(key, preview);
+    }
+    if (!preview.learners.includes(job.learner.label)) preview.learners.push(job.learner.label);
+    if (!preview.seeds.includes(job.seed)) preview.seeds.push(job.seed);
+    preview.examplesPerRun.set(job.learner.label, preview.totals.reduce((a, b) => a + b, 0) * job.training.epochs);
+  }
+  return [...previews.values()];
+}
+
+/** Training examples of every job of the suite together (the cost the previews add up to). */
+export function suiteExamples(previews: SchedulePreview[]): number {
+  let total = 0;
+  for (const p of previews) for (const examples of p.examplesPerRun.values()) total += examples * p.seeds.length;
+  return total;
+}
+
+/** One preview as text: the matrix with 1-based phases and tasks, as in reference/algorithms.md §1.2. */
+export function formatSchedulePreview(p: SchedulePreview): string {
+  const T = p.counts.length;
+  const header = ['', ...Array.from({ length: T }, (_, j) => `task ${j + 1}`), 'total'];
+  const rows = p.counts.map((row, i) => [`phase ${i + 1}`, ...row.map((n, j) => (j > i ? '' : String(n))), String(p.totals[i])]);
+  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
+  const line = (cells: string[]) => cells.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ').trimEnd();
+  const out = [
+    `scenario '${p.scenario}', schedule ${p.schedule}${p.seeds.length > 1 ? `, seeds ${p.seeds.join(', ')}` : `, seed ${p.seeds[0]}`}`,
+    `  learners: ${p.learners.join(', ')}`,
+    `  task training sizes: ${compactSizes(p.taskSizes)}`,
+    ...[header, ...rows].map((r) => `  ${line(r)}`),
+    `  examples a run trains on (all phases × epochs): ${[...p.examplesPerRun].map(([label, n]) => `${n} (${label})`).join(', ')}`,
+    ...p.warnings.map((w) => `  warning: ${w}`),
+  ];
+  return out.join('\n');
+}
+
+/** '6000 ×10' for equal sizes, else the list. */
+function compactSizes(sizes: number[]): string {
+  return sizes.every((s) => s === sizes[0]) ? `${sizes[0]} ×${sizes.length}` : sizes.join(', ');
+}

@@ -1,0 +1,55 @@
+/** Helpers for the learner specs: phases of a scenario, parameter snapshots and perturbations, penalty gradients. */
+import * as tf from '@tensorflow/tfjs';
+import { Rng } from '../../core/random.js';
+import type { Phase } from '../../learners/contract.js';
+import type { Model } from '../../models/types.js';
+import { taskExamples } from '../../scenarios/examples.js';
+import type { Scenario } from '../../scenarios/types.js';
+import { uniformArray, values } from './tf.js';
+
+/** Phase p of a scenario, training exactly task p's examples (as runJob does). */
+export function phaseOf(scenario: Scenario, p: number): Phase {
+  return { index: p, taskId: p, examples: taskExamples(scenario, p) };
+}
+
+/** Parameter values as plain arrays. */
+export function snapshot(model: Model): number[][] {
+  return model.variables.map(values);
+}
+
+/** Moves every parameter by a seeded δ in [−size, size); returns the new values. */
+export function perturb(model: Model, seed: number, size = 0.1): number[][] {
+  const rng = new Rng(seed, 'perturb');
+  for (const v of model.variables) {
+    const delta = tf.tensor(uniformArray(v.size, rng, -size, size), v.shape);
+    v.assign(tf.add(v, delta));
+    delta.dispose();
+  }
+  return snapshot(model);
+}
+
+/** Value of a learner's `penalty()` and its gradient with respect to the model's variables. */
+export function penaltyAndGradient(internals: any): { value: number; grad: number[][] } {
+  const model: Model = internals.model;
+  return tf.tidy(() => {
+    const { value, grads } = tf.variableGrads(() => internals.penalty() as tf.Scalar, model.variables);
+    return { value: value.dataSync()[0], grad: model.variables.map((v) => values(grads[v.name])) };
+  });
+}
+
+/** Σ_i w_i (θ_i − a_i)² and its gradient 2w(θ − a), scaled, for every variable, in plain JS. */
+export function weightedQuadratic(weights: number[][], anchor: number[][], theta: number[][], scale: number): { value: number; grad: number[][] } {
+  let value = 0;
+  const grad = theta.map((th, k) =>
+    th.map((x, i) => {
+      const d = x - anchor[k][i];
+      value += scale * weights[k][i] * d * d;
+      return 2 * scale * weights[k][i] * d;
+    }),
+  );
+  return { value, grad };
+}
+
+export function range(n: number): number[] {
+  return Array.from({ length: n }, (_, i) => i);
+}

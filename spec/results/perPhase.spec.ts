@@ -1,0 +1,49 @@
+import { expect } from 'chai';
+import { parse } from 'csv-parse/sync';
+import { leaderboardCsv } from '../../results/csv.js';
+import { buildLeaderboard } from '../../results/leaderboard.js';
+import { averageAccuracyCurveMean, examplesPerPhaseMean, meanSeries } from '../../results/perPhase.js';
+import type { RunRecord } from '../../results/record.js';
+
+/** A completed two-task run with just the fields a leaderboard reads. */
+function record(seed: number, matrix: number[][], examplesPerPhase: number[], schedule: string | null): RunRecord {
+  return {
+    suite: 's',
+    scenario: { name: 'pm', setting: 'domain' },
+    learner: { name: 'naive', label: schedule ? `naive+${schedule}` : 'naive', options: {} },
+    seed,
+    status: 'completed',
+    accuracy: { matrix, initial: [0.1, 0.1], newTaskCurves: [[matrix[0][0]], [matrix[1][1]]] },
+    evaluation: { batchSize: 1000, criterion: 0.9 },
+    examplesPerPhase,
+    timings: { trainSeconds: 1, evalSeconds: 0, totalSeconds: 1, phaseSeconds: [0.5, 0.5] },
+    backend: { name: 'cpu' },
+    published: null,
+    position: [0, 0],
+    ...(schedule ? { schedule: { label: schedule, spec: {}, counts: [], drawn: null, warnings: [] } } : {}),
+  } as unknown as RunRecord;
+}
+
+describe('per-phase leaderboard series', () => {
+  it('averages equally long series element-wise', () => {
+    expect(meanSeries([[1, 2, 3], [3, 4, 5]])).to.deep.equal([2, 3, 4]);
+    expect(meanSeries([])).to.equal(null);
+  });
+
+  it('the average accuracy over seen tasks after every phase, and examples per phase, averaged over seeds', () => {
+    const runs = [record(0, [[0.9, 0.1], [0.5, 0.8]], [100, 300], 'uniform(r=1)'), record(1, [[0.7, 0.2], [0.7, 0.9]], [100, 500], 'uniform(r=1)')];
+    // A_1 = R[1][1]; A_2 = (R[2][1] + R[2][2]) / 2
+    expect(averageAccuracyCurveMean(runs)).to.deep.equal([0.8, (0.65 + 0.8) / 2]);
+    expect(examplesPerPhaseMean(runs)).to.deep.equal([100, 400]);
+  });
+
+  it('puts the schedule, the curve and the per-phase cost in the leaderboard CSV', () => {
+    const runs = [record(0, [[0.9, 0.1], [0.5, 0.8]], [100, 300], 'uniform(r=1)'), record(1, [[0.7, 0.2], [0.7, 0.9]], [100, 500], 'uniform(r=1)'), record(0, [[1, 0], [0, 1]], [100, 100], null)];
+    const rows = parse(leaderboardCsv(buildLeaderboard(runs)), { columns: true }) as Record<string, string>[];
+    expect(rows.map((r) => [r.learner, r.schedule])).to.deep.equal([['naive', 'none'], ['naive+uniform(r=1)', 'uniform(r=1)']].sort((a, b) => a[0].localeCompare(b[0])));
+    const uniform = rows.find((r) => r.schedule === 'uniform(r=1)')!;
+    expect(JSON.parse(uniform.average_accuracy_curve)).to.deep.equal([0.8, 0.725]);
+    expect(JSON.parse(uniform.examples_per_phase)).to.deep.equal([100, 400]);
+    expect(uniform.examples_trained).to.equal('500');
+  });
+});

@@ -1,0 +1,190 @@
+/**
+ * Fuzzing suite files: seeded mutations of a valid suite (fields deleted, types changed, random values,
+ * unknown and duplicate keys, truncated or garbled text) must end in a clean UserError — one message,
+ * the file and field, no stack trace — or in a valid suite. In process through parse, validate, expand
+ * and scenario building, for speed; a handful also through the real command (exit 2, the same message).
+ */
+import { expect } from 'chai';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { UserError } from '../../core/errors.js';
+import { Rng } from '../../core/random.js';
+import { scenarioFor } from '../../runner/runJob.js';
+import { expandSuite, parseSuite } from '../../runner/suite.js';
+import { startClbench, STACK_LINE } from '../helpers/robustness.js';
+
+const MUTATIONS = 600;
+
+const VALID = {
+  name: 'fuzz',
+  description: 'a valid suite the fuzzer starts from',
+  scenarios: [
+    { name: 'split', dataset: 'synthetic:classes=6,features=8,trainPerClass=12,testPerClass=6', kind: 'split', tasks: 3, setting: 'class', classOrder: [5, 4, 3, 2, 1, 0] },
+    { name: 'permuted', dataset: 'synthetic:classes=4,features=8,trainPerClass=12,testPerClass=6', kind: 'permuted', tasks: 3, setting: 'domain', trainPerTask: 20, testPerTask: 12 },
+  ],
+  model: { hidden: [8, 8], dense: 'fast' },
+  training: { epochs: 1, batchSize: 16, optimizer: 'adam', lr: 0.01, momentum: 0.9, resetOptimizer: false },
+  evaluation: { batchSize: 100, criterion: 0.9 },
+  learners: [
+    { name: 'naive' },
+    { name: 'ewc', label: 'EWC', options: { lambda: 10, fisher: 'sampled', fisherSamples: 10, halfFactor: true }, scenarios: ['split'], training: { lr: 0.02 }, published: { split: { mean: 0.5, std: 0.1, source: 'x' } } },
+    { name: 'joint' },
+  ],
+  seeds: [0, 1],
+};
+
+/** Values of every JSON type, the awkward ones included. */
+const VALUES: unknown[] = [
+  null, true, false, 0, -1, 1, 2.5, 1e9, -1e308, 2 ** 53, Number.MIN_VALUE, '', ' ', 'x', 'split', 'naive', 'synthetic', 'adam', 'task',
+  'synthetic:classes=2', '💥', '\u0000', 'a'.repeat(300), [], [0], [1, 2], ['split'], [[]], {}, { a: 1 }, { mean: 2 }, { name: 'naive' },
+];
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+type Path = (string | number)[];
+
+/** Every position in the document: [path, value]. */
+function positions(doc: Json, at: Path = []): [Path, Json][] {
+  const children: [Path, Json][] =
+    Array.isArray(doc) ? doc.flatMap((v, i) => positions(v, [...at, i])) : doc && typeof doc === 'object' ? Object.entries(doc).flatMap(([k, v]) => positions(v, [...at, k])) : [];
+  return [[at, doc], ...children];
+}
+
+function parentOf(doc: Json, at: Path): Json {
+  return at.slice(0, -1).reduce<Json>((node, key) => (node as Record<string | number, Json>)[key], doc);
+}
+
+/** One random mutation of `text` (a valid JSON text or an already mutated one); returns the new text and what was done. */
+function mutate(text: string, rng: Rng): [string, string] {
+  let doc: Json;
+  try {
+    doc = JSON.parse(text) as Json;
+  } catch {
+    doc = null;
+  }
+  const pick = <T>(items: readonly T[]): T => items[rng.int(items.length)];
+  const value = () => structuredClone(pick(VALUES)) as Json;
+  const inner = doc === null ? [] : positions(doc).filter(([p]) => p.length > 0);
+  const kind = inner.length ? rng.int(8) : 6 + rng.int(2);
+  if (kind <= 4) {
+    const [at] = pick(inner);
+    const parent = parentOf(doc!, at) as Record<string | number, Json> & Json[];
+    const key = at[at.length - 1];
+    const where = at.join('.');
+    switch (kind) {
+      case 0:
+        if (Array.isArray(parent)) parent.splice(key as number, 1);
+        else delete parent[key];
+        return [JSON.stringify(doc), `delete ${where}`];
+      case 1:
+      case 2: {
+        const v = value();
+        parent[key] = v;
+        return [JSON.stringify(doc), `set ${where} = ${JSON.stringify(v)}`];
+      }
+      case 3: {
+        parent[key] = [parent[key]] as Json;
+        return [JSON.stringify(doc), `wrap ${where} in an array`];
+      }
+      case 4: {
+        // a duplicate key: JSON.parse keeps the last of the two
+        const objects = positions(doc!).filter(([, v]) => v && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length);
+        const [objectAt, object] = pick(objects);
+        const dupKey = pick(Object.keys(object as object));
+        const dup = value();
+        const inside = JSON.stringify(object).slice(1);
+        const mutated = JSON.stringify(doc).replace(JSON.stringify(object), `{${JSON.stringify(dupKey)}:${JSON.stringify(dup)},${inside}`);
+        return [mutated, `duplicate key ${[...objectAt, dupKey].join('.')} (first ${JSON.stringify(dup)})`];
+      }
+    }
+  }
+  if (kind === 5) {
+    const objects = positions(doc!).filter(([, v]) => v && typeof v === 'object' && !Array.isArray(v));
+    const [at, object] = pick(objects);
+    const key = pick(['extra', 'lamda', 'scenario', 'seeds', '__proto__', 'constructor']);
+    const v = value();
+    (object as Record<string, Json>)[key] = v;
+    return [JSON.stringify(doc), `add ${[...at, key].join('.')} = ${JSON.stringify(v)}`];
+  }
+  if (kind === 6) {
+    const cut = rng.int(text.length + 1);
+    return [text.slice(0, cut), `truncate at ${cut}`];
+  }
+  const at = rng.int(Math.max(text.length, 1));
+  const char = pick(['{', '}', '[', ']', '"', ',', ':', '\\', 'x', '0', ' ', '\n']);
+  return [text.slice(0, at) + char + text.slice(at + 1), `replace character ${at} by ${JSON.stringify(char)}`];
+}
+
+/** Parse, validate, expand, and build the scenarios of small synthetic datasets; the UserError or null. */
+function check(text: string, file: string): UserError | null {
+  try {
+    const jobs = expandSuite(parseSuite(text, file), file);
+    const built = new Set<string>();
+    for (const job of jobs) {
+      const key = JSON.stringify(job.scenario) + job.seed;
+      // Building loads data: only the small synthetic sets, and not with sizes a mutation made huge.
+      if (built.has(key) || !job.scenario.dataset.startsWith('synthetic') || JSON.stringify(job.scenario).match(/\d{4,}/)) continue;
+      built.add(key);
+      scenarioFor(job);
+    }
+    return null;
+  } catch (error) {
+    if (error instanceof UserError) return error;
+    throw error;
+  }
+}
+
+describe('fuzzing suite files', function () {
+  this.timeout(300000);
+  const rejected: { text: string; how: string[]; error: UserError }[] = [];
+
+  it(`${MUTATIONS} seeded mutations of a valid suite end in a clean error or a valid suite`, () => {
+    const rng = new Rng(20240601, 'suite-fuzz');
+    const valid = JSON.stringify(VALID, null, 2);
+    expect(check(valid, 'fuzz.json'), 'the starting suite is valid').to.equal(null);
+    let accepted = 0;
+    for (let i = 0; i < MUTATIONS; i++) {
+      const how: string[] = [];
+      let text = valid;
+      for (let n = 1 + rng.int(3); n > 0; n--) {
+        const [next, what] = mutate(text, rng);
+        text = next;
+        how.push(what);
+      }
+      let error: UserError | null;
+      try {
+        error = check(text, 'fuzz.json');
+      } catch (thrown) {
+        expect.fail(`mutation ${i} (${how.join('; ')}) threw ${(thrown as Error)?.stack ?? thrown}\nsuite: ${text}`);
+      }
+      if (!error) {
+        accepted++;
+        continue;
+      }
+      const shown = error.describe();
+      expect(error.message.length, `mutation ${i}: ${how.join('; ')}`).to.be.greaterThan(0);
+      expect(shown, `mutation ${i}: ${how.join('; ')}`).to.not.match(STACK_LINE);
+      expect(error.where ?? '', `mutation ${i}: the message says where`).to.not.equal('');
+      rejected.push({ text, how, error });
+    }
+    // Both outcomes are common, or the mutations would not be testing much.
+    expect(rejected.length, 'mutations rejected').to.be.greaterThan(MUTATIONS / 2);
+    expect(accepted, 'mutations still valid').to.be.greaterThan(20);
+  });
+
+  it('a handful of the rejected mutations through the real command: exit 2 and the same message', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'clbench-fuzz-'));
+    const picked = rejected.filter((_, i) => i % Math.floor(rejected.length / 5) === 0).slice(0, 5);
+    expect(picked).to.have.length(5);
+    await Promise.all(
+      picked.map(async ({ text, how }, i) => {
+        const file = path.join(dir, `fuzz-${i}.json`);
+        writeFileSync(file, text);
+        const expected = check(text, file)!;
+        const result = await startClbench(['run', file, '--out', path.join(dir, `out-${i}`), '--backend', 'wasm', '--workers', '1']).done;
+        expect(result.status, `${how.join('; ')}\n${result.stderr}`).to.equal(2);
+        expect(result.stderr).to.contain(`clbench: ${expected.describe()}`).and.to.not.match(STACK_LINE);
+      }),
+    );
+  });
+});

@@ -1,0 +1,229 @@
+import * as tf from '@tensorflow/tfjs';
+import { expect } from 'chai';
+import { BaseSgdLearner } from '../../learners/base.js';
+import { defineLearner, type Learner, type LearnerContext, type LearnerDefinition, type Phase } from '../../learners/contract.js';
+import { listLearners } from '../../learners/registry.js';
+import { checkLearner, formatReport, type ConformanceReport } from '../../runner/conformance.js';
+import type { Batch } from '../../scenarios/types.js';
+import { useWasm } from '../helpers/tf.js';
+
+/** The checks that failed, as 'name: detail' lines (an empty list is a pass). */
+function failures(report: ConformanceReport): string[] {
+  return report.checks.filter((c) => c.status === 'fail').map((c) => `${c.name}: ${c.detail}`);
+}
+
+/** Names of the failed checks without their setting prefix, each once. */
+function failedKinds(report: ConformanceReport): string[] {
+  return [...new Set(report.checks.filter((c) => c.status === 'fail').map((c) => c.name.replace(/^(task|domain|class)-IL /, '')))];
+}
+
+const NO_OPTIONS = { type: 'object', properties: {}, additionalProperties: false };
+
+function broken(name: string, create: (ctx: LearnerContext) => Learner, optionsSchema: Record<string, unknown> = NO_OPTIONS): LearnerDefinition {
+  return defineLearner({ name, description: `broken on purpose: ${name}`, optionsSchema, create: (_options, ctx) => create(ctx) });
+}
+
+/** Leaks one tensor per training step. */
+class LeaksPerStep extends BaseSgdLearner {
+  private readonly leaked: tf.Tensor[] = [];
+  protected override trainStep(batch: Batch, phase: Phase): number {
+    this.leaked.push(tf.keep(tf.scalar(1)));
+    return super.trainStep(batch, phase);
+  }
+  override dispose(): void {
+    tf.dispose(this.leaked);
+    super.dispose();
+  }
+}
+
+/** Keeps one more set of weight copies every phase (freed only in dispose). */
+class GrowsPerPhase extends BaseSgdLearner {
+  private readonly copies: tf.Tensor[] = [];
+  protected override async afterPhase(): Promise<void> {
+    this.copies.push(...this.snapshotParameters());
+  }
+  override dispose(): void {
+    tf.dispose(this.copies);
+    super.dispose();
+  }
+}
+
+/** Forgets to free its weight copy in dispose(). */
+class NeverFrees extends BaseSgdLearner {
+  private copy: tf.Tensor[] = [];
+  protected override async afterPhase(): Promise<void> {
+    tf.dispose(this.copy);
+    this.copy = this.snapshotParameters();
+  }
+}
+
+/** Draws from Math.random instead of ctx.rng. */
+class Unseeded extends BaseSgdLearner {
+  protected override async beforePhase(): Promise<void> {
+    const v = this.model.variables[0];
+    tf.tidy(() => v.assign(tf.add(v, Math.random() * 0.01)));
+  }
+}
+
+/** Predicts one output too few. */
+class NarrowPredict extends BaseSgdLearner {
+  override predict(x: tf.Tensor2D): tf.Tensor2D {
+    return tf.tidy(() => {
+      const logits = super.predict(x);
+      return tf.slice(logits, [0, 0], [logits.shape[0], logits.shape[1] - 1]);
+    });
+  }
+}
+
+/** Pulls towards the previous task's weights but leaves that anchor out of its checkpoint state. */
+class ForgetsAnchorInState extends BaseSgdLearner {
+  private anchor: tf.Tensor[] | null = null;
+  protected override penalty(): tf.Scalar | null {
+    const anchor = this.anchor;
+    return anchor ? (tf.mul(tf.addN(this.model.variables.map((v, i) => tf.sum(tf.square(tf.sub(v, anchor[i]))))), 1) as tf.Scalar) : null;
+  }
+  protected override async afterPhase(): Promise<void> {
+    tf.dispose(this.anchor ?? []);
+    this.anchor = this.snapshotParameters();
+  }
+  override dispose(): void {
+    tf.dispose(this.anchor ?? []);
+    super.dispose();
+  }
+}
+
+/** Not a BaseSgdLearner: trains nothing, reports no epochs, and has state() without restore(). */
+function lazyLearner(ctx: LearnerContext): Learner {
+  return Object.assign(
+    {
+      async train() {},
+      predict: (x: tf.Tensor2D) => tf.zeros([x.shape[0], ctx.scenario.outputs]) as tf.Tensor2D,
+      dispose() {},
+    },
+    { state: async () => ({ tensors: {}, json: null }) },
+  );
+}
+
+describe('conformance check (check-plugin)', function () {
+  this.timeout(120000);
+  useWasm();
+
+  describe('every built-in learner passes', () => {
+    // 'test-…' learners are other specs' deliberately broken stand-ins
+    for (const definition of listLearners().filter((l) => !l.name.startsWith('test-'))) {
+      it(definition.name, async () => {
+        const report = await checkLearner(definition);
+        expect(failures(report), formatReport(report)).to.deep.equal([]);
+        expect(report.passed).to.equal(true);
+        // 2 + 8 checks in each of the 3 settings
+        expect(report.checks).to.have.length(26);
+      });
+    }
+  });
+
+  it('catches a tensor leaked at every step, which also survives dispose()', async () => {
+    const report = await checkLearner(broken('leaks-per-step', (ctx) => new LeaksPerStep(ctx, {})));
+    expect(failedKinds(report)).to.deep.equal(['steps', 'phases']);
+    expect(failures(report)[0]).to.match(/^task-IL steps: phase 1: live tensors went \d+ → \d+ over 5 steps: a training step leaks/);
+  });
+
+  it('catches tensors that pile up from phase to phase, and ones dispose() leaves behind', async () => {
+    const grows = await checkLearner(broken('grows', (ctx) => new GrowsPerPhase(ctx, {})));
+    expect(failedKinds(grows)).to.deep.equal(['phases']);
+    expect(failures(grows)[0]).to.match(/^task-IL phases: live tensors after each phase: (\d+), (\d+), (\d+): they grow after the first phase/);
+    const leaks = await checkLearner(broken('never-frees', (ctx) => new NeverFrees(ctx, {})));
+    expect(failedKinds(leaks)).to.deep.equal(['dispose']);
+    expect(failures(leaks)[0]).to.match(/^task-IL dispose: 4 tensor\(s\) still alive after dispose\(\)/);
+  });
+
+  it('catches randomness that does not come from ctx.rng', async () => {
+    const report = await checkLearner(broken('unseeded', (ctx) => new Unseeded(ctx, {})));
+    expect(failedKinds(report)).to.include('deterministic');
+    expect(failures(report).find((f) => f.startsWith('task-IL deterministic'))).to.match(/two runs with the same seed differ after phase 1 on task 1 .*ctx\.rng/);
+  });
+
+  it('catches predictions of the wrong shape', async () => {
+    const report = await checkLearner(broken('narrow', (ctx) => new NarrowPredict(ctx, {})));
+    expect(failedKinds(report)).to.include('predict');
+    expect(failures(report).find((f) => f.startsWith('domain-IL predict'))).to.equal(
+      "domain-IL predict: predict returned shape [16, 1], expected [16, 2] (examples × the setting's outputs)",
+    );
+  });
+
+  it('recognises a tensor from another copy of tfjs', async () => {
+    const otherCopy = (ctx: LearnerContext): Learner => ({
+      async train(_phase, hooks) {
+        for (let epoch = 0; epoch < ctx.training.epochs; epoch++) await hooks.epochEnd?.({ epoch, loss: 0, examples: 0 });
+      },
+      // what a tensor made by a second @tensorflow/tfjs looks like from here: tensor-shaped, not our Tensor
+      predict: (x: tf.Tensor2D) => ({ shape: [x.shape[0], ctx.scenario.outputs], dtype: 'float32', dataSync: () => new Float32Array(0), dispose() {} }) as unknown as tf.Tensor2D,
+      dispose() {},
+    });
+    const report = await checkLearner(broken('other-tfjs', otherCopy));
+    expect(failedKinds(report)).to.deep.equal(['predict']);
+    expect(failures(report)[0]).to.equal("task-IL predict: predict returned a tensor of another copy of @tensorflow/tfjs: use clbench's (import { tf } from 'clbench')");
+  });
+
+  it('catches state that misses something training uses, so a resumed run would drift', async () => {
+    const report = await checkLearner(broken('forgets-anchor', (ctx) => new ForgetsAnchorInState(ctx, {})));
+    expect(failedKinds(report)).to.deep.equal(['state/restore']);
+    expect(failures(report)[0]).to.match(/restored and saved learners drift apart in the next phase on task \d/);
+  });
+
+  it('catches a learner that reports no epochs and has state() without restore()', async () => {
+    const report = await checkLearner(broken('lazy', lazyLearner));
+    expect(failedKinds(report)).to.deep.equal(['epochs', 'state/restore']);
+    expect(failures(report)[0]).to.match(/phase 1 reported epochs \[\], expected \[0, 1\]: call hooks\.epochEnd/);
+    expect(report.checks.find((c) => c.name === 'task-IL steps')).to.include({ status: 'skip' });
+    expect(failures(report)[1]).to.match(/has state\(\) but no restore\(\)/);
+  });
+
+  it('reports a learner that throws, and goes on with the other settings', async () => {
+    const report = await checkLearner(
+      broken('throws', (ctx) => {
+        const learner = new BaseSgdLearner(ctx, {});
+        if (ctx.scenario.setting === 'class') learner.train = async () => Promise.reject(new Error('no class-IL here'));
+        return learner;
+      }),
+    );
+    expect(failures(report)).to.deep.equal(['class-IL trains 3 phases: phase 1: train: no class-IL here']);
+  });
+
+  it('checks the definition and the options schema first', async () => {
+    const missing = await checkLearner({ name: 'half', description: 'x', optionsSchema: NO_OPTIONS } as unknown as LearnerDefinition);
+    expect(failures(missing)).to.deep.equal(["definition: 'create' (a function (options, ctx) => Learner) is missing"]);
+    expect(missing.checks).to.have.length(1);
+
+    const noDefault = broken('no-default', (ctx) => new BaseSgdLearner(ctx, {}), { type: 'object', properties: { k: { type: 'integer' } } });
+    expect(failures(await checkLearner(noDefault))).to.deep.equal(['options: options without a default: k (give every option a "default", so a suite may leave it out)']);
+
+    const badDefault = broken('bad-default', (ctx) => new BaseSgdLearner(ctx, {}), { type: 'object', properties: { k: { type: 'integer', default: 'one' } } });
+    const rejected = await checkLearner(badDefault);
+    expect(failures(rejected)).to.deep.equal(['options: the defaults do not validate: {} is rejected (optionsSchema: k: must be integer)']);
+    expect(rejected.checks).to.have.length(2);
+
+    const typed = broken('typed', (ctx) => new BaseSgdLearner(ctx, {}), { type: 'object', properties: { k: { type: 'integer', default: 1 } }, additionalProperties: false });
+    expect(failures(await checkLearner(typed, { options: { k: 'two' } }))).to.deep.equal(['given options: options: k: must be integer']);
+  });
+
+  it('prints one line per check and the verdict', () => {
+    const report: ConformanceReport = {
+      learner: 'demo',
+      passed: false,
+      checks: [
+        { name: 'definition', status: 'pass', detail: 'ok' },
+        { name: 'task-IL steps', status: 'fail', detail: 'leaks' },
+        { name: 'task-IL state/restore', status: 'skip', detail: 'none' },
+      ],
+    };
+    expect(formatReport(report, 'demo.js')).to.equal(
+      [
+        "learner 'demo' (demo.js)",
+        '  PASS  definition             ok',
+        '  FAIL  task-IL steps          leaks',
+        '  SKIP  task-IL state/restore  none',
+        'FAIL: 1 passed, 1 failed, 1 skipped',
+      ].join('\n'),
+    );
+  });
+});
