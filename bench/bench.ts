@@ -4,7 +4,7 @@
  * (matMul autograd + tf.train.adam) measured in the same process, plus the wall time and peak memory of
  * one run of the Hsu et al. split-MNIST protocol. Prints a table and writes JSON.
  *
- *   npm run bench -- [--backends wasm,cpu] [--quick] [--no-protocol] [--out bench-results.json]
+ *   npm run bench -- [--backends webgpu,wasm,cpu] [--batches 128,256] [--quick] [--no-protocol] [--out bench-results.json]
  */
 import * as tf from '@tensorflow/tfjs';
 import { writeFileSync } from 'node:fs';
@@ -14,6 +14,7 @@ import { FusedAdam } from '../learners/fusedAdam.js';
 import { crossEntropy } from '../learners/losses.js';
 import { createMlp } from '../models/mlp.js';
 import { useBackend, type BackendInfo } from '../runner/backend.js';
+import { gpuDriverLikely } from '../runner/webgpu.js';
 import { runJob } from '../runner/runJob.js';
 import { expandSuite, parseSuite } from '../runner/suite.js';
 
@@ -33,7 +34,8 @@ const value = (name: string) => {
   return i >= 0 ? args[i + 1] : undefined;
 };
 const quick = flag('--quick');
-const backends = (value('--backends') ?? 'tensorflow,wasm,cpu').split(',');
+const backends = (value('--backends') ?? (gpuDriverLikely() ? 'tensorflow,webgpu,wasm,cpu' : 'tensorflow,wasm,cpu')).split(',');
+const batches = (value('--batches') ?? '128,256').split(',').map(Number);
 const outFile = value('--out') ?? 'bench-results.json';
 
 /** Runs `step` until `seconds` have passed (at least `minSteps` times) and returns steps per second. */
@@ -102,7 +104,7 @@ for (const name of backends) {
   const slow = name === 'cpu';
   const seconds = quick || slow ? 1 : 3;
   for (const hidden of [[400, 400], [1000, 1000]]) {
-    for (const batch of [128, 256]) {
+    for (const batch of batches) {
       if (slow && (hidden[0] > 400 || batch > 128)) continue; // the pure-JS backend is ~30× slower; one point is enough
       for (const formulation of ['plain', 'clbench'] as const) {
         const m = measure(name, hidden, batch, formulation, seconds);

@@ -1,22 +1,24 @@
 /**
- * Picks the tfjs backend: `auto` tries tfjs-node-gpu, then tfjs-node (both need libtensorflow, which
- * their install script downloads), then WASM, then the pure-JS CPU backend. A backend asked for by name
- * that cannot load fails with the reason and how to get it.
+ * Picks the tfjs backend: `auto` tries tfjs-node-gpu, then WebGPU (Dawn) when a GPU driver is present,
+ * then tfjs-node (tfjs-node and tfjs-node-gpu need libtensorflow, which their install script downloads),
+ * then WASM, then the pure-JS CPU backend. A backend asked for by name that cannot load fails with the
+ * reason and how to get it.
  */
 import * as tf from '@tensorflow/tfjs';
 import { createRequire } from 'node:module';
 import { UserError } from '../core/errors.js';
+import { gpuDriverLikely, prepareWebGpu } from './webgpu.js';
 
-export type BackendChoice = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
-export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
+export type BackendChoice = 'auto' | 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
+export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'];
 
 export interface BackendInfo {
-  /** tfjs backend name: 'tensorflow', 'wasm' or 'cpu' */
+  /** tfjs backend name: 'tensorflow', 'webgpu', 'wasm' or 'cpu' */
   name: string;
   /** npm package that provides it */
   package: string;
   version: string;
-  /** e.g. 'simd', 'simd+threads', 'CUDA' */
+  /** e.g. 'simd+single-thread', 'CUDA', the WebGPU adapter */
   detail: string;
 }
 
@@ -35,7 +37,7 @@ export async function useBackend(choice: BackendChoice = 'auto', options: Backen
   // Once a backend is up, `auto` keeps it (a worker asks again for every job); explicit packages re-probe.
   if (active && !options.tensorflowPackages && (choice === 'auto' || choice === active.name)) return active;
   const attempts: string[] = [];
-  const order: Exclude<BackendChoice, 'auto'>[] = choice === 'auto' ? ['tensorflow', 'wasm', 'cpu'] : [choice];
+  const order: Exclude<BackendChoice, 'auto'>[] = choice === 'auto' ? autoOrder(options) : [choice];
   for (const name of order) {
     try {
       active = await load(name, options.tensorflowPackages ?? TENSORFLOW_PACKAGES);
@@ -48,8 +50,35 @@ export async function useBackend(choice: BackendChoice = 'auto', options: Backen
   throw new UserError(`no tfjs backend could be loaded (${attempts.join('; ')})`, '--backend', 'reinstall with `npm install`');
 }
 
+/**
+ * tfjs-node-gpu first (CUDA), then WebGPU when a GPU driver is there, then tfjs-node (CPU), WASM, JS.
+ * The 'tensorflow' step covers both tfjs-node packages, so WebGPU is tried before it only when the GPU
+ * build is absent but a WebGPU driver is present.
+ */
+function autoOrder(options: BackendOptions): Exclude<BackendChoice, 'auto'>[] {
+  const packages = options.tensorflowPackages ?? TENSORFLOW_PACKAGES;
+  const hasNodeGpu = packages.some((p) => p.endsWith('-gpu') && resolvable(p));
+  const webgpu = gpuDriverLikely() ? (['webgpu'] as const) : [];
+  return hasNodeGpu ? ['tensorflow', ...webgpu, 'wasm', 'cpu'] : [...webgpu, 'tensorflow', 'wasm', 'cpu'];
+}
+
+function resolvable(pkg: string): boolean {
+  try {
+    require.resolve(pkg);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 async function load(name: Exclude<BackendChoice, 'auto'>, tensorflowPackages: string[]): Promise<BackendInfo> {
   switch (name) {
+    case 'webgpu': {
+      const adapter = await prepareWebGpu();
+      if (!(await tf.setBackend('webgpu'))) throw new Error("the 'webgpu' backend did not initialise");
+      const detail = [adapter.vendor, adapter.architecture, adapter.description || adapter.device].filter(Boolean).join(' ') || 'WebGPU adapter';
+      return { name: 'webgpu', package: '@tensorflow/tfjs-backend-webgpu', version: versionOf('@tensorflow/tfjs-backend-webgpu'), detail: `Dawn ${versionOf('webgpu')}: ${detail}` };
+    }
     case 'tensorflow': {
       const errors: string[] = [];
       for (const pkg of tensorflowPackages) {
@@ -81,6 +110,8 @@ async function load(name: Exclude<BackendChoice, 'auto'>, tensorflowPackages: st
 
 function backendError(name: string, attempts: string[]): UserError {
   const how: Record<string, string> = {
+    webgpu:
+      'WebGPU needs the optional packages `webgpu` and `@tensorflow/tfjs-backend-webgpu` (npm installs them) and a GPU driver: on Linux a Vulkan driver (libvulkan1 and the vendor\'s ICD, e.g. VK_DRIVER_FILES=/usr/share/vulkan/icd.d/nvidia_icd.json); or use --backend wasm',
     tensorflow:
       'install `@tensorflow/tfjs-node-gpu` (NVIDIA GPU; needs CUDA 11.2 and cuDNN 8.1 and downloads libtensorflow at install time) or `@tensorflow/tfjs-node` (CPU), or use --backend wasm',
     wasm: 'reinstall dependencies with `npm install` (the package @tensorflow/tfjs-backend-wasm ships the .wasm files)',

@@ -1,0 +1,61 @@
+"""The same MLP benchmark as bench/bench.ts in PyTorch, as the baseline measured on the same machine.
+
+Training samples/s of MLP 784-H-H-10 (ReLU, cross-entropy, Adam lr 1e-3) at the given batch sizes on
+CUDA when available (else CPU), timed after warm-up with device synchronisation. Prints one JSON line per
+configuration. Usage: python3 bench/pytorch_mlp.py [--batches 128,256,1024] [--hidden 400,1000] [--seconds 3]
+"""
+import argparse
+import json
+import time
+
+import torch
+
+
+def measure(hidden: int, batch: int, seconds: float, device: torch.device) -> float:
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(
+        torch.nn.Linear(784, hidden), torch.nn.ReLU(),
+        torch.nn.Linear(hidden, hidden), torch.nn.ReLU(),
+        torch.nn.Linear(hidden, 10),
+    ).to(device)
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+    x = torch.rand(batch, 784, device=device)
+    y = torch.randint(0, 10, (batch,), device=device)
+    loss_fn = torch.nn.CrossEntropyLoss()
+
+    def step() -> None:
+        optimizer.zero_grad(set_to_none=True)
+        loss = loss_fn(model(x), y)
+        loss.backward()
+        optimizer.step()
+        loss.item()  # the harness reads every step's loss too
+
+    for _ in range(10):
+        step()
+    sync = torch.cuda.synchronize if device.type == "cuda" else (lambda: None)
+    sync()
+    start = time.perf_counter()
+    steps = 0
+    while steps < 10 or time.perf_counter() - start < seconds:
+        step()
+        steps += 1
+    sync()
+    return steps * batch / (time.perf_counter() - start)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--batches", default="128,256,1024")
+    parser.add_argument("--hidden", default="400,1000")
+    parser.add_argument("--seconds", type=float, default=3.0)
+    args = parser.parse_args()
+    device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    name = torch.cuda.get_device_name(0) if device.type == "cuda" else f"cpu ({torch.get_num_threads()} threads)"
+    for hidden in map(int, args.hidden.split(",")):
+        for batch in map(int, args.batches.split(",")):
+            rate = measure(hidden, batch, args.seconds, device)
+            print(json.dumps({"framework": f"pytorch {torch.__version__}", "device": name, "model": f"784-{hidden}-{hidden}-10", "batch": batch, "trainSamplesPerSecond": round(rate)}), flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,66 @@
+/**
+ * The WebGPU backend on Node: Google's Dawn from the `webgpu` npm package (prebuilt, no download) gives
+ * `navigator.gpu`, and `@tensorflow/tfjs-backend-webgpu` runs tfjs on it. Both are optional
+ * dependencies. Order matters: tfjs-backend-webgpu registers itself only if `navigator.gpu` exists when it
+ * is imported, so the GPU object is installed first. On Linux, Dawn drives the GPU through Vulkan; with
+ * no Vulkan loader (libvulkan.so.1) there can be no adapter, so `auto` does not even try (Dawn would print
+ * a warning on every start).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+
+export interface WebGpuAdapterInfo {
+  vendor: string;
+  architecture: string;
+  device: string;
+  description: string;
+}
+
+type GpuAdapter = { info?: Partial<WebGpuAdapterInfo>; requestAdapterInfo?: () => Promise<Partial<WebGpuAdapterInfo>> };
+type Gpu = { requestAdapter(options?: object): Promise<GpuAdapter | null> };
+
+/** Where a Vulkan loader may live on Linux; true when one is found (or on other systems, where Dawn uses Metal/D3D12). */
+export function gpuDriverLikely(env: NodeJS.ProcessEnv = process.env): boolean {
+  if (process.platform !== 'linux') return true;
+  if (env.VK_DRIVER_FILES || env.VK_ICD_FILENAMES) return true;
+  const dirs = [
+    ...(env.LD_LIBRARY_PATH ?? '').split(':').filter(Boolean),
+    '/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/usr/lib64', '/usr/lib', '/usr/local/lib', '/lib/x86_64-linux-gnu',
+  ];
+  if (dirs.some((d) => existsSync(path.join(d, 'libvulkan.so.1')))) return true;
+  try {
+    return readFileSync('/etc/ld.so.cache').includes(Buffer.from('libvulkan.so.1'));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Installs Dawn's `navigator.gpu`, asks for an adapter and imports the tfjs WebGPU backend. Throws with the
+ * reason when the package is missing or no adapter exists.
+ */
+export async function prepareWebGpu(): Promise<WebGpuAdapterInfo> {
+  const g = globalThis as unknown as { navigator?: { gpu?: Gpu } };
+  if (!g.navigator?.gpu) {
+    let dawn: { create(flags: string[]): Gpu; globals: Record<string, unknown> };
+    try {
+      dawn = (await import('webgpu' as string)) as typeof dawn;
+    } catch (error) {
+      throw new Error(`the optional package 'webgpu' (Dawn) is not installed (${(error as Error).message.split('\n')[0]})`);
+    }
+    Object.assign(globalThis, dawn.globals);
+    const gpu = dawn.create([]);
+    if (g.navigator) Object.defineProperty(g.navigator, 'gpu', { value: gpu, configurable: true });
+    else Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true, writable: true });
+  }
+  const adapter = await g.navigator!.gpu!.requestAdapter({ powerPreference: 'high-performance' });
+  if (!adapter) throw new Error('no WebGPU adapter: Dawn found no usable GPU (on Linux it needs a Vulkan driver)');
+  const info = adapter.info ?? (adapter.requestAdapterInfo ? await adapter.requestAdapterInfo() : {});
+  await import('@tensorflow/tfjs-backend-webgpu' as string);
+  return {
+    vendor: info.vendor ?? '',
+    architecture: info.architecture ?? '',
+    device: info.device ?? '',
+    description: info.description ?? '',
+  };
+}
