@@ -85,11 +85,10 @@ program
   .option('--fresh', 'redo every run: existing records of the suite move to runs/stale/, checkpoints are deleted')
   .action(async (suiteFile: string | undefined, opts: RunFlags) => {
     const file = suiteFile ?? DEFAULT_SUITE;
-    const suite = readSuiteFile(file);
-    // loaded here so the suite can name plugin learners; every worker loads the same absolute paths
-    const plugins = (await loadPlugins(pluginPaths(opts.plugin, suite, file))).map((p) => p.file);
+    // plugins load here so the suite can name plugin learners; every worker loads the same absolute paths
     const shard = resolveShard(opts.shard, opts.shards);
-    const jobs = selectShard(expandSuite(suite, file), shard);
+    const { suite, plugins, jobs: allJobs } = await readSuiteJobs(file, opts.plugin);
+    const jobs = selectShard(allJobs, shard);
     const outDir = opts.out ?? path.join('clbench-results', suite.name);
     createResultsDir(outDir);
     const mode = opts.json ? 'json' : opts.quiet ? 'quiet' : process.stderr.isTTY ? 'bar' : 'lines';
@@ -185,9 +184,7 @@ program
   .argument('<suite>', 'suite JSON file')
   .option('--plugin <file>', PLUGIN_HELP, collect, [])
   .action(async (file: string, opts: { plugin: string[] }) => {
-    const suite = readSuiteFile(file);
-    await loadPlugins(pluginPaths(opts.plugin, suite, file));
-    const jobs = expandSuite(suite, file);
+    const { suite, jobs } = await readSuiteJobs(file, opts.plugin);
     process.stdout.write(`${file}: valid — ${jobs.length} runs (${new Set(jobs.map((j) => j.scenario.name)).size} scenarios × learners × ${suite.seeds.length} seeds)\n`);
   });
 
@@ -209,6 +206,13 @@ program
     }
   });
 
+/** A suite file, its plugins (from --plugin and the suite's own list) loaded, expanded into jobs. */
+async function readSuiteJobs(file: string, pluginFlags: string[]) {
+  const suite = readSuiteFile(file);
+  const plugins = (await loadPlugins(pluginPaths(pluginFlags, suite, file))).map((p) => p.file);
+  return { suite, plugins, jobs: expandSuite(suite, file) };
+}
+
 function parseOptionsJson(text: string): Record<string, unknown> {
   let value: unknown;
   try {
@@ -227,9 +231,7 @@ program
   .argument('<suite>', 'suite JSON file')
   .option('--plugin <file>', PLUGIN_HELP, collect, [])
   .action(async (file: string, opts: { plugin: string[] }) => {
-    const suite = readSuiteFile(file);
-    await loadPlugins(pluginPaths(opts.plugin, suite, file));
-    const jobs = expandSuite(suite, file);
+    const { suite, jobs } = await readSuiteJobs(file, opts.plugin);
     const previews = previewSchedules(jobs);
     const total = suiteExamples(previews);
     process.stdout.write(`${previews.map(formatSchedulePreview).join('\n\n')}\n\nsuite '${suite.name}': ${jobs.length} runs, ${total} training examples in all (training passes only)\n`);

@@ -10,11 +10,11 @@
  *   'predicted' — argmax p_θ(y|x) (Hsu et al. 2018, van de Ven & Tolias 2019),
  *   'empirical' — the true label (the "empirical Fisher").
  * p_θ is restricted to the example's active outputs (its head in task-IL). Squared gradients are
- * per example (never of a batch mean), computed in one batched pass (models/squaredGradients.ts).
+ * per example (never of a batch mean), computed in one batched pass (models/perExampleGradients.ts).
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../core/random.js';
-import { squaredGradientSums } from '../models/squaredGradients.js';
+import { squaredGradientSums } from '../models/perExampleGradients.js';
 import type { Model } from '../models/types.js';
 import type { ExampleSet } from '../scenarios/types.js';
 import type { LearnerContext } from './contract.js';

@@ -7,7 +7,7 @@
  * with z the logits over the example's active outputs (its head in task-IL, every output otherwise, as for
  * the Fisher in ./importance.ts). Two estimators (reference digest §4.4):
  *   'per-example' — the formula above: absolute per-example gradients, in one batched pass
- *                   (models/absoluteGradients.ts); ∂‖z‖²/∂z = 2z.
+ *                   (models/perExampleGradients.ts); ∂‖z‖²/∂z = 2z.
  *   'batch-mean'  — Hsu et al. 2018's code (agents/regularization.py, MAS): for each mini-batch B of
  *                   `batchSize` examples (seeded shuffled order) the gradient of mean_{k∈B, o active} z_k,o²,
  *                   absolute value, averaged over the batches. A different (smaller) quantity: per-batch
@@ -16,7 +16,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../core/random.js';
-import { absoluteGradientSums } from '../models/absoluteGradients.js';
+import { absoluteGradientSums } from '../models/perExampleGradients.js';
 import type { Model } from '../models/types.js';
 import { selectExamples, shuffledBatches } from '../scenarios/examples.js';
 import type { ExampleSet } from '../scenarios/types.js';

@@ -6,7 +6,7 @@ import { taskMask } from '../../learners/losses.js';
 import type { MasOptions } from '../../learners/mas.js';
 import { outputSensitivity, type MasEstimator } from '../../learners/outputSensitivity.js';
 import { getLearner } from '../../learners/registry.js';
-import { absoluteGradientSums } from '../../models/absoluteGradients.js';
+import { absoluteGradientSums } from '../../models/perExampleGradients.js';
 import type { Mlp } from '../../models/mlp.js';
 import type { Model } from '../../models/types.js';
 import { concatExamples, selectExamples, shuffledBatches, taskExamples } from '../../scenarios/examples.js';

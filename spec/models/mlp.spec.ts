@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../../core/random.js';
 import { createMlp, Mlp } from '../../models/mlp.js';
-import { squaredGradientSums } from '../../models/squaredGradients.js';
+import { squaredGradientSums } from '../../models/perExampleGradients.js';
 import type { Model } from '../../models/types.js';
 import { expectClose, maxAbs, uniformArray, useWasm, values } from '../helpers/tf.js';
 
@@ -145,7 +145,7 @@ describe('Mlp', () => {
       tf.dispose(sums);
     });
 
-    it("models/squaredGradients: the per-example fallback (model without the method) equals it too", () => {
+    it("models/perExampleGradients: the per-example fallback (model without the method) equals it too", () => {
       const bare: Model = { variables: model.variables, forward: (xx) => model.forward(xx), dispose: () => {} };
       const before = tf.memory().numTensors;
       const sums = tf.tidy(() => squaredGradientSums(bare, tf.tensor2d(x, [N, IN]), tf.tensor2d(g, [N, OUT])));
@@ -154,7 +154,7 @@ describe('Mlp', () => {
       tf.dispose(sums);
     });
 
-    it("models/squaredGradients dispatches to the model's batched method", () => {
+    it("models/perExampleGradients dispatches to the model's batched method", () => {
       const sums = tf.tidy(() => squaredGradientSums(model, tf.tensor2d(x, [N, IN]), tf.tensor2d(g, [N, OUT])));
       sums.forEach((s, k) => expectClose(values(s), reference[k], 1e-6, 1e-4, `variable ${k}`));
       tf.dispose(sums);
