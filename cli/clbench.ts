@@ -25,6 +25,7 @@ import { checkLearner, formatReport } from '../runner/conformance.js';
 import { loadPlugins, pluginPaths } from '../runner/plugins.js';
 import { createInterruptFlag, interruptRequested, requestInterrupt } from '../runner/interrupt.js';
 import { createProgress } from '../runner/progress.js';
+import { pretrainBackbone } from '../runner/pretrain.js';
 import { formatSchedulePreview, previewSchedules, suiteExamples } from '../runner/schedulePreview.js';
 import { SCHEDULE_DESCRIPTIONS, SCHEDULE_KINDS } from '../scenarios/scheduleSpec.js';
 import { expandSuite, readSuiteFile } from '../runner/suite.js';
@@ -236,6 +237,88 @@ program
     const total = suiteExamples(previews);
     process.stdout.write(`${previews.map(formatSchedulePreview).join('\n\n')}\n\nsuite '${suite.name}': ${jobs.length} runs, ${total} training examples in all (training passes only)\n`);
   });
+
+program
+  .command('pretrain')
+  .description('pre-train a backbone (the hidden layers of an MLP) on classes of a dataset and save it for suites (model.backbone)')
+  .requiredOption('-d, --dataset <name>', "dataset, as a suite names it (e.g. 'fashion-mnist')")
+  .requiredOption('-o, --out <file>', 'the backbone manifest to write (<file>.json, weights in <file>.bin beside it)')
+  .option('--classes <list>', "dataset classes to train on, e.g. '0-9' or '0,2,4-6' (default: all)")
+  .option('--hidden <widths>', 'hidden layer widths, comma-separated (the suite\'s model.hidden must match)', '400,400')
+  .option('--epochs <n>', 'training epochs', positiveInteger, 5)
+  .option('--batch-size <n>', 'mini-batch size', positiveInteger, 128)
+  .addOption(new Option('--optimizer <name>', 'optimizer').choices(['adam', 'sgd', 'momentum']).default('adam'))
+  .option('--lr <x>', 'learning rate', positiveNumber, 0.001)
+  .option('--momentum <x>', "momentum of the 'momentum' optimizer", positiveNumber, 0.9)
+  .option('--seed <n>', 'seed of initial weights and batch order', nonNegativeInteger, 0)
+  .option('--train-examples <n>', 'keep this many training examples (class-stratified, seeded; default all)', positiveInteger)
+  .addOption(new Option('-b, --backend <name>', 'tfjs backend').choices([...BACKEND_CHOICES]).default('auto'))
+  .action(async (opts: PretrainFlags) => {
+    const backend = await useBackend(opts.backend);
+    const out = opts.out.endsWith('.json') ? opts.out : `${opts.out}.json`;
+    const spec = {
+      dataset: opts.dataset,
+      classes: opts.classes === undefined ? undefined : parseClassList(opts.classes),
+      hidden: parseWidths(opts.hidden),
+      training: { epochs: opts.epochs, batchSize: opts.batchSize, optimizer: opts.optimizer, lr: opts.lr, momentum: opts.momentum, resetOptimizer: false },
+      seed: opts.seed,
+      trainExamples: opts.trainExamples,
+    };
+    process.stderr.write(`clbench ${CLBENCH_VERSION} pretrain on ${spec.dataset} (${backend.name}) → ${out}\n`);
+    const manifest = await pretrainBackbone(spec, out, {
+      backend: backend.name,
+      command: ['clbench', ...process.argv.slice(2)].join(' '),
+      onEpoch: (p) => process.stderr.write(`epoch ${p.epoch}/${p.epochs}: loss ${p.loss.toFixed(4)}, test accuracy ${(100 * p.testAccuracy).toFixed(2)}%\n`),
+    });
+    process.stdout.write(`backbone: ${out} (${manifest.inputs}-${manifest.hidden.join('-')}, ${manifest.dataset} classes ${manifest.classes.join(',')}, test accuracy ${(100 * Number(manifest.pretraining.testAccuracy)).toFixed(2)}%)\n`);
+  });
+
+interface PretrainFlags {
+  dataset: string;
+  out: string;
+  classes?: string;
+  hidden: string;
+  epochs: number;
+  batchSize: number;
+  optimizer: 'adam' | 'sgd' | 'momentum';
+  lr: number;
+  momentum: number;
+  seed: number;
+  trainExamples?: number;
+  backend: BackendChoice;
+}
+
+function positiveNumber(text: string): number {
+  const n = Number(text);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('must be a positive number');
+  return n;
+}
+
+function nonNegativeInteger(text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('must be a non-negative integer');
+  return n;
+}
+
+/** '0-4,7' → [0, 1, 2, 3, 4, 7] */
+function parseClassList(text: string): number[] {
+  const classes: number[] = [];
+  for (const part of text.split(',').map((p) => p.trim())) {
+    const range = /^(\d+)(?:-(\d+))?$/.exec(part);
+    if (!range || (range[2] !== undefined && Number(range[2]) < Number(range[1])))
+      throw new UserError(`'${part}' is not a class or a range of classes`, '--classes', "write e.g. '0-9' or '0,2,4-6'");
+    const [from, to] = [Number(range[1]), Number(range[2] ?? range[1])];
+    for (let c = from; c <= to; c++) classes.push(c);
+  }
+  return classes;
+}
+
+function parseWidths(text: string): number[] {
+  const widths = text.split(',').map((w) => Number(w.trim()));
+  if (widths.length === 0 || !widths.every((w) => Number.isInteger(w) && w > 0))
+    throw new UserError(`'${text}' is not a list of layer widths`, '--hidden', "write e.g. '256,256'");
+  return widths;
+}
 
 program
   .command('leaderboard')

@@ -39,7 +39,8 @@ class AgemLearner extends BaseSgdLearner<AgemOptions> {
     const { grads: refGrads } = tf.variableGrads(() => this.taskLoss(reference), vars);
     const projected = projectGradient(
       vars.map((v) => grads[v.name]),
-      vars.map((v) => refGrads[v.name]),
+      // a parameter the reference loss does not reach (AdaB²N's θ without a task composition) has gradient 0
+      vars.map((v) => refGrads[v.name] ?? tf.zerosLike(v)),
     );
     return Object.fromEntries(vars.map((v, i) => [v.name, projected[i]]));
   }

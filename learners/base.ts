@@ -9,7 +9,12 @@
  *
  * A regulariser overrides `penalty` (EWC, SI, MAS, L2), a distillation method `loss` (LwF), a projection
  * method `adjustGradients` (A-GEM), a path integral `afterStep` (SI), an importance estimate `afterPhase`,
- * a rehearsal learner `trainingExamples`, `trainStep` or `loss` (and watches the stream in `afterBatch`).
+ * a rehearsal learner `trainingExamples`, `trainStep` or `loss` (and watches the stream in `afterBatch`), a
+ * learner with parameter groups `trainedVariables` and `applyGradients` (SLCA's slow backbone).
+ *
+ * A normalising model (models/normMlp.ts) is driven here for every learner: each step tells it the rows'
+ * tasks, adds its statistics loss (AdaB²N's λ term; `statisticsLossActive` decides when) and commits its
+ * running statistics after the update; checkpoints hold its buffers.
  */
 import * as tf from '@tensorflow/tfjs';
 import { DivergedError } from '../core/errors.js';
@@ -103,6 +108,8 @@ export class BaseSgdLearner<O = Record<string, never>> implements Learner {
   async state(): Promise<LearnerState> {
     const tensors: Record<string, tf.Tensor> = {};
     this.model.variables.forEach((v, i) => (tensors[`model/${i}`] = tf.clone(v)));
+    // normalisation running statistics (absent for models without buffers, so older checkpoints still load)
+    this.model.buffers?.forEach((b, i) => (tensors[`buffer/${i}`] = tf.clone(b)));
     const optimizer = await saveOptimizer(this.optimizer, this.model.variables);
     optimizer.tensors.forEach((t, i) => (tensors[`optimizer/${i}`] = t));
     const extra = await this.extraState();
@@ -120,6 +127,7 @@ export class BaseSgdLearner<O = Record<string, never>> implements Learner {
     };
     // assign checks shape and dtype; it shares the saved tensor's data, which outlives the caller's dispose.
     this.model.variables.forEach((v, i) => v.assign(tensor(`model/${i}`)));
+    if (this.model.buffers?.length) this.model.loadBuffers!(this.model.buffers.map((_, i) => tensor(`buffer/${i}`)));
     await restoreOptimizer(this.optimizer, { names: json.optimizer, tensors: json.optimizer.map((_, i) => tensor(`optimizer/${i}`)) }, this.model.variables);
     this.batchRng.setState(json.batchRng);
     const extra = Object.fromEntries(Object.entries(state.tensors).filter(([n]) => n.startsWith('extra/')).map(([n, t]) => [n.slice('extra/'.length), t]));
@@ -173,6 +181,24 @@ export class BaseSgdLearner<O = Record<string, never>> implements Learner {
     return grads;
   }
 
+  /**
+   * Whether this step's objective includes the model's statistics loss (AdaB²N's λ term); the rehearsal
+   * methods AdaB²N was published with add it only once they replay (./derpp.ts, ./erAce.ts).
+   */
+  protected statisticsLossActive(_phase: Phase): boolean {
+    return true;
+  }
+
+  /** The variables a step differentiates and updates (default: all of the model's). */
+  protected trainedVariables(): tf.Variable[] {
+    return this.model.variables;
+  }
+
+  /** The optimizer update with this step's (adjusted) gradients; a learner with several optimizers splits them here. */
+  protected applyGradients(grads: tf.NamedTensorMap, _phase: Phase): void {
+    this.optimizer.applyGradients(grads);
+  }
+
   /** Called after each optimizer update with the gradients it used (SI accumulates its path integral). */
   protected afterStep(_grads: tf.NamedTensorMap, _inputs: BatchTensors, _phase: Phase): void {}
 
@@ -186,14 +212,30 @@ export class BaseSgdLearner<O = Record<string, never>> implements Learner {
 
   /** One optimizer step on a batch; returns the loss. */
   protected trainStep(batch: Batch, phase: Phase): number {
-    return tf.tidy(() => {
+    // a normalising model weighs its batch statistics by the rows' tasks (AdaB²N); tasks finished = phase index
+    this.model.setBatchTasks?.(batch.taskIds, phase.index);
+    const loss = tf.tidy(() => {
       const inputs = this.toTensors(batch);
-      const { value, grads } = tf.variableGrads(() => this.loss(inputs, phase), this.model.variables);
+      const variables = this.trainedVariables();
+      const { value, grads } = tf.variableGrads(() => this.objective(inputs, phase), variables);
+      // a variable the step's graph does not reach (AdaB²N's θ in the first task) gets a zero gradient, so that
+      // every learner sees one gradient per variable
+      for (const v of variables) grads[v.name] ??= tf.zerosLike(v);
       const used = this.adjustGradients(grads, inputs, phase);
-      this.optimizer.applyGradients(used);
+      this.applyGradients(used, phase);
       this.afterStep(used, inputs, phase);
       return value.dataSync()[0];
     });
+    // running statistics move only after the update, outside the gradient tape
+    this.model.commitStatistics?.();
+    return loss;
+  }
+
+  /** `loss` plus the model's statistics loss when there is one. */
+  private objective(inputs: BatchTensors, phase: Phase): tf.Scalar {
+    const loss = this.loss(inputs, phase);
+    const statistics = this.statisticsLossActive(phase) ? (this.model.statisticsLoss?.() ?? null) : null;
+    return statistics ? tf.add(loss, statistics) : loss;
   }
 
   protected toTensors(batch: Batch): BatchTensors {

@@ -17,6 +17,7 @@
  * Li & Hoiem's warm-up of the new head is not done (van de Ven & Tolias and Avalanche skip it too).
  */
 import * as tf from '@tensorflow/tfjs';
+import { copyModelState } from '../models/network.js';
 import type { Model } from '../models/types.js';
 import { BaseSgdLearner, type BatchTensors } from './base.js';
 import { defineLearner, type LearnerContext, type LearnerState, type Phase } from './contract.js';
@@ -42,8 +43,8 @@ class LwfLearner extends BaseSgdLearner<LwfOptions> {
   protected override async beforePhase(_phase: Phase): Promise<void> {
     if (this.seenTasks.length === 0) return;
     const teacher = (this.teacher ??= this.ctx.createModel());
-    // Copies of the values (tf.add, not clone: the optimizer may overwrite the student's buffers in place).
-    tf.tidy(() => teacher.variables.forEach((t, i) => t.assign(tf.add(this.model.variables[i], 0))));
+    // copies of the values, and of the running statistics of a normalising model
+    copyModelState(this.model, teacher);
   }
 
   protected override async afterPhase(phase: Phase): Promise<void> {

@@ -74,7 +74,8 @@ function batchMean(model: Model, x: tf.Tensor2D, active: tf.Tensor2D): tf.Tensor
     const z = tf.mul(model.forward(x, false), active);
     return tf.div(tf.sum(tf.square(z)), tf.sum(active)) as tf.Scalar;
   }, model.variables);
-  return model.variables.map((v) => tf.abs(grads[v.name]));
+  // a parameter evaluation mode does not use (AdaB²N's θ) has importance 0
+  return model.variables.map((v) => (grads[v.name] ? tf.abs(grads[v.name]) : tf.zerosLike(v)));
 }
 
 /** 1 on each example's active outputs, 0 elsewhere. */

@@ -2,6 +2,8 @@
 import { unknownName, UserError } from '../core/errors.js';
 import { agem } from './agem.js';
 import type { LearnerDefinition } from './contract.js';
+import { derpp } from './derpp.js';
+import { erAce } from './erAce.js';
 import { ewc } from './ewc.js';
 import { joint } from './joint.js';
 import { l2 } from './l2.js';
@@ -11,8 +13,9 @@ import { naive } from './naive.js';
 import { onlineEwc } from './onlineEwc.js';
 import { replay } from './replay.js';
 import { si } from './si.js';
+import { slca } from './slca.js';
 
-const BUILT_IN: LearnerDefinition[] = [naive, joint, ewc, onlineEwc, si, mas, l2, lwf, replay, agem];
+const BUILT_IN: LearnerDefinition[] = [naive, joint, ewc, onlineEwc, si, mas, l2, lwf, replay, agem, derpp, erAce, slca];
 
 const registry = new Map<string, LearnerDefinition>(BUILT_IN.map((d) => [d.name, d]));
 /** where each plugin learner came from (its module file); built-ins have no entry */

@@ -11,6 +11,8 @@ import type { Model, ModelSpec } from './types.js';
 export interface MlpShape {
   inputs: number;
   outputs: number;
+  /** tasks of the stream (AdaB²N's θ has one entry a task); unused without normalisation */
+  tasks?: number;
 }
 
 export class Mlp implements Model {
@@ -42,6 +44,20 @@ export class Mlp implements Model {
       for (let l = 0; l <= last; l++) h = this.denseOp(h, this.weights[l], this.biases[l], { relu: l < last, inputGradient: l > 0 });
       return h;
     });
+  }
+
+  /** The last hidden layer's output (ReLU), the input of the output layer. */
+  features(x: tf.Tensor2D): tf.Tensor2D {
+    return tf.tidy(() => {
+      let h = x;
+      for (let l = 0; l + 1 < this.weights.length; l++) h = this.denseOp(h, this.weights[l], this.biases[l], { relu: true, inputGradient: l > 0 });
+      return h;
+    });
+  }
+
+  get head(): { weight: tf.Variable<tf.Rank.R2>; bias: tf.Variable<tf.Rank.R1> } {
+    const last = this.weights.length - 1;
+    return { weight: this.weights[last], bias: this.biases[last] };
   }
 
   squaredGradientSums(x: tf.Tensor2D, logitGrads: tf.Tensor2D): tf.Tensor[] {

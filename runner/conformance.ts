@@ -22,7 +22,7 @@ import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../core/random.js';
 import { UserError } from '../core/errors.js';
 import type { Learner, LearnerDefinition, LearnerState, TrainingConfig } from '../learners/contract.js';
-import type { ModelSpec } from '../models/types.js';
+import type { ResolvedModelSpec } from '../models/types.js';
 import { buildScenario } from '../scenarios/build.js';
 import { loadDataset } from '../scenarios/datasets/index.js';
 import { SETTINGS, type Dataset, type Setting } from '../scenarios/types.js';
@@ -52,7 +52,7 @@ export interface ConformanceOptions {
 
 /** The tiny stream every check runs on: 3 tasks of 2 separable classes, 48 training examples a task. */
 export const CONFORMANCE_DATASET = 'synthetic:classes=6,features=16,trainPerClass=24,testPerClass=8,spread=25';
-const MODEL: Required<ModelSpec> = { hidden: [16], dense: 'fast' };
+const MODEL: ResolvedModelSpec = { hidden: [16], dense: 'fast' };
 const TRAINING: TrainingConfig = { epochs: 2, batchSize: 16, optimizer: 'adam', lr: 0.01, momentum: 0.9, resetOptimizer: false };
 const CHECKPOINT_DTYPES: readonly string[] = ['float32', 'int32', 'bool'];
 const LABEL: Record<Setting, string> = { task: 'task-IL', domain: 'domain-IL', class: 'class-IL' };
@@ -133,7 +133,7 @@ async function checkSetting(definition: LearnerDefinition, options: Record<strin
   add('state/restore', ...(await roundTripCheck(definition, options, config, second.tensorsAfter === second.tensorsBefore)));
 }
 
-type Verdict = readonly [CheckStatus, string];
+export type Verdict = readonly [CheckStatus, string];
 
 function epochCheck(trace: Trace): Verdict {
   const epochs = TRAINING.epochs;
@@ -189,7 +189,7 @@ function determinismCheck(a: Trace, b: Trace): Verdict {
  * learner, compare predictions; then train both on phase 2 and compare again (a resumed run must match
  * an uninterrupted one). Everything must be freed at the end.
  */
-async function roundTripCheck(definition: LearnerDefinition, options: Record<string, unknown>, config: StreamConfig, checkLeaks: boolean): Promise<Verdict> {
+export async function roundTripCheck(definition: LearnerDefinition, options: Record<string, unknown>, config: StreamConfig, checkLeaks: boolean): Promise<Verdict> {
   const create = () => definition.create(structuredClone(options), streamContext(config));
   const before = tf.memory().numTensors;
   const saved = create();

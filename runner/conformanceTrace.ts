@@ -7,15 +7,15 @@
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../core/random.js';
 import type { Learner, LearnerContext, LearnerDefinition, Phase, TrainingConfig } from '../learners/contract.js';
-import { createMlp } from '../models/mlp.js';
-import type { ModelSpec } from '../models/types.js';
+import { createNetwork } from '../models/network.js';
+import type { ResolvedModelSpec } from '../models/types.js';
 import { gatherBatch, taskExamples, taskTestExamples } from '../scenarios/examples.js';
 import type { Scenario } from '../scenarios/types.js';
 import { scenarioInfo } from './evaluate.js';
 
 export interface StreamConfig {
   scenario: Scenario;
-  model: Required<ModelSpec>;
+  model: ResolvedModelSpec;
   training: TrainingConfig;
   seed: number;
 }
@@ -49,7 +49,7 @@ export function streamContext(config: StreamConfig): LearnerContext {
   return {
     scenario: scenarioInfo(scenario),
     training,
-    createModel: (outputs = scenario.outputs) => createMlp(model, { inputs: scenario.inputSize, outputs }, new Rng(seed, 'model-init')),
+    createModel: (outputs = scenario.outputs) => createNetwork(model, { inputs: scenario.inputSize, outputs, tasks: scenario.tasks.length }, new Rng(seed, 'model-init')),
     rng: new Rng(seed, 'learner'),
     data: {
       taskExamples: (taskId) => taskExamples(scenario, taskId),

@@ -10,12 +10,16 @@
  * StorageError: neither is the learner's failure, both end the suite.
  */
 import * as tf from '@tensorflow/tfjs';
-import { DivergedError, RunInterrupted, StorageError } from '../core/errors.js';
+import path from 'node:path';
+import { DivergedError, RunInterrupted, StorageError, UserError } from '../core/errors.js';
 import { Rng } from '../core/random.js';
 import { CLBENCH_VERSION } from '../core/version.js';
 import type { Learner, LearnerContext } from '../learners/contract.js';
 import { getLearner } from '../learners/registry.js';
-import { createMlp } from '../models/mlp.js';
+import { loadBackbone, type BackboneWeights } from '../models/backbone.js';
+import type { Mlp } from '../models/mlp.js';
+import { createNetwork } from '../models/network.js';
+import type { Model } from '../models/types.js';
 import type { RunRecord } from '../results/record.js';
 import { buildScenario } from '../scenarios/build.js';
 import { loadDataset } from '../scenarios/datasets/index.js';
@@ -24,6 +28,7 @@ import { countByTask, rehearsalSchedule } from '../scenarios/schedules.js';
 import type { Dataset, Scenario } from '../scenarios/types.js';
 import { tfjsVersion, type BackendInfo } from './backend.js';
 import { scenarioInfo, taskAccuracy } from './evaluate.js';
+import { readBackbone } from './backboneFile.js';
 import { crashIfAsked, saveCheckpoint } from './checkpoint.js';
 import { eventLoopTurn, stopIfAsked, type InterruptFlag } from './interrupt.js';
 import { startLearner } from './resumeRun.js';
@@ -59,6 +64,33 @@ export function datasetFor(job: Pick<Job, 'scenario' | 'baseDir'>): Dataset {
   return dataset;
 }
 
+const backbones = new Map<string, BackboneWeights>();
+
+/**
+ * The pre-trained backbone a job's model starts from, read once per process. It must still be the file the suite
+ * was checked against (runner/backboneCheck.ts put its SHA-256 into the job).
+ */
+function backboneOf(job: Job): BackboneWeights {
+  const file = path.resolve(job.baseDir, job.model.backbone!);
+  const where = `model.backbone of learner '${job.learner.label}'`;
+  const key = `${file}\u0000${job.model.backboneSha256}`;
+  let weights = backbones.get(key);
+  if (!weights) {
+    const { manifest, weights: read } = readBackbone(file, where);
+    if (manifest.sha256 !== job.model.backboneSha256)
+      throw new UserError(`the backbone ${file} changed after the suite was read`, where, 'run the suite again');
+    backbones.set(key, (weights = read));
+  }
+  return weights;
+}
+
+/** A freshly initialised network for a job (seeded), with its pre-trained backbone loaded when it names one. */
+export function createJobModel(job: Job, scenario: Scenario, outputs = scenario.outputs): Model {
+  const model = createNetwork(job.model, { inputs: scenario.inputSize, outputs, tasks: scenario.tasks.length }, new Rng(job.seed, 'model-init'));
+  if (job.model.backbone) loadBackbone(model as Mlp, backboneOf(job));
+  return model;
+}
+
 export function scenarioFor(job: Job): Scenario {
   return buildScenario(job.scenario, datasetFor(job), new Rng(job.seed, 'scenario'), `scenario '${job.scenario.name}'`);
 }
@@ -76,8 +108,7 @@ export async function runJob(job: Job, options: RunOptions): Promise<RunRecord> 
   const ctx: LearnerContext = {
     scenario: info,
     training: job.training,
-    createModel: (outputs = scenario.outputs) =>
-      createMlp(job.model, { inputs: scenario.inputSize, outputs }, new Rng(job.seed, 'model-init')),
+    createModel: (outputs = scenario.outputs) => createJobModel(job, scenario, outputs),
     rng: new Rng(job.seed, 'learner'),
     data: {
       taskExamples: (taskId) => taskExamples(scenario, taskId),

@@ -7,9 +7,11 @@ import path from 'node:path';
 import { UserError } from '../core/errors.js';
 import { getLearner } from '../learners/registry.js';
 import type { TrainingConfig } from '../learners/contract.js';
-import type { ModelSpec } from '../models/types.js';
+import type { ModelSpec, ResolvedModelSpec } from '../models/types.js';
 import { scenarioName, type ScenarioSpec } from '../scenarios/build.js';
 import { isDefaultSchedule, resolveSchedule, scheduleLabel, type ResolvedSchedule, type ScheduleSpec } from '../scenarios/scheduleSpec.js';
+import { checkedModel } from './backboneCheck.js';
+import type { BackboneManifest } from './backboneFile.js';
 import { suiteSchema } from './suiteSchema.js';
 import { validateWithSchema } from './validate.js';
 
@@ -37,7 +39,7 @@ export interface Suite {
   description?: string;
   scenario?: ScenarioSpec;
   scenarios?: ScenarioSpec[];
-  model: Required<ModelSpec>;
+  model: ResolvedModelSpec;
   training: TrainingConfig;
   /** the rehearsal schedule of every learner entry that gives none (default { kind: 'none' }) */
   schedule: ScheduleSpec;
@@ -54,7 +56,7 @@ export interface Job {
   suite: string;
   scenario: ScenarioSpec & { name: string };
   learner: { name: string; label: string; options: Record<string, unknown> };
-  model: Required<ModelSpec>;
+  model: ResolvedModelSpec;
   training: TrainingConfig;
   /** the rehearsal schedule that builds each phase's examples, every parameter filled in */
   schedule: ResolvedSchedule;
@@ -102,6 +104,7 @@ export function expandSuite(suite: Suite, file: string): Job[] {
   if (duplicate) throw new UserError(`two scenarios are named '${duplicate}'`, `${file}: scenarios`, 'give each scenario a distinct "name"');
   const labels = new Set<string>();
   const jobs: Job[] = [];
+  const manifests = new Map<string, BackboneManifest>();
   const resolved = suite.learners.map((entry, i) => {
     const where = `learners[${i}]`;
     const definition = getLearner(entry.name, `${file}: ${where}.name`);
@@ -132,7 +135,7 @@ export function expandSuite(suite: Suite, file: string): Job[] {
           suite: suite.name,
           scenario,
           learner: { name: entry.name, label, options },
-          model: { ...suite.model, ...(entry.model ?? {}) },
+          model: checkedModel({ ...suite.model, ...(entry.model ?? {}) }, scenario, file, (field) => (entry.model && field in entry.model ? `learners[${li}].model` : 'model'), manifests),
           training: { ...suite.training, ...(entry.training ?? {}) },
           schedule,
           evaluation: suite.evaluation,

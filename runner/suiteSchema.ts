@@ -56,9 +56,33 @@ export const trainingProperties = {
 const trainingOverrides = Object.fromEntries(
   Object.entries(trainingProperties).map(([key, { default: _unused, ...rest }]) => [key, rest]),
 );
+/**
+ * Model fields without defaults (absent = none), so that suites and run keys written before they existed stay
+ * the same (models/types.ts ModelSpec).
+ */
+const optionalModelProperties = {
+  norm: { enum: ['none', 'batchnorm', 'adab2n'], description: 'normalisation after each hidden dense layer; absent = none' },
+  normOptions: {
+    type: 'object',
+    additionalProperties: false,
+    description: 'constants of the normalisation layers (defaults in models/normalization.ts)',
+    properties: {
+      momentum: { type: 'number', exclusiveMinimum: 0, maximum: 1, description: 'running-statistics momentum m (0.1)' },
+      eps: { type: 'number', exclusiveMinimum: 0, description: 'variance epsilon (1e-5)' },
+      kappa: { type: 'number', minimum: 0, maximum: 1, description: 'AdaB2N: momentum interpolation κ (1)' },
+      lambda: { type: 'number', minimum: 0, description: 'AdaB2N: weight of the statistics-alignment loss (0.1)' },
+      adaT0: { type: 'integer', minimum: 0, description: 'AdaB2N: first task (0-based) with the alignment loss (0)' },
+      compat: { type: 'boolean', description: "AdaB2N: the official code's task weights (true) or renormalised (false)" },
+    },
+  },
+  backbone: { type: 'string', minLength: 1, description: 'pre-trained backbone manifest (clbench pretrain), relative to the suite file' },
+  allowBackboneOverlap: { type: 'boolean', description: 'allow a backbone pre-trained on classes of the dataset the stream tests on' },
+} as const;
+
 const modelOverrides = {
   hidden: { type: 'array', items: { type: 'integer', minimum: 1 } },
   dense: { enum: ['fast', 'plain'] },
+  ...optionalModelProperties,
 } as const;
 
 const publishedSchema = {
@@ -89,6 +113,7 @@ export const suiteSchema = {
       properties: {
         hidden: { type: 'array', items: { type: 'integer', minimum: 1 }, default: [400, 400] },
         dense: { enum: ['fast', 'plain'], default: 'fast' },
+        ...optionalModelProperties,
       },
     },
     training: { type: 'object', additionalProperties: false, default: {}, properties: trainingProperties },

@@ -5,6 +5,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { UserError, unknownName } from '../../core/errors.js';
 import type { Dataset } from '../types.js';
+import { FASHION_MNIST_DESCRIPTION, loadFashionMnist } from './fashionMnist.js';
 import { readIdxFolder } from './idx.js';
 import { loadMnistEmbedded, MNIST_DESCRIPTION } from './mnistEmbedded.js';
 import { loadMnistFull, MNIST_FULL_DESCRIPTION } from './mnistFull.js';
@@ -25,6 +26,7 @@ export interface DatasetInfo {
 export const DATASETS: readonly DatasetInfo[] = [
   { name: 'mnist', description: MNIST_DESCRIPTION, size: '8,334 train / 1,666 test, 28×28, 10 classes' },
   { name: 'mnist-full', description: MNIST_FULL_DESCRIPTION, size: '60,000 train / 10,000 test, 28×28, 10 classes' },
+  { name: 'fashion-mnist', description: FASHION_MNIST_DESCRIPTION, size: '60,000 train / 10,000 test, 28×28, 10 classes' },
   {
     name: 'synthetic',
     description:
@@ -39,7 +41,7 @@ export const DATASETS: readonly DatasetInfo[] = [
   },
 ];
 
-const KNOWN = ['mnist', 'mnist-full', 'synthetic', 'synthetic:<key>=<value>,...', 'idx:<folder>'];
+const KNOWN = ['mnist', 'mnist-full', 'fashion-mnist', 'synthetic', 'synthetic:<key>=<value>,...', 'idx:<folder>'];
 
 export interface LoadDatasetOptions {
   /** data seed for 'synthetic' when neither the spec nor `syntheticOptions` gives one */
@@ -73,6 +75,7 @@ export function loadDataset(spec: string, options: LoadDatasetOptions = {}): Dat
   const { where } = options;
   if (name === 'mnist') return loadMnistEmbedded(where);
   if (name === 'mnist-full') return loadMnistFull(where);
+  if (name === 'fashion-mnist') return loadFashionMnist(where);
   if (name === 'synthetic' || name.startsWith('synthetic:')) {
     const fromSpec = parseSyntheticParams(name.slice('synthetic'.length + 1), where);
     const seed = options.seed ?? SYNTHETIC_DEFAULTS.seed;
@@ -85,4 +88,19 @@ export function loadDataset(spec: string, options: LoadDatasetOptions = {}): Dat
     return readIdxFolder(path, name, where);
   }
   throw unknownName('dataset', name, KNOWN, where);
+}
+
+/**
+ * Which underlying data a dataset name reads, so that a pre-trained backbone can be checked against a stream
+ * (runner/backboneCheck.ts): 'mnist' and 'mnist-full' both read MNIST digits; an 'idx:' folder is identified by
+ * its absolute path; other names are their own family. Two names of one family may share images.
+ */
+export function datasetFamily(spec: string, baseDir = process.cwd()): string {
+  const name = spec.trim();
+  if (name === 'mnist' || name === 'mnist-full') return 'mnist';
+  if (name.startsWith('idx:')) {
+    const folder = name.slice('idx:'.length).trim();
+    return `idx:${isAbsolute(folder) ? folder : resolve(baseDir, folder)}`;
+  }
+  return name;
 }

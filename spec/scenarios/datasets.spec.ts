@@ -302,7 +302,7 @@ describe('datasets', () => {
     });
 
     it('describes every dataset for `clbench list`', () => {
-      expect(DATASETS.map((d) => d.name)).to.deep.equal(['mnist', 'mnist-full', 'synthetic', 'idx:<folder>']);
+      expect(DATASETS.map((d) => d.name)).to.deep.equal(['mnist', 'mnist-full', 'fashion-mnist', 'synthetic', 'idx:<folder>']);
       for (const d of DATASETS) expect(d.description).to.be.a('string').and.not.empty;
     });
   });

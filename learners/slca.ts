@@ -1,0 +1,255 @@
+/**
+ * SLCA — Zhang, Wang, Kang, Chen & Wei 2023, "SLCA: Slow Learner with Classifier Alignment for Continual
+ * Learning on a Pre-trained Model" (ICCV), as its official code does it (GengDavid/SLCA, models/slca.py,
+ * convs/linears.py; reference digest §3), on the harness's MLP: the hidden layers are the backbone (pre-trained
+ * with `clbench pretrain`, suite `model.backbone`), the output layer holds one head per task.
+ *
+ * Per task t:
+ *   1. Slow learner: the task's head (initialised N(0, 0.02²), bias 0, as the code's trunc_normal_) and the
+ *      backbone train on the cross-entropy over the task's own outputs only (rows of other tasks, e.g. from a
+ *      rehearsal schedule, are ignored, as the code's ignore_index); the backbone's learning rate is the head's
+ *      × `backboneLrScale` (1/100; 0 freezes it). Two optimizers of the suite's kind, both fresh at every task
+ *      (the code builds its SGD per task); coupled weight decay `weightDecay` on what they update. Old heads do
+ *      not move (frozen in the code: no gradient, no decay).
+ *   2. Class statistics: per class of t (an output of t), mean and unbiased covariance + ridge·I of the backbone
+ *      features (evaluation mode) of its training examples; earlier classes keep theirs.
+ *   3. Classifier alignment (from the second task, `caEpochs` > 0; ./classifierAlignment.ts): after backing up
+ *      the heads, re-train every seen head on draws from the stored Gaussians with logit normalisation τ.
+ *   4. The harness evaluates the aligned heads when train() returns; the next train() starts by restoring the
+ *      backed-up (unaligned) heads, as the code's `recall` after each task. The backup is part of the
+ *      learner's state, so a resumed run restores it too.
+ * Predictions use the heads of the tasks started so far (the code has no head for a task not yet seen: the
+ * outputs of later tasks get −1e9).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { selectExamples } from '../scenarios/examples.js';
+import { BaseSgdLearner, type BatchTensors } from './base.js';
+import { alignClassifier, type ClassGaussian, type Head } from './classifierAlignment.js';
+import { defineLearner, type LearnerContext, type LearnerState, type Phase } from './contract.js';
+import { featureMoments } from './gaussian.js';
+import { crossEntropy } from './losses.js';
+import { makeOptimizer } from './optimizers.js';
+import { copyValues } from './parameterCopies.js';
+
+const MASKED = -1e9;
+/** examples a features pass takes at once when class statistics are computed */
+const STATISTICS_CHUNK = 1000;
+
+export interface SlcaOptions {
+  backboneLrScale: number;
+  weightDecay: number;
+  headInitStd: number;
+  caEpochs: number;
+  caSamplesPerClass: number;
+  caLr: number;
+  caMomentum: number;
+  tau: number;
+  covarianceRidge: number;
+}
+
+class SlcaLearner extends BaseSgdLearner<SlcaOptions> {
+  private readonly head: Head;
+  private readonly headNames: Set<string>;
+  private backboneOptimizer: tf.Optimizer | null = null;
+  /** the heads before alignment, restored when the next task starts */
+  private backup: tf.Tensor[] | null = null;
+  private readonly classes: ClassGaussian[] = [];
+  private tasksStarted = 0;
+  private currentTask = 0;
+  private readonly alignmentRng = this.ctx.rng.derive('slca-alignment');
+
+  constructor(ctx: LearnerContext, options: SlcaOptions) {
+    super(ctx, options);
+    const { head, features } = this.model;
+    if (!head || !features) throw new Error("slca needs a model with a backbone and a linear head (the harness's MLP)");
+    this.head = head;
+    this.headNames = new Set([head.weight.name, head.bias.name]);
+    if (options.headInitStd > 0) {
+      const rng = ctx.rng.derive('slca-head-init');
+      const values = Float32Array.from({ length: head.weight.size }, () => truncatedNormal(rng, options.headInitStd));
+      tf.tidy(() => {
+        head.weight.assign(tf.tensor2d(values, head.weight.shape));
+        head.bias.assign(tf.zerosLike(head.bias));
+      });
+    }
+  }
+
+  protected override async beforePhase(phase: Phase): Promise<void> {
+    if (this.backup) {
+      const [weight, bias] = this.backup;
+      this.head.weight.assign(weight as tf.Tensor2D);
+      this.head.bias.assign(bias as tf.Tensor1D);
+      tf.dispose(this.backup);
+      this.backup = null;
+    }
+    this.optimizer.dispose();
+    this.optimizer = makeOptimizer(this.ctx.training);
+    this.backboneOptimizer?.dispose();
+    const scale = this.options.backboneLrScale;
+    this.backboneOptimizer = scale > 0 ? makeOptimizer(this.ctx.training, this.ctx.training.lr * scale) : null;
+    this.currentTask = phase.taskId;
+    this.tasksStarted = Math.max(this.tasksStarted, phase.taskId + 1);
+  }
+
+  protected override trainedVariables(): tf.Variable[] {
+    return this.options.backboneLrScale > 0 ? this.model.variables : [this.head.weight, this.head.bias];
+  }
+
+  /** Cross-entropy over the current task's outputs, on the current task's rows only. */
+  protected override taskLoss(inputs: BatchTensors): tf.Scalar {
+    const width = this.ctx.scenario.outputs;
+    const rows = inputs.batch.size;
+    const mask = new Float32Array(width).fill(MASKED);
+    for (const o of this.ctx.scenario.tasks[this.currentTask].outputs) mask[o] = 0;
+    const own = inputs.batch.taskIds.reduce((n, t) => n + (t === this.currentTask ? 1 : 0), 0);
+    // crossEntropy averages weight·loss over all rows: weight rows/own makes it the mean over the task's rows
+    const weights = Float32Array.from(inputs.batch.taskIds, (t) => (t === this.currentTask ? rows / own : 0));
+    const logits = tf.add(this.model.forward(inputs.x, true), tf.tensor2d(mask, [1, width])) as tf.Tensor2D;
+    return crossEntropy(logits, inputs.targets, tf.tensor1d(weights));
+  }
+
+  /** Coupled weight decay (PyTorch SGD's g + wd·θ); the heads of other tasks get neither gradient nor decay. */
+  protected override adjustGradients(grads: tf.NamedTensorMap): tf.NamedTensorMap {
+    const { weightDecay } = this.options;
+    const columns = new Float32Array(this.ctx.scenario.outputs);
+    for (const o of this.ctx.scenario.tasks[this.currentTask].outputs) columns[o] = 1;
+    const ownHead = tf.tensor1d(columns);
+    const out: tf.NamedTensorMap = {};
+    for (const v of this.trainedVariables()) {
+      const decayed = weightDecay > 0 ? tf.add(grads[v.name], tf.mul(v, weightDecay)) : grads[v.name];
+      out[v.name] = this.headNames.has(v.name) ? tf.mul(decayed, ownHead) : decayed;
+    }
+    return out;
+  }
+
+  protected override applyGradients(grads: tf.NamedTensorMap): void {
+    const head: tf.NamedTensorMap = {};
+    const backbone: tf.NamedTensorMap = {};
+    for (const [name, g] of Object.entries(grads)) (this.headNames.has(name) ? head : backbone)[name] = g;
+    this.optimizer.applyGradients(head);
+    if (this.backboneOptimizer && Object.keys(backbone).length) this.backboneOptimizer.applyGradients(backbone);
+  }
+
+  protected override async afterPhase(phase: Phase): Promise<void> {
+    this.backup = copyValues([this.head.weight, this.head.bias]);
+    this.storeClassStatistics(phase.taskId);
+    const { caEpochs, caSamplesPerClass, tau, caLr, caMomentum, weightDecay } = this.options;
+    if (phase.index > 0 && caEpochs > 0)
+      alignClassifier(this.head, this.classes, phase.taskId, this.ctx.scenario, { epochs: caEpochs, samplesPerClass: caSamplesPerClass, tau, lr: caLr, momentum: caMomentum, weightDecay }, this.alignmentRng);
+  }
+
+  /** Mean and covariance of the backbone features of each class of `taskId` (replacing earlier ones of it). */
+  private storeClassStatistics(taskId: number): void {
+    const examples = this.ctx.data.taskExamples(taskId);
+    const byOutput = new Map<number, number[]>();
+    const targets = new Int32Array(examples.indices.length);
+    for (let start = 0; start < targets.length; start += STATISTICS_CHUNK) {
+      const positions = Uint32Array.from({ length: Math.min(STATISTICS_CHUNK, targets.length - start) }, (_, k) => start + k);
+      targets.set(this.ctx.data.batch(examples, positions).targets, start);
+    }
+    targets.forEach((o, i) => (byOutput.get(o) ?? byOutput.set(o, []).get(o)!).push(i));
+    for (const output of [...byOutput.keys()].sort((a, b) => a - b)) {
+      const positions = byOutput.get(output)!;
+      const parts = chunks(positions, STATISTICS_CHUNK).map((part) =>
+        tf.tidy(() => {
+          const batch = this.ctx.data.batch(selectExamples(examples, part), null);
+          return this.model.features!(tf.tensor2d(batch.x, [batch.size, this.ctx.scenario.inputSize]), false);
+        }),
+      );
+      const features = tf.concat(parts) as tf.Tensor2D;
+      tf.dispose(parts);
+      const { mean, covariance } = featureMoments(features, this.options.covarianceRidge);
+      features.dispose();
+      const existing = this.classes.findIndex((c) => c.task === taskId && c.output === output);
+      const entry = { task: taskId, output, mean, covariance };
+      if (existing >= 0) this.classes[existing] = entry;
+      else this.classes.push(entry);
+    }
+  }
+
+  override predict(x: tf.Tensor2D): tf.Tensor2D {
+    if (this.tasksStarted === 0) return super.predict(x);
+    const width = this.ctx.scenario.outputs;
+    const mask = new Float32Array(width).fill(MASKED);
+    for (let t = 0; t < this.tasksStarted; t++) for (const o of this.ctx.scenario.tasks[t].outputs) mask[o] = 0;
+    return tf.tidy(() => tf.add(this.model.forward(x, false), tf.tensor2d(mask, [1, width])) as tf.Tensor2D);
+  }
+
+  protected override async extraState(): Promise<LearnerState> {
+    const tensors: Record<string, tf.Tensor> = {};
+    this.backup?.forEach((t, i) => (tensors[`backup/${i}`] = tf.clone(t)));
+    this.classes.forEach((c, k) => {
+      tensors[`class/${k}/mean`] = tf.tensor1d(c.mean);
+      tensors[`class/${k}/covariance`] = tf.tensor1d(c.covariance);
+    });
+    const json = {
+      classes: this.classes.map(({ task, output }) => ({ task, output })),
+      hasBackup: this.backup !== null,
+      tasksStarted: this.tasksStarted,
+      currentTask: this.currentTask,
+      alignmentRng: this.alignmentRng.state(),
+    };
+    return { tensors, json };
+  }
+
+  protected override async restoreExtraState(state: LearnerState): Promise<void> {
+    const json = state.json as { classes: { task: number; output: number }[]; hasBackup: boolean; tasksStarted: number; currentTask: number; alignmentRng: [number, number, number, number] };
+    const tensor = (name: string) => {
+      const t = state.tensors[name];
+      if (!t) throw new Error(`the saved state has no tensor '${name}'`);
+      return t;
+    };
+    tf.dispose(this.backup ?? []);
+    this.backup = json.hasBackup ? copyValues([tensor('backup/0'), tensor('backup/1')]) : null;
+    this.classes.length = 0;
+    for (const [k, c] of json.classes.entries())
+      this.classes.push({ ...c, mean: Float32Array.from(await tensor(`class/${k}/mean`).data()), covariance: Float32Array.from(await tensor(`class/${k}/covariance`).data()) });
+    this.tasksStarted = json.tasksStarted;
+    this.currentTask = json.currentTask;
+    this.alignmentRng.setState(json.alignmentRng);
+  }
+
+  override dispose(): void {
+    tf.dispose(this.backup ?? []);
+    this.backup = null;
+    this.backboneOptimizer?.dispose();
+    this.backboneOptimizer = null;
+    super.dispose();
+  }
+}
+
+/** N(0, std²) redrawn outside ±2 (timm's trunc_normal_ bounds, absolute), as the code initialises its heads. */
+function truncatedNormal(rng: import('../core/random.js').Rng, std: number): number {
+  for (;;) {
+    const v = rng.normal() * std;
+    if (v >= -2 && v <= 2) return v;
+  }
+}
+
+function chunks(items: number[], size: number): number[][] {
+  const out: number[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+export const slca = defineLearner<SlcaOptions>({
+  name: 'slca',
+  description: 'SLCA: slow learner (backbone lr × 1/100) with per-task heads, then classifier alignment on class Gaussians.',
+  reference: 'Zhang et al. 2023, "SLCA: Slow Learner with Classifier Alignment for Continual Learning on a Pre-trained Model", ICCV; code GengDavid/SLCA models/slca.py',
+  optionsSchema: {
+    type: 'object',
+    properties: {
+      backboneLrScale: { type: 'number', minimum: 0, default: 0.01, description: "backbone learning rate = the suite's lr × this (the code's bcb_lrscale 1/100; 0 freezes the backbone)" },
+      weightDecay: { type: 'number', minimum: 0, default: 5e-4, description: 'coupled weight decay of both stages (the code: 5e-4)' },
+      headInitStd: { type: 'number', minimum: 0, default: 0.02, description: "std of the heads' normal initialisation, bias 0 (the code: trunc_normal_ std 0.02); 0 keeps the model's initialisation" },
+      caEpochs: { type: 'integer', minimum: 0, default: 5, description: 'classifier-alignment epochs after each task from the second (the code: 5; 0 = slow learner only)' },
+      caSamplesPerClass: { type: 'integer', minimum: 1, default: 256, description: 'features drawn per seen class each alignment epoch, also the alignment batch size (the code: 256)' },
+      caLr: { type: 'number', exclusiveMinimum: 0, default: 0.01, description: 'alignment SGD learning rate, cosine-annealed over the epochs (the code: 0.01)' },
+      caMomentum: { type: 'number', minimum: 0, maximum: 1, default: 0.9, description: 'alignment SGD momentum (the code: 0.9)' },
+      tau: { type: 'number', minimum: 0, default: 0.1, description: 'logit-normalisation temperature τ of the alignment (the code: 0.1, Cars 0.05; 0 = plain cross-entropy)' },
+      covarianceRidge: { type: 'number', minimum: 0, default: 1e-4, description: 'added to the diagonal of every class covariance (the code: 1e-4)' },
+    },
+    additionalProperties: false,
+  },
+  create: (options: SlcaOptions, ctx: LearnerContext) => new SlcaLearner(ctx, options),
+});

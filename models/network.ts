@@ -1,0 +1,23 @@
+/**
+ * The network a model spec describes: the plain `Mlp` (fused dense + ReLU, the fast path) without
+ * normalisation, the `NormMlp` with BatchNorm or AdaB²N layers otherwise.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Rng } from '../core/random.js';
+import { Mlp, type MlpShape } from './mlp.js';
+import { NormMlp } from './normMlp.js';
+import type { Model, ModelSpec } from './types.js';
+
+export function createNetwork(spec: ModelSpec, shape: MlpShape, rng: Rng): Mlp | NormMlp {
+  return spec.norm === undefined || spec.norm === 'none' ? new Mlp(spec, shape, rng) : new NormMlp(spec, shape, rng);
+}
+
+/** Copies `from`'s parameters and buffers into `to` (same spec and shape), e.g. a frozen teacher. */
+export function copyModelState(from: Model, to: Model): void {
+  // copies of the values (tf.add, not clone: an optimizer may overwrite the source's buffers in place)
+  tf.tidy(() => {
+    to.variables.forEach((v, i) => v.assign(tf.add(from.variables[i], 0)));
+    // buffers change only by assign (never in place), so clones are safe, and keep their dtypes (an int32 count)
+    if (from.buffers && to.loadBuffers) to.loadBuffers(from.buffers.map((b) => tf.clone(b)));
+  });
+}
