@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Publishes a finished suite's results under leaderboards/: the leaderboard CSV (leaderboards/NAME.csv),
+# and in leaderboards/NAME/ the long-format CSV, the HTML report and the run records (so anyone can re-score
+# them: `npx clbench leaderboard leaderboards/NAME`). Usage: tools/publish-leaderboard.sh NAME RESULTS_DIR
+set -euo pipefail
+name=$1
+results=$2
+cd "$(dirname "$0")/.."
+mkdir -p "leaderboards/$name"
+rm -rf "leaderboards/$name/runs"
+cp -r "$results/runs" "leaderboards/$name/runs"
+rm -rf "leaderboards/$name/runs/stale"
+node dist/cli/clbench.js leaderboard "leaderboards/$name" --csv "leaderboards/$name.csv" --long "leaderboards/$name/accuracy-long.csv" >/dev/null
+node dist/cli/clbench.js report "leaderboards/$name" --out "leaderboards/$name/report.html" >/dev/null
+node dist/cli/clbench.js leaderboard "leaderboards/$name" --format md > "leaderboards/$name/leaderboard.md"
+echo "published leaderboards/$name.csv and leaderboards/$name/"
