@@ -17,6 +17,7 @@ import { readRecords, writeFileAtomic } from '../results/store.js';
 import { useBackend, type BackendChoice } from './backend.js';
 import { interruptRequested, type InterruptFlag } from './interrupt.js';
 import { SuiteLedger } from './ledger.js';
+import { longestFirst } from './jobCost.js';
 import { runPool } from './pool.js';
 import type { Progress } from './progress.js';
 import { runJob } from './runJob.js';
@@ -131,8 +132,10 @@ async function runInThread({ jobs, queue, ledger, progress, backend: name, optio
   }
 }
 
-async function runInPool({ jobs, queue, ledger, progress, backend, workers, options, onRecord }: Pass): Promise<void> {
+async function runInPool({ jobs: suiteOrder, queue, ledger, progress, backend, workers, options, onRecord }: Pass): Promise<void> {
   const slotOf = new Map<number, number>();
+  // Records do not depend on the order runs start in, but the suite's wall time does.
+  const jobs = longestFirst(suiteOrder);
   await runPool(jobs, {
     workers,
     backend,
