@@ -9,18 +9,14 @@
  * Only the order matters, so learner overheads (a teacher's forward, a Fisher pass) are left out.
  */
 import { phaseTotals, rehearsalSchedule } from '../scenarios/schedules.js';
-import type { Scenario } from '../scenarios/types.js';
-import { scenarioFor } from './runJob.js';
+import { cachedScenarios } from './runJob.js';
 import type { Job } from './suite.js';
 
 export function estimateJobCosts(jobs: Job[]): Map<Job, number> {
   const costs = new Map<Job, number>();
-  // Learner entries share a scenario's build for a seed; building it once keeps this quick.
-  const built = new Map<string, Scenario>();
+  const scenarioOf = cachedScenarios();
   for (const job of jobs) {
-    const scenarioKey = JSON.stringify([job.scenario, job.seed, job.baseDir]);
-    const scenario = built.get(scenarioKey) ?? scenarioFor(job);
-    built.set(scenarioKey, scenario);
+    const scenario = scenarioOf(job);
     const sizes = scenario.tasks.map((t) => t.trainIndices.length);
     const perPhase =
       job.learner.name === 'joint'

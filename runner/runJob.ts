@@ -95,6 +95,20 @@ export function scenarioFor(job: Job): Scenario {
   return buildScenario(job.scenario, datasetFor(job), new Rng(job.seed, 'scenario'), `scenario '${job.scenario.name}'`);
 }
 
+/**
+ * `scenarioFor`, building each (scenario, seed, data folder) once: a suite's learner entries share their
+ * scenario's build, which keeps whole-suite passes (schedule previews, cost estimates) quick.
+ */
+export function cachedScenarios(): (job: Job) => Scenario {
+  const built = new Map<string, Scenario>();
+  return (job) => {
+    const key = JSON.stringify([job.scenario, job.seed, job.baseDir]);
+    let scenario = built.get(key);
+    if (!scenario) built.set(key, (scenario = scenarioFor(job)));
+    return scenario;
+  };
+}
+
 export async function runJob(job: Job, options: RunOptions): Promise<RunRecord> {
   const started = new Date();
   const t0 = performance.now();

@@ -5,8 +5,7 @@
  * trains nothing.
  */
 import { phaseTotals, rehearsalSchedule } from '../scenarios/schedules.js';
-import type { Scenario } from '../scenarios/types.js';
-import { scenarioFor } from './runJob.js';
+import { cachedScenarios } from './runJob.js';
 import type { Job } from './suite.js';
 
 export interface SchedulePreview {
@@ -26,12 +25,9 @@ export interface SchedulePreview {
 
 export function previewSchedules(jobs: Job[]): SchedulePreview[] {
   const previews = new Map<string, SchedulePreview>();
-  // Learner entries share a scenario's build for a seed; building it once per seed keeps this quick.
-  const built = new Map<string, Scenario>();
+  const scenarioOf = cachedScenarios();
   for (const job of jobs) {
-    const scenarioKey = JSON.stringify([job.scenario, job.seed, job.baseDir]);
-    const scenario = built.get(scenarioKey) ?? scenarioFor(job);
-    built.set(scenarioKey, scenario);
+    const scenario = scenarioOf(job);
     const schedule = rehearsalSchedule(job.schedule, scenario, `learner '${job.learner.label}': schedule`);
     const key = JSON.stringify([job.scenario.name, job.schedule, schedule.counts]);
     let preview = previews.get(key);
