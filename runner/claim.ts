@@ -85,7 +85,9 @@ export function currentOwner(outDir: string, runId: string): Owner | null {
   if (generations.length === 0) return null;
   const owner = readOwner(lockFile(dir, runId, generations[generations.length - 1]));
   if (owner === 'gone') return currentOwner(outDir, runId);
-  if (owner === 'unwritten') return unwrittenOwner();
+  // an empty lock file past its grace period was abandoned (its creator died between creating and writing
+  // it): nobody holds the run, as claimRun, which takes such a lock over, agrees
+  if (owner === 'unwritten') return olderThan(lockFile(dir, runId, generations[generations.length - 1]), UNWRITTEN_GRACE_MS) ? null : unwrittenOwner();
   return ownerState(owner) === 'dead' ? null : owner;
 }
 

@@ -77,8 +77,11 @@ describe('run claims (lock files)', () => {
     const file = path.join(locksDir(dir), `${RUN}.0.lock`);
     writeFileSync(file, '');
     expect(claimRun(dir, RUN)).to.have.property('heldBy');
+    expect(currentOwner(dir, RUN)).to.include({ pid: 0 });
     const old = new Date(Date.now() - 60_000);
     utimesSync(file, old, old);
+    // abandoned: nobody holds the run (a process waiting on it must see it released, or it waits forever)
+    expect(currentOwner(dir, RUN)).to.equal(null);
     releaseClaim(claimed(claimRun(dir, RUN)));
   });
 
