@@ -1,0 +1,98 @@
+/**
+ * `npm run bench:workers`: how well `clbench run --workers N` uses the cores. Runs one suite of
+ * equal-sized runs (naive fine-tuning on class-incremental split MNIST, one run per seed, so no run is
+ * left alone at the end) with one worker, then with N worker processes under each garbage-collector
+ * setting (CLBENCH_WORKER_GC: single-threaded, clbench's default, and V8's concurrent one), each through
+ * the real CLI. Reports the suite's wall time, the speed-up over one worker and how much slower a run is
+ * beside others than alone (from the records' own timings).
+ *
+ *   npm run bench:workers -- [--workers 2] [--runs 4] [--epochs 4] [--repeat 1] [--out bench-workers.json]
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const args = process.argv.slice(2);
+const value = (name: string, fallback: number) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? Number(args[i + 1]) : fallback;
+};
+const workers = value('--workers', os.availableParallelism());
+const runs = value('--runs', 2 * workers);
+const epochs = value('--epochs', 4);
+const repeat = value('--repeat', 1);
+const outIndex = args.indexOf('--out');
+const outFile = outIndex >= 0 ? args[outIndex + 1] : 'bench-workers.json';
+
+const cli = fileURLToPath(new URL('../cli/clbench.js', import.meta.url));
+const dir = mkdtempSync(path.join(os.tmpdir(), 'clbench-bench-workers-'));
+const suiteFile = path.join(dir, 'suite.json');
+writeFileSync(
+  suiteFile,
+  JSON.stringify({
+    name: 'bench-workers',
+    scenario: { dataset: 'mnist', kind: 'split', tasks: 5, setting: 'class' },
+    model: { hidden: [256, 256] },
+    training: { epochs, batchSize: 128, optimizer: 'adam', lr: 0.001 },
+    learners: [{ name: 'naive' }],
+    seeds: Array.from({ length: runs }, (_, i) => i),
+  }),
+);
+
+interface Case {
+  label: string;
+  workers: number;
+  gc: 'single-threaded' | 'concurrent';
+}
+interface Result extends Case {
+  wallSeconds: number;
+  meanRunSeconds: number;
+}
+
+function measure(c: Case, round: number): Result {
+  const out = path.join(dir, `out-${c.workers}-${c.gc}-${round}`);
+  const start = performance.now();
+  const run = spawnSync(process.execPath, [cli, 'run', suiteFile, '--out', out, '--workers', String(c.workers), '--backend', 'wasm', '--quiet'], {
+    env: { ...process.env, CLBENCH_WORKER_GC: c.gc },
+    encoding: 'utf8',
+  });
+  const wallSeconds = (performance.now() - start) / 1000;
+  if (run.status !== 0) throw new Error(`${c.label}: clbench exited with ${run.status}\n${run.stderr}`);
+  const records = readdirSync(path.join(out, 'runs')).map((f) => JSON.parse(readFileSync(path.join(out, 'runs', f), 'utf8')) as { timings: { totalSeconds: number } });
+  const meanRunSeconds = records.reduce((sum, r) => sum + r.timings.totalSeconds, 0) / records.length;
+  return { ...c, wallSeconds, meanRunSeconds };
+}
+
+// With one worker every run is in the main thread, so the GC setting does not apply there.
+const cases: Case[] = [
+  { label: '1 worker', workers: 1, gc: 'concurrent' },
+  { label: `${workers} workers, single-threaded GC (default)`, workers, gc: 'single-threaded' },
+  { label: `${workers} workers, concurrent GC`, workers, gc: 'concurrent' },
+];
+console.log(`bench:workers — ${runs} runs of naive class-IL split MNIST (2×256 MLP, ${epochs} epochs), ${os.cpus().length} cores (${os.cpus()[0]?.model}), ${repeat} round(s)`);
+const results: Result[] = [];
+for (let round = 0; round < repeat; round++) {
+  for (const c of cases) {
+    const r = measure(c, round);
+    results.push(r);
+    process.stderr.write(`  round ${round + 1}: ${r.label}: ${r.wallSeconds.toFixed(1)} s\n`);
+  }
+}
+rmSync(dir, { recursive: true, force: true });
+
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+const summary = cases.map((c) => {
+  const mine = results.filter((r) => r.label === c.label);
+  return { ...c, wallSeconds: mean(mine.map((r) => r.wallSeconds)), meanRunSeconds: mean(mine.map((r) => r.meanRunSeconds)) };
+});
+const alone = summary[0];
+console.log('| setting | suite wall s | speed-up | mean run s | run slowdown beside others |');
+console.log('|---|---|---|---|---|');
+for (const s of summary) {
+  const slowdown = s === alone ? '—' : `+${((s.meanRunSeconds / alone.meanRunSeconds - 1) * 100).toFixed(1)}%`;
+  console.log(`| ${s.label} | ${s.wallSeconds.toFixed(1)} | ${(alone.wallSeconds / s.wallSeconds).toFixed(2)}× | ${s.meanRunSeconds.toFixed(2)} | ${slowdown} |`);
+}
+writeFileSync(outFile, JSON.stringify({ runs, epochs, repeat, cores: os.cpus().length, results, summary }, null, 2));
+console.log(`wrote ${outFile}`);
