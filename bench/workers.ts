@@ -1,10 +1,10 @@
 /**
  * `npm run bench:workers`: how well `clbench run --workers N` uses the cores. Runs one suite of
  * equal-sized runs (naive fine-tuning on class-incremental split MNIST, one run per seed, so no run is
- * left alone at the end) with one worker, then with N worker processes under each garbage-collector
- * setting (CLBENCH_WORKER_GC: single-threaded, clbench's default, and V8's concurrent one), each through
- * the real CLI. Reports the suite's wall time, the speed-up over one worker and how much slower a run is
- * beside others than alone (from the records' own timings).
+ * left alone at the end) with one worker, then with N, each through the real CLI and alternating, for
+ * `--repeat` rounds. Reports the suite's wall time (process start and data loading included), the
+ * speed-up over one worker and how much slower a run is beside others than alone (from the records' own
+ * timings).
  *
  *   npm run bench:workers -- [--workers 2] [--runs 4] [--epochs 4] [--repeat 1] [--out bench-workers.json]
  */
@@ -44,7 +44,6 @@ writeFileSync(
 interface Case {
   label: string;
   workers: number;
-  gc: 'single-threaded' | 'concurrent';
 }
 interface Result extends Case {
   wallSeconds: number;
@@ -52,10 +51,9 @@ interface Result extends Case {
 }
 
 function measure(c: Case, round: number): Result {
-  const out = path.join(dir, `out-${c.workers}-${c.gc}-${round}`);
+  const out = path.join(dir, `out-${c.workers}-${round}`);
   const start = performance.now();
   const run = spawnSync(process.execPath, [cli, 'run', suiteFile, '--out', out, '--workers', String(c.workers), '--backend', 'wasm', '--quiet'], {
-    env: { ...process.env, CLBENCH_WORKER_GC: c.gc },
     encoding: 'utf8',
   });
   const wallSeconds = (performance.now() - start) / 1000;
@@ -65,11 +63,9 @@ function measure(c: Case, round: number): Result {
   return { ...c, wallSeconds, meanRunSeconds };
 }
 
-// With one worker every run is in the main thread, so the GC setting does not apply there.
 const cases: Case[] = [
-  { label: '1 worker', workers: 1, gc: 'concurrent' },
-  { label: `${workers} workers, single-threaded GC (default)`, workers, gc: 'single-threaded' },
-  { label: `${workers} workers, concurrent GC`, workers, gc: 'concurrent' },
+  { label: '1 worker', workers: 1 },
+  { label: `${workers} workers`, workers },
 ];
 console.log(`bench:workers — ${runs} runs of naive class-IL split MNIST (2×256 MLP, ${epochs} epochs), ${os.cpus().length} cores (${os.cpus()[0]?.model}), ${repeat} round(s)`);
 const results: Result[] = [];

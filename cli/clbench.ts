@@ -77,7 +77,7 @@ program
   .argument('[suite]', 'suite JSON file')
   .option('-o, --out <dir>', 'results folder (default: clbench-results/<suite name>)')
   .addOption(new Option('-b, --backend <name>', 'tfjs backend').choices([...BACKEND_CHOICES]).default('auto'))
-  .option('-w, --workers <n>', 'runs in parallel, each in its own worker process (default: number of cores)', positiveInteger)
+  .option('-w, --workers <n>', 'runs in parallel, each in its own worker thread (default: number of cores)', positiveInteger)
   .option('--shard <i/n>', 'run shard i of n (0-based) of the suite; also read from SLURM_ARRAY_TASK_ID/COUNT')
   .option('--shards <n>', 'number of shards when the index comes from JOB_COMPLETION_INDEX (Kubernetes Indexed Job)', positiveInteger)
   .option('-q, --quiet', 'no progress output')

@@ -1,7 +1,8 @@
 /**
  * Stopping on request (Ctrl-C): one flag in shared memory, set by the main thread's SIGINT handler and
- * read by every run after each training step and each phase. A worker process of the run pool has its
- * own flag, which the pool sets with a message (runner/pool.ts, runner/worker.ts).
+ * read by every run — in this thread or in a worker thread — after each training step and each phase.
+ * Shared memory, not a message, because a worker busy training reads it without waiting for its event
+ * loop.
  */
 import { RunInterrupted } from '../core/errors.js';
 

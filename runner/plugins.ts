@@ -1,7 +1,7 @@
 /**
  * Loading learner plugins: JavaScript modules whose default export is a `LearnerDefinition`. The CLI
  * loads them in the main thread (so a suite naming a plugin learner validates and expands), and every
- * worker process loads the same absolute paths before its first job: each process has its own registry
+ * worker thread loads the same absolute paths before its first job: each thread has its own registry
  * and its own tfjs engine.
  *
  * TypeScript plugins are compiled to JavaScript first (`tsc`): Node 20 cannot import a `.ts` file (a

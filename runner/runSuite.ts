@@ -1,5 +1,5 @@
 /**
- * Runs a suite's jobs, in this thread or on a pool of worker processes, writes each record the moment its
+ * Runs a suite's jobs, in this thread or on a pool of worker threads, writes each record the moment its
  * run ends, then the leaderboard. A run that diverges or fails is recorded and the suite goes on.
  *
  * A results folder is resumable: runs whose records are still valid are kept, a killed run continues from
@@ -30,7 +30,7 @@ export interface SuiteRunOptions {
   outDir: string;
   backend: BackendChoice;
   progress: Progress;
-  /** worker processes; 1 runs everything in this thread */
+  /** worker threads; 1 runs everything in this thread */
   workers: number;
   plugins: string[];
   /** redo every run: existing records move to runs/stale/, checkpoints are deleted (--fresh) */

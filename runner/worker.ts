@@ -1,21 +1,15 @@
 /**
- * A worker process of the run pool (started by runner/pool.ts): its own tfjs engine and backend, its own
- * copy of the datasets. It receives jobs over the IPC channel, runs them and sends back progress events
- * and the finished record.
+ * A worker thread of the run pool: its own tfjs engine and backend, its own copy of the datasets. It
+ * receives jobs, runs them and posts back progress events and the finished record.
  */
+import { parentPort, workerData } from 'node:worker_threads';
 import { RunInterrupted, UserError } from '../core/errors.js';
 import { useBackend, type BackendChoice } from './backend.js';
-import { createInterruptFlag, requestInterrupt } from './interrupt.js';
 import { runJob } from './runJob.js';
 import type { Job } from './suite.js';
 import { loadPlugins } from './plugins.js';
 
-export type ToWorker = { type: 'job'; index: number; job: Job; checkpointDir?: string } | { type: 'interrupt' } | { type: 'stop' };
-/** what a worker needs before its first job (its one command-line argument, as JSON) */
-export interface WorkerSetup {
-  backend: BackendChoice;
-  plugins: string[];
-}
+export type ToWorker = { type: 'job'; index: number; job: Job; checkpointDir?: string } | { type: 'stop' };
 export type FromWorker =
   | { type: 'ready' }
   | { type: 'event'; index: number; event: import('./runJob.js').RunEvent }
@@ -23,47 +17,35 @@ export type FromWorker =
   | { type: 'interrupted'; index: number }
   | { type: 'error'; index: number; message: string; user: { where?: string; fix?: string } | null };
 
-const { backend: choice, plugins } = JSON.parse(process.argv[2]) as WorkerSetup;
-const send = (message: FromWorker) => {
-  if (process.connected) process.send!(message);
-};
-// The pool passes Ctrl-C on as an 'interrupt' message; the runs read this flag after every step.
-const interrupt = createInterruptFlag();
-// Ctrl-C in a terminal reaches the whole process group: only the pool decides what it means.
-process.on('SIGINT', () => {});
-// The pool is gone (killed, or Ctrl-C twice): nothing would receive this worker's record.
-process.on('disconnect', () => process.exit(0));
+const { backend: choice, plugins, interrupt } = workerData as { backend: BackendChoice; plugins: string[]; interrupt?: Int32Array };
+const port = parentPort!;
 
 const setup = (async () => {
   await loadPlugins(plugins);
   return useBackend(choice);
 })();
 // A failure (e.g. a plugin that does not load here) is reported with the first job, as a UserError;
-// without this handler it would crash the process first as an unhandled rejection.
+// without this handler it would crash the thread first as an unhandled rejection.
 setup.catch(() => {});
 
-process.on('message', async (message: ToWorker) => {
-  if (message.type === 'interrupt') {
-    requestInterrupt(interrupt);
-    return;
-  }
+port.on('message', async (message: ToWorker) => {
   if (message.type === 'stop') {
-    process.disconnect();
+    port.close();
     return;
   }
   const { index, job, checkpointDir } = message;
   try {
     const backend = await setup;
-    const onEvent = (event: import('./runJob.js').RunEvent) => send({ type: 'event', index, event });
+    const onEvent = (event: import('./runJob.js').RunEvent) => port.postMessage({ type: 'event', index, event } satisfies FromWorker);
     const record = await runJob(job, { backend, onEvent, checkpointDir, interrupt });
-    send({ type: 'record', index, record });
+    port.postMessage({ type: 'record', index, record } satisfies FromWorker);
   } catch (error) {
     if (error instanceof RunInterrupted) {
-      send({ type: 'interrupted', index });
+      port.postMessage({ type: 'interrupted', index } satisfies FromWorker);
       return;
     }
     const user = error instanceof UserError ? { where: error.where, fix: error.fix } : null;
-    send({ type: 'error', index, message: (error as Error)?.message ?? String(error), user });
+    port.postMessage({ type: 'error', index, message: (error as Error)?.message ?? String(error), user } satisfies FromWorker);
   }
 });
-send({ type: 'ready' });
+port.postMessage({ type: 'ready' } satisfies FromWorker);

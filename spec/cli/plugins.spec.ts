@@ -1,6 +1,6 @@
 /**
  * Learner plugins through the `clbench` command, as a user meets them: the example plugin checked and
- * run (loaded by --plugin and by a suite's "plugins", in this thread and in worker processes), a plugin
+ * run (loaded by --plugin and by a suite's "plugins", in this thread and in worker threads), a plugin
  * in a separate project, and the ways a plugin can fail.
  */
 import { expect } from 'chai';
@@ -83,7 +83,7 @@ describe('learner plugins through the clbench command', function () {
     expect(broken).to.match(/\nFAIL: \d+ passed, [1-9]\d* failed, 0 skipped\n$/);
   });
 
-  it('runs plugins named by --plugin in worker processes; a plugin learner that throws fails its run only (exit 1)', () => {
+  it('runs plugins named by --plugin in worker threads; a plugin learner that throws fails its run only (exit 1)', () => {
     const throwing = project.write('throwing.js', THROWING_PLUGIN);
     const suite = project.write(
       'mixed.json',

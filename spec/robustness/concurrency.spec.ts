@@ -1,7 +1,7 @@
 /**
  * Sharing and stopping: two `clbench run` processes on one results folder share its runs (each run once,
  * both end with the whole leaderboard), and Ctrl-C (SIGINT) stops a run after its current step with a
- * message saying how to resume — records and checkpoints intact, in this thread and with worker processes.
+ * message saying how to resume — records and checkpoints intact, in this thread and with worker threads.
  */
 import { expect } from 'chai';
 import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
@@ -70,7 +70,7 @@ describe('sharing a results folder, and stopping with Ctrl-C', function () {
   });
 
   for (const workers of [1, 2]) {
-    it(`Ctrl-C stops after the current step and says how to resume (${workers === 1 ? 'in this thread' : 'two worker processes'})`, async () => {
+    it(`Ctrl-C stops after the current step and says how to resume (${workers === 1 ? 'in this thread' : 'two worker threads'})`, async () => {
       const out = `interrupted-${workers}`;
       const ids = jobsOf(longSuite(workers === 1 ? [0] : [0, 1])).map((j) => j.id);
       const running = startClbench(['run', `long-${workers}.json`, '--out', out, '--backend', 'wasm', '--workers', String(workers), '--fresh'], { cwd: dir });

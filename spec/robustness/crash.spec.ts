@@ -76,7 +76,7 @@ describe('crash safety of `clbench run`', function () {
     const rng = new Rng(7, 'kill-moments');
     let killed = 0;
     for (let k = 0; k < 6; k++) {
-      // in this thread, then with two worker processes, by turns
+      // in this thread, then with two worker threads, by turns
       const running = startClbench(['run', 'suite.json', '--out', 'out', '--backend', 'wasm', '--workers', String(1 + (k % 2))], { cwd: dir });
       // A moment measured in progress (2–12 lines of output), not time, so that every attempt gets a little
       // further on a fast machine as on a slow one; plus 0–50 ms so it lands anywhere between two lines

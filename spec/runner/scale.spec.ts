@@ -4,7 +4,6 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { readRecords } from '../../results/store.js';
-import { workerExecArgv } from '../../runner/pool.js';
 import { resolveShard, selectShard } from '../../runner/shard.js';
 import { UserError } from '../../core/errors.js';
 import { clbench } from '../helpers/cli.js';
@@ -29,13 +28,6 @@ describe('many cores and many machines', function () {
     dir = mkdtempSync(path.join(tmpdir(), 'clbench-scale-'));
     file = path.join(dir, 'suite.json');
     writeFileSync(file, JSON.stringify(suite));
-  });
-
-  it('worker processes run with a single-threaded GC unless CLBENCH_WORKER_GC=concurrent, and keep the parent\'s flags', () => {
-    expect(workerExecArgv({})).to.include('--single-threaded-gc');
-    expect(workerExecArgv({ CLBENCH_WORKER_GC: 'concurrent' })).not.to.include('--single-threaded-gc');
-    for (const flag of process.execArgv.filter((a) => a !== '--single-threaded-gc')) expect(workerExecArgv({})).to.include(flag);
-    expect(workerExecArgv({}).filter((a) => a === '--single-threaded-gc')).to.have.length(1);
   });
 
   it('--workers 2 writes the same records and leaderboard as --workers 1', () => {
