@@ -9,10 +9,11 @@
  *   npm run bench:workers -- [--workers 2] [--runs 4] [--epochs 4] [--repeat 1] [--out bench-workers.json]
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { readRecords } from '../results/store.js';
 
 const args = process.argv.slice(2);
 const value = (name: string, fallback: number) => {
@@ -58,7 +59,7 @@ function measure(c: Case, round: number): Result {
   });
   const wallSeconds = (performance.now() - start) / 1000;
   if (run.status !== 0) throw new Error(`${c.label}: clbench exited with ${run.status}\n${run.stderr}`);
-  const records = readdirSync(path.join(out, 'runs')).map((f) => JSON.parse(readFileSync(path.join(out, 'runs', f), 'utf8')) as { timings: { totalSeconds: number } });
+  const records = readRecords([out]);
   const meanRunSeconds = records.reduce((sum, r) => sum + r.timings.totalSeconds, 0) / records.length;
   return { ...c, wallSeconds, meanRunSeconds };
 }
@@ -87,7 +88,8 @@ const alone = summary[0];
 console.log('| setting | suite wall s | speed-up | mean run s | run slowdown beside others |');
 console.log('|---|---|---|---|---|');
 for (const s of summary) {
-  const slowdown = s === alone ? '—' : `+${((s.meanRunSeconds / alone.meanRunSeconds - 1) * 100).toFixed(1)}%`;
+  const change = (s.meanRunSeconds / alone.meanRunSeconds - 1) * 100;
+  const slowdown = s === alone ? '—' : `${change >= 0 ? '+' : ''}${change.toFixed(1)}%`;
   console.log(`| ${s.label} | ${s.wallSeconds.toFixed(1)} | ${(alone.wallSeconds / s.wallSeconds).toFixed(2)}× | ${s.meanRunSeconds.toFixed(2)} | ${slowdown} |`);
 }
 writeFileSync(outFile, JSON.stringify({ runs, epochs, repeat, cores: os.cpus().length, results, summary }, null, 2));
