@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UserError } from '../core/errors.js';
+import { nativeAbsence, nativeAddon } from '../core/nativeAddon.js';
 import { CLBENCH_VERSION } from '../core/version.js';
 import { learnerSource, listLearners } from '../learners/registry.js';
 import { METRICS } from '../metrics/index.js';
@@ -44,6 +45,7 @@ interface RunFlags {
   quiet?: boolean;
   json?: boolean;
   workers?: number;
+  threads?: number;
   shard?: string;
   shards?: number;
   plugin: string[];
@@ -78,6 +80,7 @@ program
   .option('-o, --out <dir>', 'results folder (default: clbench-results/<suite name>)')
   .addOption(new Option('-b, --backend <name>', 'tfjs backend').choices([...BACKEND_CHOICES]).default('auto'))
   .option('-w, --workers <n>', 'runs in parallel, each in its own worker thread (default: number of cores)', positiveInteger)
+  .option('--threads <n>', 'BLAS threads of each run on the native backend (default: the cores divided among the workers, so 1 with several workers)', positiveInteger)
   .option('--shard <i/n>', 'run shard i of n (0-based) of the suite; also read from SLURM_ARRAY_TASK_ID/COUNT')
   .option('--shards <n>', 'number of shards when the index comes from JOB_COMPLETION_INDEX (Kubernetes Indexed Job)', positiveInteger)
   .option('-q, --quiet', 'no progress output')
@@ -96,6 +99,10 @@ program
     const workers = opts.workers ?? os.availableParallelism();
     const shardNote = shard ? `, shard ${shard.index}/${shard.count} from ${shard.source}` : '';
     process.stderr.write(`clbench ${CLBENCH_VERSION}: suite '${suite.name}' (${jobs.length} runs${shardNote}, ${Math.min(workers, jobs.length)} worker(s)) → ${outDir}\n`);
+    if (opts.backend === 'auto') {
+      const chosen = await useBackend('auto');
+      if (chosen.name === 'wasm' || chosen.name === 'cpu') process.stderr.write(`note: running on ${chosen.name}; native CPU backend absent: ${nativeAbsence()}\n`);
+    }
     if (jobs.length === 0) {
       process.stderr.write('this shard has no runs\n');
       return;
@@ -112,7 +119,7 @@ program
     process.on('SIGINT', onSigint);
     let result: Awaited<ReturnType<typeof runSuite>>;
     try {
-      result = await runSuite(jobs, { outDir, backend: opts.backend, progress: createProgress(mode, mode === 'json' ? writeStdoutLine : undefined), workers, plugins, fresh: opts.fresh, interrupt });
+      result = await runSuite(jobs, { outDir, backend: opts.backend, progress: createProgress(mode, mode === 'json' ? writeStdoutLine : undefined), workers, threads: opts.threads, plugins, fresh: opts.fresh, interrupt });
     } finally {
       process.off('SIGINT', onSigint);
     }
@@ -174,6 +181,10 @@ program
         out.push(`      ${key} (${kind}, default ${JSON.stringify(p.default)})${p.description ? `: ${p.description}` : ''}`);
       }
     }
+    out.push('', 'Backends (--backend; auto takes the first that loads: tensorflow, native, wasm, cpu):');
+    const absent = nativeAbsence();
+    out.push(`  native         ${absent ? `not built: ${absent}` : `WASM + the system BLAS (${nativeAddon()!.blas()})`}`);
+    out.push('  wasm           WebAssembly (XNNPACK, SIMD), always there', '  cpu            pure JavaScript (slow; a last resort)', '  tensorflow     @tensorflow/tfjs-node(-gpu) when installed (optional; downloads libtensorflow at install)', '  webgpu         WebGPU through Dawn (the optional `webgpu` package) when a GPU driver is present');
     out.push('', 'Metrics (leaderboard columns):');
     for (const m of METRICS) out.push(`  ${m.key.padEnd(28)} ${m.label}`);
     process.stdout.write(`${out.join('\n')}\n`);

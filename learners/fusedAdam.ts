@@ -5,8 +5,9 @@
  * 24% of a 784-400-400-10 training step (measured: 7.8 of 33 ms at batch 128), because every kernel
  * streams the whole parameter tensor through memory again. Here one pass reads θ, g, m, v and writes θ',
  * m', v'. The kernel is registered for the 'wasm' backend (a WASM SIMD loop, ./kernels/fusedAdam.wat,
- * running in the tfjs backend's own memory) and the 'cpu' backend (a JavaScript loop over its arrays);
- * other backends run the same formula as tfjs ops.
+ * running in the tfjs backend's own memory), the 'native' backend (the same float32 operations in C, in
+ * the same memory: core/nativeAddon.ts) and the 'cpu' backend (a JavaScript loop over its arrays); other
+ * backends run the same formula as tfjs ops.
  *
  * With bias corrections c1 = 1 − β1ᵗ, c2 = 1 − β2ᵗ, PyTorch's step θ −= (lr/c1)·m / (√v/√c2 + ε) equals
  *   θ −= lrₜ · m / (√v + εₜ),   lrₜ = lr·√c2 / c1,   εₜ = ε·√c2
@@ -14,6 +15,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { readFileSync } from 'node:fs';
+import { nativeAddon } from '../core/nativeAddon.js';
 
 type NamedTensor = { name: string; tensor: tf.Tensor };
 
@@ -41,10 +43,10 @@ function adamLoop(theta: Float32Array, grad: Float32Array, m: Float32Array, v: F
 }
 
 interface WasmBackendLike {
+  wasm: { asm?: { memory?: unknown }; HEAPU8: Uint8Array };
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
   typedArrayFromHeap(info: tf.TensorInfo): Float32Array;
   getMemoryOffset(dataId: object): number;
-  wasm: { asm?: { memory?: unknown } };
 }
 
 /** The few WebAssembly JS-API members used here (TypeScript declares them only in the DOM library). */
@@ -106,6 +108,23 @@ function registerKernels(): void {
       return outs;
     },
   });
+  const addon = nativeAddon();
+  if (addon)
+    tf.registerKernel({
+      kernelName: KERNEL,
+      backendName: 'native',
+      kernelFunc: ({ inputs, backend, attrs }) => {
+        const wasm = backend as unknown as WasmBackendLike;
+        const { theta, grad, m, v } = inputs as Record<string, tf.TensorInfo>;
+        const a = attrs as unknown as AdamAttrs;
+        // Allocate first: a heap allocation may grow WASM memory and replace its buffer.
+        const outs = [theta, m, v].map((t) => wasm.makeOutput(t.shape, 'float32'));
+        const at = (t: tf.TensorInfo) => wasm.getMemoryOffset(t.dataId);
+        const n = theta.shape.reduce((x, y) => x * y, 1);
+        addon.adam(wasm.wasm.HEAPU8.buffer as ArrayBuffer, at(theta), at(grad), at(m), at(v), at(outs[0]), at(outs[1]), at(outs[2]), n, 1 - a.beta1, 1 - a.beta2, a.lrT, a.epsT);
+        return outs;
+      },
+    });
   tf.registerKernel({
     kernelName: KERNEL,
     backendName: 'cpu',
@@ -121,7 +140,7 @@ function registerKernels(): void {
   });
 }
 
-const FUSED_BACKENDS = new Set(['wasm', 'cpu']);
+const FUSED_BACKENDS = new Set(['wasm', 'native', 'cpu']);
 
 export class FusedAdam extends tf.Optimizer {
   static get className(): string {

@@ -9,6 +9,8 @@
  * - the forward pass calls the fused matMul + bias + ReLU kernel directly (tf.fused.matMul falls back to
  *   three separate kernels under a gradient tape);
  * - the first layer's input gradient is never needed (its input is data), so it is not computed.
+ * On the 'native' backend (runner/nativeBackend.ts) BLAS reads transposed operands at no extra cost, so
+ * there the backward pass uses the flagged products Xᵀ·dZ and dZ·Wᵀ and skips the transposes.
  */
 import * as tf from '@tensorflow/tfjs';
 
@@ -42,8 +44,12 @@ function makeFastDense({ relu, inputGradient }: DenseOptions) {
         const [xs, ws, ys] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
         // ReLU'(z) = [y > 0], read off the output
         const dz = relu ? tf.mul(dy as tf.Tensor2D, tf.step(ys)) : (dy as tf.Tensor2D);
-        const dw = tf.matMul(tf.transpose(xs), dz);
         const db = tf.sum(dz, 0);
+        if (tf.getBackend() === 'native') {
+          const dw = tf.matMul(xs, dz, true, false);
+          return [inputGradient ? tf.matMul(dz, ws, false, true) : tf.zerosLike(xs), dw, db];
+        }
+        const dw = tf.matMul(tf.transpose(xs), dz);
         const dx = inputGradient ? tf.transpose(tf.matMul(ws, tf.transpose(dz))) : tf.zerosLike(xs);
         return [dx, dw, db];
       },

@@ -1,25 +1,30 @@
 /**
  * Picks the tfjs backend: `auto` tries tfjs-node-gpu, then WebGPU (Dawn) when a GPU driver is present,
  * then tfjs-node (tfjs-node and tfjs-node-gpu need libtensorflow, which their install script downloads),
- * then WASM, then the pure-JS CPU backend. A backend asked for by name that cannot load fails with the
- * reason and how to get it.
+ * then clbench's native CPU backend (WASM + the system BLAS, built at install time), then WASM, then the
+ * pure-JS CPU backend. A backend asked for by name that cannot load fails with the reason and how to get it.
  */
 import * as tf from '@tensorflow/tfjs';
 import { createRequire } from 'node:module';
+import { nativeAbsence, nativeAddon } from '../core/nativeAddon.js';
 import { UserError } from '../core/errors.js';
+import { registerNativeBackend } from './nativeBackend.js';
+import { CLBENCH_VERSION } from '../core/version.js';
 import { gpuDriverLikely, prepareWebGpu } from './webgpu.js';
 
-export type BackendChoice = 'auto' | 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
-export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'];
+export type BackendChoice = 'auto' | 'tensorflow' | 'webgpu' | 'native' | 'wasm' | 'cpu';
+export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'tensorflow', 'webgpu', 'native', 'wasm', 'cpu'];
 
 export interface BackendInfo {
-  /** tfjs backend name: 'tensorflow', 'webgpu', 'wasm' or 'cpu' */
+  /** tfjs backend name: 'tensorflow', 'webgpu', 'native', 'wasm' or 'cpu' */
   name: string;
   /** npm package that provides it */
   package: string;
   version: string;
-  /** e.g. 'simd+single-thread', 'CUDA', the WebGPU adapter */
+  /** e.g. 'simd+single-thread', 'CUDA', the WebGPU adapter, the BLAS library */
   detail: string;
+  /** threads the backend's kernels may use (the native backend's BLAS threads; 1 for WASM) */
+  threads?: number;
 }
 
 const require = createRequire(import.meta.url);
@@ -31,16 +36,21 @@ export const TENSORFLOW_PACKAGES = ['@tensorflow/tfjs-node-gpu', '@tensorflow/tf
 export interface BackendOptions {
   /** module specifiers tried for the 'tensorflow' backend (tests substitute a stand-in) */
   tensorflowPackages?: string[];
+  /** BLAS threads of the native backend (default 1: runs are single-threaded unless asked) */
+  threads?: number;
 }
 
 export async function useBackend(choice: BackendChoice = 'auto', options: BackendOptions = {}): Promise<BackendInfo> {
   // Once a backend is up, `auto` keeps it (a worker asks again for every job); explicit packages re-probe.
-  if (active && !options.tensorflowPackages && (choice === 'auto' || choice === active.name)) return active;
+  if (active && !options.tensorflowPackages && (choice === 'auto' || choice === active.name)) {
+    if (active.name === 'native' && options.threads !== undefined && options.threads !== active.threads) active = nativeInfo(options.threads);
+    return active;
+  }
   const attempts: string[] = [];
   const order: Exclude<BackendChoice, 'auto'>[] = choice === 'auto' ? autoOrder(options) : [choice];
   for (const name of order) {
     try {
-      active = await load(name, options.tensorflowPackages ?? TENSORFLOW_PACKAGES);
+      active = await load(name, options.tensorflowPackages ?? TENSORFLOW_PACKAGES, options.threads ?? 1);
       return active;
     } catch (error) {
       attempts.push(`${name}: ${(error as Error).message.split('\n')[0]}`);
@@ -51,7 +61,7 @@ export async function useBackend(choice: BackendChoice = 'auto', options: Backen
 }
 
 /**
- * tfjs-node-gpu first (CUDA), then WebGPU when a GPU driver is there, then tfjs-node (CPU), WASM, JS.
+ * tfjs-node-gpu first (CUDA), then WebGPU when a GPU driver is there, then tfjs-node (CPU), native, WASM, JS.
  * The 'tensorflow' step covers both tfjs-node packages, so WebGPU is tried before it only when the GPU
  * build is absent but a WebGPU driver is present.
  */
@@ -59,7 +69,7 @@ function autoOrder(options: BackendOptions): Exclude<BackendChoice, 'auto'>[] {
   const packages = options.tensorflowPackages ?? TENSORFLOW_PACKAGES;
   const hasNodeGpu = packages.some((p) => p.endsWith('-gpu') && resolvable(p));
   const webgpu = gpuDriverLikely() ? (['webgpu'] as const) : [];
-  return hasNodeGpu ? ['tensorflow', ...webgpu, 'wasm', 'cpu'] : [...webgpu, 'tensorflow', 'wasm', 'cpu'];
+  return hasNodeGpu ? ['tensorflow', ...webgpu, 'native', 'wasm', 'cpu'] : [...webgpu, 'tensorflow', 'native', 'wasm', 'cpu'];
 }
 
 function resolvable(pkg: string): boolean {
@@ -71,8 +81,13 @@ function resolvable(pkg: string): boolean {
   }
 }
 
-async function load(name: Exclude<BackendChoice, 'auto'>, tensorflowPackages: string[]): Promise<BackendInfo> {
+async function load(name: Exclude<BackendChoice, 'auto'>, tensorflowPackages: string[], threads: number): Promise<BackendInfo> {
   switch (name) {
+    case 'native': {
+      if (!(await registerNativeBackend())) throw new Error(`the native CPU backend is not built: ${nativeAbsence()}`);
+      if (!(await tf.setBackend('native'))) throw new Error('the native backend did not initialise');
+      return nativeInfo(threads);
+    }
     case 'webgpu': {
       const adapter = await prepareWebGpu();
       if (!(await tf.setBackend('webgpu'))) throw new Error("the 'webgpu' backend did not initialise");
@@ -97,7 +112,7 @@ async function load(name: Exclude<BackendChoice, 'auto'>, tensorflowPackages: st
       if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend did not initialise');
       const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
       const threads = await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT');
-      return { name: 'wasm', package: '@tensorflow/tfjs-backend-wasm', version: versionOf('@tensorflow/tfjs-backend-wasm'), detail: [simd ? 'simd' : 'no-simd', threads ? 'threads' : 'single-thread'].join('+') };
+      return { name: 'wasm', package: '@tensorflow/tfjs-backend-wasm', version: versionOf('@tensorflow/tfjs-backend-wasm'), detail: [simd ? 'simd' : 'no-simd', threads ? 'threads' : 'single-thread'].join('+'), threads: 1 };
     }
     case 'cpu': {
       if (!(await tf.setBackend('cpu'))) throw new Error('the cpu backend did not initialise');
@@ -108,8 +123,18 @@ async function load(name: Exclude<BackendChoice, 'auto'>, tensorflowPackages: st
   }
 }
 
+/** Sets the BLAS threads (process-wide in OpenBLAS) and describes the native backend. */
+function nativeInfo(threads: number): BackendInfo {
+  const addon = nativeAddon()!;
+  addon.setThreads(threads);
+  const blas = addon.blas();
+  return { name: 'native', package: 'clbench native addon', version: CLBENCH_VERSION, detail: `WASM + ${blas}, ${addon.threads()} BLAS thread${addon.threads() === 1 ? '' : 's'}`, threads: addon.threads() };
+}
+
 function backendError(name: string, attempts: string[]): UserError {
   const how: Record<string, string> = {
+    native:
+      'the native CPU backend is built at install time from native/clbench.c: install a C compiler and OpenBLAS (Debian/Ubuntu: `apt-get install build-essential libopenblas-dev`; macOS: the Xcode command-line tools), then `npm rebuild clbench` (or `npm run build` in a checkout); or use --backend wasm',
     webgpu:
       'WebGPU needs the optional packages `webgpu` and `@tensorflow/tfjs-backend-webgpu` (npm installs them) and a GPU driver: on Linux a Vulkan driver (libvulkan1 and the vendor\'s ICD, e.g. VK_DRIVER_FILES=/usr/share/vulkan/icd.d/nvidia_icd.json); or use --backend wasm',
     tensorflow:

@@ -15,6 +15,8 @@ import type { FromWorker, ToWorker } from './worker.js';
 export interface PoolOptions {
   workers: number;
   backend: BackendChoice;
+  /** BLAS threads of the native backend in each worker */
+  threads?: number;
   plugins: string[];
   /** a job starts on worker `slot` */
   onStart(index: number, slot: number): void;
@@ -66,7 +68,7 @@ export function runPool(jobs: Job[], options: PoolOptions): Promise<void> {
       }
     };
     for (let slot = 0; slot < size; slot++) {
-      const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: { backend: options.backend, plugins: options.plugins, interrupt: options.interrupt } });
+      const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: { backend: options.backend, threads: options.threads, plugins: options.plugins, interrupt: options.interrupt } });
       workers.push(worker);
       worker.on('message', (message: FromWorker) => {
         if (failed) return;

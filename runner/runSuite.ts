@@ -7,6 +7,7 @@
  * Runs another process on this host holds are waited for, so the leaderboard written at the end is whole.
  */
 import path from 'node:path';
+import os from 'node:os';
 import { accuracyLongCsv } from '../results/accuracyLong.js';
 import { leaderboardCsv } from '../results/csv.js';
 import { buildLeaderboard, type LeaderboardRow } from '../results/leaderboard.js';
@@ -32,6 +33,8 @@ export interface SuiteRunOptions {
   progress: Progress;
   /** worker threads; 1 runs everything in this thread */
   workers: number;
+  /** BLAS threads of each run on the native backend (default: the cores shared among the workers) */
+  threads?: number;
   plugins: string[];
   /** redo every run: existing records move to runs/stale/, checkpoints are deleted (--fresh) */
   fresh?: boolean;
@@ -67,12 +70,14 @@ export async function runSuite(jobs: Job[], options: SuiteRunOptions): Promise<S
   const ledger = new SuiteLedger(jobs, { outDir: options.outDir, backend, fresh: options.fresh === true, log });
   const queue = ledger.plan();
   const workers = Math.max(1, Math.min(options.workers, queue.length));
+  // One BLAS thread a worker when several share the cores; a lone run may use them all.
+  const threads = options.threads ?? Math.max(1, Math.floor(os.availableParallelism() / workers));
   let ran = 0;
   let pending = queue;
   if (queue.length) progress.start(queue.length, workers);
   try {
     while (pending.length && !interruptRequested(interrupt)) {
-      const pass = { jobs: pending, queue, ledger, progress, backend, workers, options, onRecord: () => ran++ };
+      const pass = { jobs: pending, queue, ledger, progress, backend, workers, threads, options, onRecord: () => ran++ };
       await (workers === 1 ? runInThread(pass) : runInPool(pass));
       // Runs another live process on this host holds: wait until it lets them go, then take them up.
       const waiting = ledger.heldHere(pending);
@@ -107,12 +112,13 @@ interface Pass {
   /** the backend the runs use, by name */
   backend: BackendChoice;
   workers: number;
+  threads: number;
   options: SuiteRunOptions;
   onRecord(): void;
 }
 
-async function runInThread({ jobs, queue, ledger, progress, backend: name, options, onRecord }: Pass): Promise<void> {
-  const backend = await useBackend(name);
+async function runInThread({ jobs, queue, ledger, progress, backend: name, threads, options, onRecord }: Pass): Promise<void> {
+  const backend = await useBackend(name, { threads });
   for (const job of jobs) {
     if (interruptRequested(options.interrupt)) return;
     if (!ledger.begin(job)) continue;
@@ -132,13 +138,14 @@ async function runInThread({ jobs, queue, ledger, progress, backend: name, optio
   }
 }
 
-async function runInPool({ jobs: suiteOrder, queue, ledger, progress, backend, workers, options, onRecord }: Pass): Promise<void> {
+async function runInPool({ jobs: suiteOrder, queue, ledger, progress, backend, workers, threads, options, onRecord }: Pass): Promise<void> {
   const slotOf = new Map<number, number>();
   // Records do not depend on the order runs start in, but the suite's wall time does.
   const jobs = longestFirst(suiteOrder);
   await runPool(jobs, {
     workers,
     backend,
+    threads,
     plugins: options.plugins,
     interrupt: options.interrupt,
     claim: (i) => ledger.begin(jobs[i]),

@@ -17,12 +17,12 @@ export type FromWorker =
   | { type: 'interrupted'; index: number }
   | { type: 'error'; index: number; message: string; user: { where?: string; fix?: string } | null };
 
-const { backend: choice, plugins, interrupt } = workerData as { backend: BackendChoice; plugins: string[]; interrupt?: Int32Array };
+const { backend: choice, threads, plugins, interrupt } = workerData as { backend: BackendChoice; threads?: number; plugins: string[]; interrupt?: Int32Array };
 const port = parentPort!;
 
 const setup = (async () => {
   await loadPlugins(plugins);
-  return useBackend(choice);
+  return useBackend(choice, { threads });
 })();
 // A failure (e.g. a plugin that does not load here) is reported with the first job, as a UserError;
 // without this handler it would crash the thread first as an unhandled rejection.

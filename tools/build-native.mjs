@@ -1,0 +1,100 @@
+// Builds the optional native CPU addon (native/clbench.c) into build/clbench.node with the system's C
+// compiler, Node's own headers and the system CBLAS: OpenBLAS on Linux, Apple Accelerate on macOS.
+// Nothing is downloaded. Run by `npm install` (the package's install script) and `npm run build`.
+//
+// It never fails the install: when there is no compiler, no headers or no BLAS it writes the reason and
+// the fix to build/native-status.json, exits 0, and clbench runs on WebAssembly and says why once.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const source = path.join(root, 'native', 'clbench.c');
+const buildDir = path.join(root, 'build');
+const target = path.join(buildDir, 'clbench.node');
+const statusFile = path.join(buildDir, 'native-status.json');
+const HOW =
+  process.platform === 'darwin'
+    ? 'install the Xcode command-line tools (`xcode-select --install`), then `npm rebuild clbench` (or `npm run build` in a checkout)'
+    : 'install a C compiler and OpenBLAS (Debian/Ubuntu: `apt-get install build-essential libopenblas-dev`), then `npm rebuild clbench` (or `npm run build` in a checkout)';
+
+function writeStatus(status) {
+  mkdirSync(buildDir, { recursive: true });
+  writeFileSync(statusFile, `${JSON.stringify({ ...status, node: process.version, platform: `${process.platform}-${process.arch}`, date: new Date().toISOString() }, null, 1)}\n`);
+}
+
+function fail(reason) {
+  rmSync(target, { force: true });
+  writeStatus({ built: false, reason, fix: HOW });
+  process.stdout.write(`clbench: native CPU backend not built (${reason}); clbench will run on WebAssembly. To get it: ${HOW}.\n`);
+  process.exit(0);
+}
+
+if (process.env.CLBENCH_NATIVE === '0') fail('CLBENCH_NATIVE=0 in the environment');
+if (process.platform === 'win32') fail('Windows is not supported by the native build');
+
+// Up to date: the addon is newer than its source and this script.
+if (existsSync(target) && statSync(target).mtimeMs > Math.max(statSync(source).mtimeMs, statSync(fileURLToPath(import.meta.url)).mtimeMs)) {
+  try {
+    if (JSON.parse(readFileSync(statusFile, 'utf8')).built === true) process.exit(0);
+  } catch {
+    // no status: build again
+  }
+}
+
+const headerDirs = [
+  path.join(path.dirname(process.execPath), '..', 'include', 'node'),
+  process.config?.variables?.node_prefix && path.join(process.config.variables.node_prefix, 'include', 'node'),
+  '/usr/include/node',
+  '/usr/local/include/node',
+  path.join(os.homedir(), '.cache', 'node-gyp', process.versions.node, 'include', 'node'),
+].filter(Boolean);
+const headers = headerDirs.find((d) => existsSync(path.join(d, 'node_api.h')));
+if (!headers) fail(`Node's headers (node_api.h) were not found in ${headerDirs.join(', ')}`);
+
+const compiler = process.env.CC || 'cc';
+const probe = spawnSync(compiler, ['--version'], { encoding: 'utf8' });
+if (probe.error || probe.status !== 0) fail(`no C compiler ('${compiler}' did not run)`);
+
+// Libraries to try, best first. OpenBLAS and Accelerate ship tuned SGEMMs; a reference BLAS would be slower
+// than WebAssembly, so it is not tried.
+const libraries =
+  process.platform === 'darwin'
+    ? [{ name: 'Apple Accelerate', flags: ['-framework', 'Accelerate'] }, { name: 'OpenBLAS', flags: ['-L/opt/homebrew/opt/openblas/lib', '-L/usr/local/opt/openblas/lib', '-lopenblas'] }]
+    : [{ name: 'OpenBLAS', flags: ['-lopenblas'] }];
+// Machine-specific code is fine: the addon is built on the machine that runs it.
+const tuning = [['-march=native'], ['-mcpu=native'], []];
+const linkFlags = process.platform === 'darwin' ? ['-bundle', '-undefined', 'dynamic_lookup'] : ['-shared'];
+
+mkdirSync(buildDir, { recursive: true });
+const temporary = path.join(buildDir, `clbench.${process.pid}.tmp.node`); // .node: require() loads it as an addon
+const errors = [];
+for (const library of libraries) {
+  for (const arch of tuning) {
+    const args = [
+      '-O3', ...arch, '-fPIC', '-ffp-contract=off', '-fno-math-errno', '-std=c11', '-Wall',
+      `-I${headers}`, `-DCLBENCH_BLAS="${library.name}"`,
+      source, '-o', temporary, ...linkFlags, ...library.flags, '-lm',
+    ];
+    if (process.platform === 'linux') args.push('-ldl');
+    const run = spawnSync(compiler, args, { encoding: 'utf8' });
+    if (run.status === 0) {
+      // Loading it is the real test (a missing symbol only shows here).
+      const check = spawnSync(process.execPath, ['-e', `require(${JSON.stringify(temporary)}).blas()`], { encoding: 'utf8' });
+      if (check.status === 0) {
+        renameSync(temporary, target);
+        writeStatus({ built: true, blas: library.name, compiler, command: [compiler, ...args.map((a) => (a === temporary ? target : a))].join(' ') });
+        process.stdout.write(`clbench: native CPU backend built with ${library.name} (${path.relative(root, target)})\n`);
+        process.exit(0);
+      }
+      errors.push(`${library.name}: built but did not load: ${(check.stderr || '').split('\n').find((l) => /Error/.test(l))?.trim() ?? 'unknown error'}`);
+      rmSync(temporary, { force: true });
+      break;
+    }
+    errors.push(`${library.name}${arch.length ? ` (${arch[0]})` : ''}: ${(run.stderr || String(run.error)).trim().split('\n').filter((l) => /error|cannot find|not found/i.test(l)).slice(0, 2).join(' ') || 'compiler failed'}`);
+  }
+}
+rmSync(temporary, { force: true });
+fail(`the C build failed — ${errors[errors.length - 1] ?? 'no library tried'}`);
