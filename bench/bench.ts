@@ -1,10 +1,13 @@
 /**
  * `npm run bench`: training and evaluation throughput of the standard MLPs on every backend that loads,
- * clbench's formulation (transpose-free fused dense layers + fused Adam) against the plain tfjs one
- * (matMul autograd + tf.train.adam) measured in the same process, plus the wall time and peak memory of
- * one run of the Hsu et al. split-MNIST protocol. Prints a table and writes JSON.
+ * clbench's formulation (fused dense layers + fused Adam) against the plain tfjs one (matMul autograd +
+ * tf.train.adam) measured in the same process, PyTorch's throughput on the same MLPs measured by the same
+ * command (bench/pytorch_mlp.py, when `import torch` works; 1 thread, OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE
+ * unset for that process only), plus the wall time and peak memory of one run of the Hsu et al.
+ * split-MNIST protocol. Prints a table and writes JSON. The native backend runs with 1 BLAS thread, as
+ * PyTorch does here.
  *
- *   npm run bench -- [--backends webgpu,wasm,cpu] [--batches 128,256] [--quick] [--no-protocol] [--out bench-results.json]
+ *   npm run bench -- [--backends native,wasm,cpu] [--batches 128,256] [--quick] [--no-protocol] [--no-pytorch] [--out bench-results.json]
  */
 import * as tf from '@tensorflow/tfjs';
 import { writeFileSync } from 'node:fs';
@@ -15,6 +18,7 @@ import { crossEntropy } from '../learners/losses.js';
 import { createMlp } from '../models/mlp.js';
 import { useBackend, type BackendInfo } from '../runner/backend.js';
 import { gpuDriverLikely } from '../runner/webgpu.js';
+import { runPytorch } from './pytorch.js';
 import { runJob } from '../runner/runJob.js';
 import { expandSuite, parseSuite } from '../runner/suite.js';
 
@@ -34,7 +38,7 @@ const value = (name: string) => {
   return i >= 0 ? args[i + 1] : undefined;
 };
 const quick = flag('--quick');
-const backends = (value('--backends') ?? (gpuDriverLikely() ? 'tensorflow,webgpu,wasm,cpu' : 'tensorflow,wasm,cpu')).split(',');
+const backends = (value('--backends') ?? (gpuDriverLikely() ? 'tensorflow,webgpu,native,wasm,cpu' : 'tensorflow,native,wasm,cpu')).split(',');
 const batches = (value('--batches') ?? '128,256').split(',').map(Number);
 const outFile = value('--out') ?? 'bench-results.json';
 
@@ -95,7 +99,7 @@ let protocol: { backend: string; seconds: number; examples: number; averageAccur
 for (const name of backends) {
   let info: BackendInfo;
   try {
-    info = await useBackend(name as 'wasm');
+    info = await useBackend(name as 'wasm', { threads: 1 });
   } catch (error) {
     process.stderr.write(`backend ${name}: not available (${(error as Error).message.split('\n')[0]})\n`);
     continue;
@@ -119,20 +123,43 @@ for (const name of backends) {
   }
 }
 
-const rows = results.filter((r) => r.formulation === 'clbench').map((c) => {
-  const p = results.find((r) => r.formulation === 'plain' && r.backend === c.backend && r.model === c.model && r.batch === c.batch)!;
-  return { ...c, plainTrain: p.trainSamplesPerSecond, plainEval: p.evalSamplesPerSecond };
-});
+const pytorch = flag('--no-pytorch') ? [] : measurePytorch(quick ? 1 : 3);
+const found = (backend: string, model: string, batch: number, formulation: 'plain' | 'clbench') =>
+  results.find((r) => r.backend === backend && r.model === model && r.batch === batch && r.formulation === formulation);
+const n = (x: number | undefined) => (x === undefined ? '—' : String(Math.round(x)));
+const ratio = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined ? '—' : `${(a / b).toFixed(2)}×`);
+const points = [...new Map(results.map((r) => [`${r.model}/${r.batch}`, r])).values()];
 const lines = [
-  `| backend | MLP | batch | train plain (samples/s) | train clbench | ratio | eval plain | eval clbench | ratio |`,
-  `| --- | --- | --- | --- | --- | --- | --- | --- | --- |`,
-  ...rows.map((r) =>
-    `| ${r.backend} | ${r.model} | ${r.batch} | ${Math.round(r.plainTrain)} | ${Math.round(r.trainSamplesPerSecond)} | ${(r.trainSamplesPerSecond / r.plainTrain).toFixed(2)}× | ${Math.round(r.plainEval)} | ${Math.round(r.evalSamplesPerSecond)} | ${(r.evalSamplesPerSecond / r.plainEval).toFixed(2)}× |`),
+  '| MLP | batch | train: plain tfjs (WASM) | clbench WASM | clbench native | PyTorch | native ÷ WASM | native ÷ PyTorch | eval: WASM | native | native ÷ WASM |',
+  '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ...points.map(({ model, batch }) => {
+    const wasm = found('wasm', model, batch, 'clbench');
+    const native = found('native', model, batch, 'clbench');
+    const torch = pytorch.find((p) => p.model === model && p.batch === batch)?.trainSamplesPerSecond;
+    return `| ${model} | ${batch} | ${n(found('wasm', model, batch, 'plain')?.trainSamplesPerSecond)} | ${n(wasm?.trainSamplesPerSecond)} | ${n(native?.trainSamplesPerSecond)} | ${n(torch)} | ${ratio(native?.trainSamplesPerSecond, wasm?.trainSamplesPerSecond)} | ${ratio(native?.trainSamplesPerSecond, torch)} | ${n(wasm?.evalSamplesPerSecond)} | ${n(native?.evalSamplesPerSecond)} | ${ratio(native?.evalSamplesPerSecond, wasm?.evalSamplesPerSecond)} |`;
+  }),
 ];
+const others = results.filter((r) => !['wasm', 'native'].includes(r.backend) && r.formulation === 'clbench');
+for (const r of others) lines.push(`${r.backend} ${r.model} batch ${r.batch}: train plain ${n(found(r.backend, r.model, r.batch, 'plain')?.trainSamplesPerSecond)}/s, clbench ${n(r.trainSamplesPerSecond)}/s; eval ${n(r.evalSamplesPerSecond)}/s`);
+if (pytorch.length) lines.push(`PyTorch: ${pytorch[0].framework}, ${pytorch[0].device}.`);
+else if (!flag('--no-pytorch')) lines.push('PyTorch: not measured (see above).');
 const peakRssMb = process.resourceUsage().maxRSS / 1024;
 if (protocol)
   lines.push('', `Hsu et al. 2018 split-MNIST protocol, one run (naive, class-IL, MLP 2×400, 5 tasks × 4 epochs, ${protocol.examples} training examples) on ${protocol.backend}: ${protocol.seconds.toFixed(1)} s wall (${Math.round(protocol.examples / protocol.seconds)} examples/s incl. evaluation), final average accuracy ${(100 * protocol.averageAccuracy).toFixed(2)}%`);
 lines.push(`Peak RSS of this process: ${peakRssMb.toFixed(0)} MB. Machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}.`);
 process.stdout.write(`${lines.join('\n')}\n`);
-writeFileSync(outFile, `${JSON.stringify({ date: new Date().toISOString(), backends: loaded, cpus: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.version, measurements: results, protocol, peakRssMb }, null, 1)}\n`);
+writeFileSync(outFile, `${JSON.stringify({ date: new Date().toISOString(), backends: loaded, cpus: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.version, measurements: results, pytorch, protocol, peakRssMb }, null, 1)}\n`);
 process.stderr.write(`wrote ${outFile}\n`);
+
+interface PytorchMeasurement {
+  framework: string;
+  device: string;
+  model: string;
+  batch: number;
+  trainSamplesPerSecond: number;
+}
+
+/** PyTorch on the same MLPs and batches, 1 thread. */
+function measurePytorch(seconds: number): PytorchMeasurement[] {
+  return runPytorch<PytorchMeasurement>('pytorch_mlp.py', ['--batches', batches.join(','), '--hidden', '400,1000', '--seconds', String(seconds), '--threads', '1']) ?? [];
+}

@@ -1,8 +1,9 @@
 """The same MLP benchmark as bench/bench.ts in PyTorch, as the baseline measured on the same machine.
 
 Training samples/s of MLP 784-H-H-10 (ReLU, cross-entropy, Adam lr 1e-3) at the given batch sizes on
-CUDA when available (else CPU), timed after warm-up with device synchronisation. Prints one JSON line per
-configuration. Usage: python3 bench/pytorch_mlp.py [--batches 128,256,1024] [--hidden 400,1000] [--seconds 3]
+CUDA when available (else CPU; always CPU with --threads N, on N threads), timed after warm-up with device
+synchronisation. Prints one JSON line per configuration.
+Usage: python3 bench/pytorch_mlp.py [--batches 128,256,1024] [--hidden 400,1000] [--seconds 3] [--threads N]
 """
 import argparse
 import json
@@ -48,8 +49,11 @@ def main() -> None:
     parser.add_argument("--batches", default="128,256,1024")
     parser.add_argument("--hidden", default="400,1000")
     parser.add_argument("--seconds", type=float, default=3.0)
+    parser.add_argument("--threads", type=int, default=0, help="CPU threads (implies CPU); 0: CUDA if available, else PyTorch's default")
     args = parser.parse_args()
-    device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if args.threads > 0:
+        torch.set_num_threads(args.threads)
+    device = torch.device("cuda" if torch.cuda.is_available() and args.threads == 0 else "cpu")
     name = torch.cuda.get_device_name(0) if device.type == "cuda" else f"cpu ({torch.get_num_threads()} threads)"
     for hidden in map(int, args.hidden.split(",")):
         for batch in map(int, args.batches.split(",")):

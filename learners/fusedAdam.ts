@@ -109,6 +109,8 @@ function registerKernels(): void {
     },
   });
   const addon = nativeAddon();
+  // The native backend may have copied the WASM kernel already: this one replaces it.
+  if (addon && tf.getKernel(KERNEL, 'native')) tf.unregisterKernel(KERNEL, 'native');
   if (addon)
     tf.registerKernel({
       kernelName: KERNEL,

@@ -45,7 +45,9 @@ export async function registerNativeBackend(): Promise<boolean> {
   if (previous && previous !== 'wasm') await tf.setBackend(previous);
   // One instance under two names: tensors never move between them, and the WASM kernels keep working.
   tf.registerBackend(NATIVE_BACKEND, () => wasm, 0);
-  tf.copyRegisteredKernels('wasm', NATIVE_BACKEND);
+  // (kernels registered for 'native' already, e.g. the fused Adam's native one, stay)
+  for (const kernel of tf.getKernelsForBackend('wasm'))
+    if (!tf.getKernel(kernel.kernelName, NATIVE_BACKEND)) tf.registerKernel({ ...kernel, backendName: NATIVE_BACKEND });
   replaceKernel('BatchMatMul', (args, fallback) => batchMatMul(addon, args, fallback));
   replaceKernel('_FusedMatMul', (args, fallback) => fusedMatMul(addon, args, fallback));
   registered = true;
@@ -107,8 +109,18 @@ function batchMatMul(addon: NativeAddon, args: KernelArgs, fallback: tf.KernelFu
 
 function fusedMatMul(addon: NativeAddon, args: KernelArgs, fallback: tf.KernelFunc): tf.TensorInfo {
   const { a, b, bias, preluActivationWeights } = args.inputs as Record<string, tf.TensorInfo | undefined>;
-  const { transposeA, transposeB, activation } = args.attrs as { transposeA: boolean; transposeB: boolean; activation: string };
+  const { transposeA, transposeB, activation, leakyreluAlpha } = args.attrs as { transposeA: boolean; transposeB: boolean; activation: string; leakyreluAlpha?: number };
+  const backend = args.backend as unknown as WasmBackend;
   const relu = activation === 'relu';
-  if (preluActivationWeights || !(relu || activation === 'linear')) return fallback(args) as tf.TensorInfo;
-  return product(addon, args.backend as unknown as WasmBackend, { a: a!, b: b!, transposeA, transposeB, bias, relu }) ?? (fallback(args) as tf.TensorInfo);
+  const z = product(addon, backend, { a: a!, b: b!, transposeA, transposeB, bias, relu });
+  if (!z) return fallback(args) as tf.TensorInfo;
+  if (relu || activation === 'linear') return z;
+  // Other activations: the backend's own kernel on the product (the WASM fused kernel would misread a [1] bias).
+  const [kernel, inputs, attrs]: [string, Record<string, tf.TensorInfo>, Record<string, unknown>] =
+    activation === 'prelu' ? ['Prelu', { x: z, alpha: preluActivationWeights! }, {}]
+    : activation === 'leakyrelu' ? ['LeakyRelu', { x: z }, { alpha: leakyreluAlpha }]
+    : [{ elu: 'Elu', relu6: 'Relu6', sigmoid: 'Sigmoid' }[activation] ?? activation, { x: z }, {}];
+  const out = tf.getKernel(kernel, NATIVE_BACKEND)!.kernelFunc({ inputs, backend: args.backend, attrs: attrs as tf.NamedAttrMap }) as tf.TensorInfo;
+  (args.backend as unknown as tf.KernelBackend).disposeData(z.dataId);
+  return out;
 }

@@ -6,6 +6,7 @@ import { parse } from 'csv-parse/sync';
 import { leaderboardColumns } from '../../results/csv.js';
 import { clbench } from '../helpers/cli.js';
 import { tinySuite } from '../helpers/suites.js';
+import { nativeAddon } from '../../core/nativeAddon.js';
 
 describe('clbench command', function () {
   this.timeout(300000);
@@ -37,7 +38,9 @@ describe('clbench command', function () {
     const rows = parse(csv, { columns: true }) as Record<string, string>[];
     expect(Object.keys(rows[0])).to.deep.equal(leaderboardColumns());
     expect(rows.map((r) => r.learner)).to.deep.equal(['naive', 'ewc(lambda=10)', 'joint']);
-    expect(rows.every((r) => r.seeds === '2' && r.backend === 'wasm')).to.equal(true);
+    // `auto` takes the native backend where it is built, WASM elsewhere
+    const expectedBackend = nativeAddon() ? 'native' : 'wasm';
+    expect(rows.every((r) => r.seeds === '2' && r.backend === expectedBackend)).to.equal(true);
     // intransigence needs the joint run: present for naive and ewc, zero for joint itself
     expect(Number(rows[2].intransigence_mean)).to.equal(0);
     expect(rows[0].intransigence_mean).to.not.equal('');

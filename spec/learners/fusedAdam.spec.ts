@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
 import { Rng } from '../../core/random.js';
+import { nativeAddon } from '../../core/nativeAddon.js';
 import { FusedAdam } from '../../learners/fusedAdam.js';
 import { crossEntropy } from '../../learners/losses.js';
 import { createMlp } from '../../models/mlp.js';
@@ -39,7 +40,9 @@ describe('FusedAdam', () => {
     await useBackend('wasm');
   });
 
-  for (const backend of ['wasm', 'cpu'] as const) {
+  // native only where the addon is built (spec/runner/nativeBackend.spec.ts insists on it in CI)
+  const backends: ('wasm' | 'cpu' | 'native')[] = nativeAddon() ? ['wasm', 'cpu', 'native'] : ['wasm', 'cpu'];
+  for (const backend of backends) {
     it(`matches PyTorch's Adam update step by step (${backend}, incl. a length that is not a multiple of 4)`, async () => {
       await useBackend(backend);
       const rng = new Rng(7);
