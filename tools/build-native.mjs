@@ -1,4 +1,4 @@
-// Builds the optional native CPU addon (native/clbench.c) into build/clbench.node with the system's C
+// Builds the optional native CPU addon (native/clbench.c, native/gemm.c) into build/clbench.node with the system's C
 // compiler, Node's own headers and the system CBLAS: OpenBLAS on Linux, Apple Accelerate on macOS.
 // Nothing is downloaded. Run by `npm install` (the package's install script) and `npm run build`.
 //
@@ -11,7 +11,6 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const source = path.join(root, 'native', 'clbench.c');
 const buildDir = path.join(root, 'build');
 const target = path.join(buildDir, 'clbench.node');
 const statusFile = path.join(buildDir, 'native-status.json');
@@ -35,8 +34,9 @@ function fail(reason) {
 if (process.env.CLBENCH_NATIVE === '0') fail('CLBENCH_NATIVE=0 in the environment');
 if (process.platform === 'win32') fail('Windows is not supported by the native build');
 
-// Up to date: the addon is newer than its source and this script.
-if (existsSync(target) && statSync(target).mtimeMs > Math.max(statSync(source).mtimeMs, statSync(fileURLToPath(import.meta.url)).mtimeMs)) {
+// Up to date: the addon is newer than its sources and this script.
+const sources = ['clbench.c', 'gemm.c'].map((name) => path.join(root, 'native', name));
+if (existsSync(target) && statSync(target).mtimeMs > Math.max(...sources.map((f) => statSync(f).mtimeMs), statSync(fileURLToPath(import.meta.url)).mtimeMs)) {
   try {
     if (JSON.parse(readFileSync(statusFile, 'utf8')).built === true) process.exit(0);
   } catch {
@@ -70,31 +70,47 @@ const linkFlags = process.platform === 'darwin' ? ['-bundle', '-undefined', 'dyn
 
 mkdirSync(buildDir, { recursive: true });
 const temporary = path.join(buildDir, `clbench.${process.pid}.tmp.node`); // .node: require() loads it as an addon
+const objects = (name) => path.join(buildDir, `${name}.${process.pid}.o`);
+// gemm.c wants fused multiply-adds; clbench.c's Adam must not have them (it matches the WASM kernel bit for bit).
+const units = [
+  { source: path.join(root, 'native', 'clbench.c'), contract: '-ffp-contract=off' },
+  { source: path.join(root, 'native', 'gemm.c'), contract: '-ffp-contract=fast' },
+];
 const errors = [];
+const tail = (text) => (text || '').trim().split('\n').filter((l) => /error|cannot find|not found/i.test(l)).slice(0, 2).join(' ') || 'compiler failed';
+const cleanup = () => {
+  rmSync(temporary, { force: true });
+  for (const unit of units) rmSync(objects(path.basename(unit.source, '.c')), { force: true });
+};
 for (const library of libraries) {
   for (const arch of tuning) {
-    const args = [
-      '-O3', ...arch, '-fPIC', '-ffp-contract=off', '-fno-math-errno', '-std=c11', '-Wall',
-      `-I${headers}`, `-DCLBENCH_BLAS="${library.name}"`,
-      source, '-o', temporary, ...linkFlags, ...library.flags, '-lm',
-    ];
-    if (process.platform === 'linux') args.push('-ldl');
-    const run = spawnSync(compiler, args, { encoding: 'utf8' });
-    if (run.status === 0) {
-      // Loading it is the real test (a missing symbol only shows here).
-      const check = spawnSync(process.execPath, ['-e', `require(${JSON.stringify(temporary)}).blas()`], { encoding: 'utf8' });
-      if (check.status === 0) {
-        renameSync(temporary, target);
-        writeStatus({ built: true, blas: library.name, compiler, command: [compiler, ...args.map((a) => (a === temporary ? target : a))].join(' ') });
-        process.stdout.write(`clbench: native CPU backend built with ${library.name} (${path.relative(root, target)})\n`);
-        process.exit(0);
-      }
-      errors.push(`${library.name}: built but did not load: ${(check.stderr || '').split('\n').find((l) => /Error/.test(l))?.trim() ?? 'unknown error'}`);
-      rmSync(temporary, { force: true });
-      break;
+    const compile = (unit) => ['-c', '-O3', ...arch, '-fPIC', unit.contract, '-fno-math-errno', '-std=c11', '-Wall', `-I${headers}`, `-DCLBENCH_BLAS="${library.name}"`, unit.source, '-o', objects(path.basename(unit.source, '.c'))];
+    const compiled = units.map((unit) => spawnSync(compiler, compile(unit), { encoding: 'utf8' }));
+    const failed = compiled.find((r) => r.status !== 0);
+    if (failed) {
+      errors.push(`${arch.length ? `${arch[0]}: ` : ''}${tail(failed.stderr || String(failed.error))}`);
+      continue;
     }
-    errors.push(`${library.name}${arch.length ? ` (${arch[0]})` : ''}: ${(run.stderr || String(run.error)).trim().split('\n').filter((l) => /error|cannot find|not found/i.test(l)).slice(0, 2).join(' ') || 'compiler failed'}`);
+    const link = [...units.map((unit) => objects(path.basename(unit.source, '.c'))), '-o', temporary, ...linkFlags, ...library.flags, '-lm'];
+    if (process.platform === 'linux') link.push('-ldl');
+    const linked = spawnSync(compiler, link, { encoding: 'utf8' });
+    if (linked.status !== 0) {
+      errors.push(`${library.name}: ${tail(linked.stderr || String(linked.error))}`);
+      break; // the library is missing: another tuning will not find it
+    }
+    // Loading it is the real test (a missing symbol only shows here).
+    const check = spawnSync(process.execPath, ['-e', `require(${JSON.stringify(temporary)}).blas()`], { encoding: 'utf8' });
+    if (check.status === 0) {
+      renameSync(temporary, target);
+      cleanup();
+      const command = [compile(units[0]), compile(units[1]), link].map((args) => [compiler, ...args].join(' ')).join(' && ');
+      writeStatus({ built: true, blas: library.name, compiler, command: command.replaceAll(temporary, target) });
+      process.stdout.write(`clbench: native CPU backend built with ${library.name} (${path.relative(root, target)})\n`);
+      process.exit(0);
+    }
+    errors.push(`${library.name}: built but did not load: ${(check.stderr || '').split('\n').find((l) => /Error/.test(l))?.trim() ?? 'unknown error'}`);
+    break;
   }
 }
-rmSync(temporary, { force: true });
+cleanup();
 fail(`the C build failed — ${errors[errors.length - 1] ?? 'no library tried'}`);
