@@ -21,6 +21,7 @@ import { gpuDriverLikely } from '../runner/webgpu.js';
 import { runPytorch } from './pytorch.js';
 import { runJob } from '../runner/runJob.js';
 import { expandSuite, parseSuite } from '../runner/suite.js';
+import { loadDataset } from '../scenarios/datasets/index.js';
 
 interface Measurement {
   backend: string;
@@ -41,6 +42,9 @@ const quick = flag('--quick');
 const backends = (value('--backends') ?? (gpuDriverLikely() ? 'tensorflow,webgpu,native,wasm,cpu' : 'tensorflow,native,wasm,cpu')).split(',');
 const batches = (value('--batches') ?? '128,256').split(',').map(Number);
 const outFile = value('--out') ?? 'bench-results.json';
+/** training examples the throughput measurements cycle through (bench/pytorch_mlp.py uses the same) */
+const TRAIN_POOL = 16384;
+const mnist = loadDataset('mnist-full');
 
 /** Runs `step` until `seconds` have passed (at least `minSteps` times) and returns steps per second. */
 function rate(step: () => void, seconds: number, minSteps = 5): number {
@@ -54,24 +58,36 @@ function rate(step: () => void, seconds: number, minSteps = 5): number {
   return (steps * 1000) / (performance.now() - start);
 }
 
+/** The first `count` examples of a split of full MNIST as float batches of `size` (pixels / 255), cycled through. */
+function batchesOf(split: 'train' | 'test', size: number, count: number): { x: tf.Tensor2D; y: tf.Tensor1D }[] {
+  const { images, labels } = mnist[split];
+  return Array.from({ length: count }, (_, b) => {
+    const x = new Float32Array(size * 784);
+    for (let i = 0; i < x.length; i++) x[i] = images[b * size * 784 + i] / 255;
+    return { x: tf.tensor2d(x, [size, 784]), y: tf.tensor1d(Int32Array.from(labels.subarray(b * size, (b + 1) * size)), 'int32') };
+  });
+}
+
 function measure(backend: string, hidden: number[], batch: number, formulation: 'plain' | 'clbench', seconds: number): Measurement {
   const model = createMlp({ hidden, dense: formulation === 'plain' ? 'plain' : 'fast' }, { inputs: 784, outputs: 10 }, new Rng(0));
   const optimizer: tf.Optimizer = formulation === 'plain' ? tf.train.adam(1e-3, 0.9, 0.999, 1e-8) : new FusedAdam(1e-3);
-  const rng = new Rng(1);
-  const x = tf.tensor2d(Float32Array.from({ length: batch * 784 }, () => rng.next()), [batch, 784]);
-  const y = tf.tensor1d(Int32Array.from({ length: batch }, () => rng.int(10)), 'int32');
-  const train = () =>
+  // Real digits, a different batch each step (training one fixed batch over and over drives gradients into
+  // float32 denormals, which slow every framework down and measure nothing useful).
+  const train = batchesOf('train', batch, Math.floor(TRAIN_POOL / batch));
+  const test = batchesOf('test', 1000, 5);
+  let step = 0;
+  const trainStep = () =>
     tf.tidy(() => {
+      const { x, y } = train[step++ % train.length];
       const { value: loss, grads } = tf.variableGrads(() => crossEntropy(model.forward(x), y), model.variables);
       optimizer.applyGradients(grads as unknown as Parameters<tf.Optimizer['applyGradients']>[0]);
       loss.dataSync();
     });
-  const evalBatch = 1000;
-  const xe = tf.tensor2d(Float32Array.from({ length: evalBatch * 784 }, () => rng.next()), [evalBatch, 784]);
-  const evaluate = () => tf.tidy(() => tf.argMax(model.forward(xe), 1).dataSync());
-  const trainRate = rate(train, seconds) * batch;
-  const evalRate = rate(evaluate, seconds / 2, 3) * evalBatch;
-  tf.dispose([x, y, xe]);
+  let evalStep = 0;
+  const evaluate = () => tf.tidy(() => tf.argMax(model.forward(test[evalStep++ % test.length].x), 1).dataSync());
+  const trainRate = rate(trainStep, seconds) * batch;
+  const evalRate = rate(evaluate, seconds / 2, 3) * 1000;
+  tf.dispose([...train, ...test].flatMap(({ x, y }) => [x, y]));
   optimizer.dispose();
   model.dispose();
   return { backend, model: `784-${hidden.join('-')}-10`, batch, formulation, trainSamplesPerSecond: trainRate, evalSamplesPerSecond: evalRate };

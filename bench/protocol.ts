@@ -46,6 +46,8 @@ interface Timed {
   run: string;
   seconds: number;
   finalAverageAccuracy: number;
+  /** every accuracy after every phase (clbench runs) */
+  matrix?: number[][];
 }
 const clbench: Record<string, Timed[]> = {};
 for (const name of backends) {
@@ -56,7 +58,7 @@ for (const name of backends) {
     const record = await runJob(job, { backend });
     const seconds = (performance.now() - start) / 1000;
     const last = record.accuracy.matrix[record.accuracy.matrix.length - 1];
-    const timed = { run: job.learner.name, seconds, finalAverageAccuracy: last.reduce((a, b) => a + b, 0) / last.length };
+    const timed = { run: job.learner.name, seconds, finalAverageAccuracy: last.reduce((a, b) => a + b, 0) / last.length, matrix: record.accuracy.matrix };
     clbench[name].push(timed);
     process.stderr.write(`clbench ${name} ${timed.run}: ${seconds.toFixed(1)} s, final average accuracy ${(100 * timed.finalAverageAccuracy).toFixed(2)}%\n`);
   }
@@ -81,6 +83,11 @@ const lines = [
   }),
   row('total', total, () => undefined),
   '',
+  ...backends.slice(1).map((b) => {
+    // the same runs on two backends differ only by float rounding: the largest accuracy difference of any task after any phase
+    const diff = Math.max(...clbench[b].flatMap((r, i) => r.matrix!.flatMap((row, p) => row.map((a, t) => Math.abs(a - clbench[backends[0]][i].matrix![p][t])))));
+    return `Largest accuracy difference between ${backends[0]} and ${b}, any task after any phase of the three runs: ${(100 * diff).toFixed(2)} points.`;
+  }),
   `Hsu et al. split-MNIST class-IL, MLP 784-400-400-10, Adam 1e-3, batch 128, ${epochs} epochs a task, 1 thread each. Machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}${pytorchLines ? `, ${pytorchLines[0].framework}` : ''}.`,
 ];
 process.stdout.write(`${lines.join('\n')}\n`);

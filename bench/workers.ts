@@ -1,18 +1,20 @@
 /**
  * `npm run bench:workers`: how well `clbench run --workers N` uses the cores. Runs one suite of
- * equal-sized runs (naive fine-tuning on class-incremental split MNIST, one run per seed, so no run is
- * left alone at the end) with one worker, then with N, each through the real CLI and alternating, for
- * `--repeat` rounds. Reports the suite's wall time (process start and data loading included), the
+ * equal-sized runs (naive fine-tuning on class-incremental split full MNIST, MLP 2×400, one run per seed,
+ * so no run is left alone at the end) with one worker, then with N, each through the real CLI and
+ * alternating, for `--repeat` rounds; every run uses one BLAS thread (`--threads 1`), so the comparison is
+ * of workers only. Reports the suite's wall time (process start and data loading included), the
  * speed-up over one worker and how much slower a run is beside others than alone (from the records' own
- * timings).
+ * timings). Backend: native when it is built, else WASM (`--backend` to choose).
  *
- *   npm run bench:workers -- [--workers 2] [--runs 4] [--epochs 4] [--repeat 1] [--out bench-workers.json]
+ *   npm run bench:workers -- [--workers 2] [--runs 12] [--epochs 6] [--repeat 1] [--backend native|wasm] [--out bench-workers.json]
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { nativeAddon } from '../core/nativeAddon.js';
 import { readRecords } from '../results/store.js';
 
 const args = process.argv.slice(2);
@@ -21,8 +23,10 @@ const value = (name: string, fallback: number) => {
   return i >= 0 ? Number(args[i + 1]) : fallback;
 };
 const workers = value('--workers', os.availableParallelism());
-const runs = value('--runs', 2 * workers);
-const epochs = value('--epochs', 4);
+const runs = value('--runs', 12);
+const epochs = value('--epochs', 6);
+const backendIndex = args.indexOf('--backend');
+const backend = backendIndex >= 0 ? args[backendIndex + 1] : nativeAddon() ? 'native' : 'wasm';
 const repeat = value('--repeat', 1);
 const outIndex = args.indexOf('--out');
 const outFile = outIndex >= 0 ? args[outIndex + 1] : 'bench-workers.json';
@@ -34,8 +38,8 @@ writeFileSync(
   suiteFile,
   JSON.stringify({
     name: 'bench-workers',
-    scenario: { dataset: 'mnist', kind: 'split', tasks: 5, setting: 'class' },
-    model: { hidden: [256, 256] },
+    scenario: { dataset: 'mnist-full', kind: 'split', tasks: 5, setting: 'class' },
+    model: { hidden: [400, 400] },
     training: { epochs, batchSize: 128, optimizer: 'adam', lr: 0.001 },
     learners: [{ name: 'naive' }],
     seeds: Array.from({ length: runs }, (_, i) => i),
@@ -54,7 +58,7 @@ interface Result extends Case {
 function measure(c: Case, round: number): Result {
   const out = path.join(dir, `out-${c.workers}-${round}`);
   const start = performance.now();
-  const run = spawnSync(process.execPath, [cli, 'run', suiteFile, '--out', out, '--workers', String(c.workers), '--backend', 'wasm', '--quiet'], {
+  const run = spawnSync(process.execPath, [cli, 'run', suiteFile, '--out', out, '--workers', String(c.workers), '--threads', '1', '--backend', backend, '--quiet'], {
     encoding: 'utf8',
   });
   const wallSeconds = (performance.now() - start) / 1000;
@@ -68,7 +72,7 @@ const cases: Case[] = [
   { label: '1 worker', workers: 1 },
   { label: `${workers} workers`, workers },
 ];
-console.log(`bench:workers — ${runs} runs of naive class-IL split MNIST (2×256 MLP, ${epochs} epochs), ${os.cpus().length} cores (${os.cpus()[0]?.model}), ${repeat} round(s)`);
+console.log(`bench:workers — ${runs} runs of naive class-IL split MNIST (full, 2×400 MLP, ${epochs} epochs) on ${backend}, ${os.cpus().length} cores (${os.cpus()[0]?.model}), ${repeat} round(s)`);
 const results: Result[] = [];
 for (let round = 0; round < repeat; round++) {
   for (const c of cases) {
@@ -92,5 +96,5 @@ for (const s of summary) {
   const slowdown = s === alone ? '—' : `${change >= 0 ? '+' : ''}${change.toFixed(1)}%`;
   console.log(`| ${s.label} | ${s.wallSeconds.toFixed(1)} | ${(alone.wallSeconds / s.wallSeconds).toFixed(2)}× | ${s.meanRunSeconds.toFixed(2)} | ${slowdown} |`);
 }
-writeFileSync(outFile, JSON.stringify({ runs, epochs, repeat, cores: os.cpus().length, results, summary }, null, 2));
+writeFileSync(outFile, JSON.stringify({ backend, runs, epochs, repeat, cores: os.cpus().length, results, summary }, null, 2));
 console.log(`wrote ${outFile}`);
