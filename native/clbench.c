@@ -12,7 +12,7 @@
  *   adam(memory, theta, grad, m, v, outTheta, outM, outV, n, c1, c2, lr, eps)
  *       PyTorch's Adam step in float32, operation for operation as learners/kernels/fusedAdam.wat
  *       (compiled with -ffp-contract=off so no multiply-add is fused: the same bits as the WASM kernel)
- *   setThreads(n) / threads(): the BLAS library's thread count (OpenBLAS; 1 elsewhere)
+ *   setThreads(n) / threads(): threads of the products (clbench's own, and OpenBLAS's when it is used)
  *   blas(): the name and configuration of the BLAS library in use
  */
 #define NAPI_VERSION 8
@@ -41,8 +41,9 @@ extern void cblas_sgemm(enum CblasOrder order, enum CblasTranspose ta, enum Cbla
 #endif
 
 /* clbench's own product (gemm.c); CLBENCH_GEMM=blas in the environment uses the BLAS library's instead. */
-int clbench_sgemm(int transA, int transB, int64_t m, int64_t n, int64_t k, const float *a, const float *b, float *c);
+int clbench_sgemm(int transA, int transB, int64_t m, int64_t n, int64_t k, const float *a, const float *b, float *c, int threads);
 static int own_gemm = 1;
+static int own_threads = 1;
 
 /* OpenBLAS's own extras, looked up at load time: absent in other BLAS libraries. */
 static void (*set_threads)(int) = NULL;
@@ -111,7 +112,7 @@ static napi_value gemm(napi_env env, napi_callback_info info) {
     float *Ci = C + i * sc;
     if (m == 0 || n == 0) continue;
     if (own_gemm) {
-      if (!clbench_sgemm(transA, transB, m, n, k, A + i * sa, B + i * sb, Ci)) {
+      if (!clbench_sgemm(transA, transB, m, n, k, A + i * sa, B + i * sb, Ci, own_threads)) {
         napi_throw_error(env, NULL, "clbench native gemm: out of memory");
         return NULL;
       }
@@ -184,6 +185,7 @@ static napi_value set_thread_count(napi_env env, napi_callback_info info) {
   int64_t n;
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   CHECK(napi_get_value_int64(env, argv[0], &n));
+  if (n >= 1) own_threads = n > 64 ? 64 : (int)n;
   if (set_threads && n >= 1) set_threads((int)n);
   return NULL;
 }
@@ -191,7 +193,7 @@ static napi_value set_thread_count(napi_env env, napi_callback_info info) {
 static napi_value thread_count(napi_env env, napi_callback_info info) {
   (void)info;
   napi_value out;
-  CHECK(napi_create_int32(env, get_threads ? get_threads() : 1, &out));
+  CHECK(napi_create_int32(env, own_gemm ? own_threads : get_threads ? get_threads() : 1, &out));
   return out;
 }
 

@@ -13,6 +13,7 @@
  * the edges; the micro-kernel keeps an MR×NR block of C in registers for KC steps. Packing also absorbs the
  * transposes, so every op(A)·op(B) costs the same.
  */
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,16 +94,11 @@ static void micro_kernel(int64_t kc, const float *restrict ap, const float *rest
   }
 }
 
-/* C (m×n, row-major, ldc = n) = op(A)·op(B); op(A) is m×k, op(B) k×n. Returns 0 when out of memory. */
-int clbench_sgemm(int transA, int transB, int64_t m, int64_t n, int64_t k, const float *a, const float *b, float *c) {
-  if (m == 0 || n == 0) return 1;
-  if (k == 0) {
-    memset(c, 0, (size_t)(m * n) * sizeof(float));
-    return 1;
-  }
+/* Columns j0..j1 of C (row length n) = op(A)·op(B)[:, j0..j1]; j0 is a multiple of NR. */
+static int product_columns(int transA, int transB, int64_t m, int64_t n, int64_t k, const float *a, const float *b, float *c, int64_t j0, int64_t j1) {
   const int64_t lda = transA ? m : k;
   const int64_t ldb = transB ? k : n;
-  const int64_t panels = (n + NR - 1) / NR;
+  const int64_t panels = (j1 - j0 + NR - 1) / NR;
   float *bpack = aligned_alloc(64, (size_t)(panels * KC * NR) * sizeof(float));
   float *apack = aligned_alloc(64, (size_t)(((MC + MR - 1) / MR) * MR * KC) * sizeof(float));
   if (!bpack || !apack) {
@@ -112,16 +108,16 @@ int clbench_sgemm(int transA, int transB, int64_t m, int64_t n, int64_t k, const
   }
   for (int64_t k0 = 0; k0 < k; k0 += KC) {
     const int64_t kc = k - k0 < KC ? k - k0 : KC;
-    for (int64_t p = 0; p < panels; p++) pack_b(bpack + p * KC * NR, b, ldb, transB, k0, kc, p * NR, n);
+    for (int64_t p = 0; p < panels; p++) pack_b(bpack + p * KC * NR, b, ldb, transB, k0, kc, j0 + p * NR, j1);
     for (int64_t i0 = 0; i0 < m; i0 += MC) {
       const int64_t mc = m - i0 < MC ? m - i0 : MC;
       for (int64_t i = 0; i < mc; i += MR) pack_a(apack + (i / MR) * MR * KC, a, lda, transA, i0 + i, m, k0, kc);
       for (int64_t p = 0; p < panels; p++) {
-        const int64_t j0 = p * NR;
-        const int64_t cols = n - j0 < NR ? n - j0 : NR;
+        const int64_t jp = j0 + p * NR;
+        const int64_t cols = j1 - jp < NR ? j1 - jp : NR;
         for (int64_t i = 0; i < mc; i += MR) {
           const int64_t rows = mc - i < MR ? mc - i : MR;
-          micro_kernel(kc, apack + (i / MR) * MR * KC, bpack + p * KC * NR, c + (i0 + i) * n + j0, n, rows, cols, k0 > 0);
+          micro_kernel(kc, apack + (i / MR) * MR * KC, bpack + p * KC * NR, c + (i0 + i) * n + jp, n, rows, cols, k0 > 0);
         }
       }
     }
@@ -129,4 +125,58 @@ int clbench_sgemm(int transA, int transB, int64_t m, int64_t n, int64_t k, const
   free(bpack);
   free(apack);
   return 1;
+}
+
+struct slice {
+  int transA, transB;
+  int64_t m, n, k, j0, j1;
+  const float *a, *b;
+  float *c;
+  int ok;
+};
+
+static void *run_slice(void *arg) {
+  struct slice *s = arg;
+  s->ok = product_columns(s->transA, s->transB, s->m, s->n, s->k, s->a, s->b, s->c, s->j0, s->j1);
+  return NULL;
+}
+
+/* Products smaller than this many multiply-adds stay on one thread (starting one costs ~20 µs). */
+#define THREADED_WORK (1 << 23)
+#define MAX_THREADS 64
+
+/*
+ * C (m×n, row-major, ldc = n) = op(A)·op(B); op(A) is m×k, op(B) k×n, on up to `threads` threads, each
+ * computing whole NR-wide column panels the way one thread would: the result does not depend on the
+ * thread count. Returns 0 when out of memory.
+ */
+int clbench_sgemm(int transA, int transB, int64_t m, int64_t n, int64_t k, const float *a, const float *b, float *c, int threads) {
+  if (m == 0 || n == 0) return 1;
+  if (k == 0) {
+    memset(c, 0, (size_t)(m * n) * sizeof(float));
+    return 1;
+  }
+  const int64_t panels = (n + NR - 1) / NR;
+  int64_t t = threads < 1 ? 1 : threads > MAX_THREADS ? MAX_THREADS : threads;
+  if (t > panels) t = panels;
+  if (t == 1 || m * n * k < THREADED_WORK) return product_columns(transA, transB, m, n, k, a, b, c, 0, n);
+  struct slice slices[MAX_THREADS];
+  pthread_t ids[MAX_THREADS];
+  int started[MAX_THREADS] = {0};
+  for (int64_t i = 0; i < t; i++) {
+    const int64_t p0 = panels * i / t, p1 = panels * (i + 1) / t;
+    slices[i] = (struct slice){transA, transB, m, n, k, p0 * NR, p1 * NR < n ? p1 * NR : n, a, b, c, 0};
+    /* slice 0 runs on this thread; a thread that cannot start runs here too */
+    if (i > 0) started[i] = pthread_create(&ids[i], NULL, run_slice, &slices[i]) == 0;
+  }
+  run_slice(&slices[0]);
+  int ok = slices[0].ok;
+  for (int64_t i = 1; i < t; i++) {
+    if (started[i])
+      pthread_join(ids[i], NULL);
+    else
+      run_slice(&slices[i]);
+    ok = ok && slices[i].ok;
+  }
+  return ok;
 }

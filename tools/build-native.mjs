@@ -91,7 +91,7 @@ for (const library of libraries) {
       errors.push(`${arch.length ? `${arch[0]}: ` : ''}${tail(failed.stderr || String(failed.error))}`);
       continue;
     }
-    const link = [...units.map((unit) => objects(path.basename(unit.source, '.c'))), '-o', temporary, ...linkFlags, ...library.flags, '-lm'];
+    const link = [...units.map((unit) => objects(path.basename(unit.source, '.c'))), '-o', temporary, ...linkFlags, ...library.flags, '-lm', '-lpthread'];
     if (process.platform === 'linux') link.push('-ldl');
     const linked = spawnSync(compiler, link, { encoding: 'utf8' });
     if (linked.status !== 0) {

@@ -152,6 +152,18 @@ describe('native CPU backend', function () {
 
     it('covers every built-in learner', () => expect(builtIns).to.include.members(['naive', 'joint', 'ewc', 'mas', 'si', 'lwf', 'replay', 'agem', 'derpp', 'er-ace', 'slca']));
 
+    it('gives the same record on 1 and 2 threads (threads split whole column panels of each product)', async () => {
+      // products of 64 × 400 × 1000 and more: past the size from which products are split over threads
+      const wide = { ...scenario, dataset: 'synthetic:classes=6,features=400,trainPerClass=64,testPerClass=20,spread=25' };
+      const training = { epochs: 1, batchSize: 64, optimizer: 'adam', lr: 0.001 };
+      const [job] = jobsOf(tinySuite({ scenario: wide, model: { hidden: [1000] }, training, learners: [{ name: 'ewc' }] }));
+      const one = await runJob(job, { backend: await useBackend('native', { threads: 1 }) });
+      const two = await runJob(job, { backend: await useBackend('native', { threads: 2 }) });
+      expect(two.backend.threads).to.equal(2);
+      expect(two.accuracy).to.deep.equal(one.accuracy);
+      await useBackend('native', { threads: 1 });
+    });
+
     for (const name of builtIns) {
       it(`${name}: the native record equals the WASM one up to float rounding, and itself when rerun`, async () => {
         const [job] = jobsOf(tinySuite({ scenario, learners: [{ name }] }));
