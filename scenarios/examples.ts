@@ -72,11 +72,13 @@ export function gatherBatch(
     const base = image * d;
     const row = k * d;
     const perm = task.permutation;
-    if (perm) for (let f = 0; f < d; f++) x[row + f] = source.images[base + perm[f]] * scale;
-    else for (let f = 0; f < d; f++) x[row + f] = source.images[base + f] * scale;
+    // bytes first (TypedArray.set converts natively), scaled in one pass below: the same float32 values
+    if (perm) for (let f = 0; f < d; f++) x[row + f] = source.images[base + perm[f]];
+    else x.set(source.images.subarray(base, base + d), row);
     targets[k] = task.targetOf[source.labels[image]];
     taskIds[k] = taskId;
   }
+  for (let i = 0; i < size * d; i++) x[i] *= scale;
   return { x, targets, taskIds, size };
 }
 
