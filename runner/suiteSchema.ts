@@ -143,6 +143,10 @@ export const suiteSchema = {
           schedule: { ...scheduleSchema, description: "this entry's rehearsal schedule (overrides the suite's)" },
           model: { type: 'object', additionalProperties: false, properties: modelOverrides, description: 'overrides of the suite model (e.g. a width sweep)' },
           published: { type: 'object', additionalProperties: publishedSchema, description: 'published results by scenario name' },
+          intransigenceReference: {
+            type: 'boolean',
+            description: "a 'joint' entry: the intransigence reference of every run whose model and training match no joint entry (needed when a scenario has several joint entries)",
+          },
         },
       },
     },
