@@ -25,11 +25,11 @@ export interface ScenarioInfo {
 export interface TrainingConfig {
   epochs: number;
   batchSize: number;
-  optimizer: 'sgd' | 'adam' | 'momentum';
+  optimizer: 'sgd' | 'adam' | 'momentum' | 'adagrad';
   lr: number;
   /** momentum for the 'momentum' optimizer */
   momentum: number;
-  /** start a fresh optimizer (e.g. Adam moments) at every phase, as Hsu et al.'s scripts do */
+  /** start a fresh optimizer (e.g. Adam moments) at every phase (Hsu et al.'s scripts do not: they keep one optimizer) */
   resetOptimizer: boolean;
 }
 

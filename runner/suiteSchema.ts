@@ -46,7 +46,7 @@ export const scheduleSchema = {
 export const trainingProperties = {
   epochs: { type: 'integer', minimum: 1, default: 1 },
   batchSize: { type: 'integer', minimum: 1, default: 128 },
-  optimizer: { enum: ['sgd', 'adam', 'momentum'], default: 'adam' },
+  optimizer: { enum: ['sgd', 'adam', 'momentum', 'adagrad'], default: 'adam' },
   lr: { type: 'number', exclusiveMinimum: 0, default: 0.001 },
   momentum: { type: 'number', minimum: 0, maximum: 1, default: 0.9 },
   resetOptimizer: { type: 'boolean', default: false },
