@@ -19,6 +19,24 @@ export function taskMask(scenario: ScenarioInfo, taskIds: ArrayLike<number>): Fl
   return mask;
 }
 
+/**
+ * One row of the additive logit mask over the outputs of tasks 0..`lastTask` (0 there, −1e9 elsewhere): the
+ * class-IL loss over the classes seen so far (training.lossOutputs 'seen'; Hsu et al.'s `valid_out_dim`).
+ */
+export function seenOutputsMask(scenario: ScenarioInfo, lastTask: number): Float32Array {
+  const row = new Float32Array(scenario.outputs).fill(MASKED);
+  for (const task of scenario.tasks.slice(0, lastTask + 1)) for (const o of task.outputs) row[o] = 0;
+  return row;
+}
+
+/** `row` repeated for `rows` examples (a batch's mask); null for no row. */
+export function repeatRows(row: Float32Array | null, rows: number): Float32Array | null {
+  if (!row) return null;
+  const mask = new Float32Array(rows * row.length);
+  for (let i = 0; i < rows; i++) mask.set(row, i * row.length);
+  return mask;
+}
+
 export function applyMask(logits: tf.Tensor2D, mask: Float32Array | null): tf.Tensor2D {
   return mask ? tf.add(logits, tf.tensor2d(mask, logits.shape)) : logits;
 }
