@@ -2,6 +2,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
 import type { TrainingConfig } from '../../learners/contract.js';
+import { Rng } from '../../core/random.js';
+import { fisherDiagonal } from '../../learners/importance.js';
+import { outputSensitivity } from '../../learners/outputSensitivity.js';
 import { getLearner } from '../../learners/registry.js';
 import { taskExamples } from '../../scenarios/examples.js';
 import { phaseOf } from '../helpers/learners.js';
@@ -61,6 +64,27 @@ describe('training.lossOutputs', () => {
       expect(loss).to.be.closeTo(expected, 1e-5);
     } finally {
       learner.dispose();
+    }
+  });
+
+  it("'seen': EWC's Fisher and MAS's importance on task 1 see only its outputs (the others get importance 0), as Hsu et al.'s valid_out_dim", () => {
+    const s = scenario();
+    for (const lossOutputs of ['seen', undefined] as const) {
+      const ctx = contextFor(s, { hidden: [6] }, 3, { ...TRAINING, ...(lossOutputs ? { lossOutputs } : {}) });
+      const model = ctx.createModel();
+      try {
+        const fisher = fisherDiagonal(model, ctx, taskExamples(s, 0), 'true', new Rng(1), null);
+        const mas = outputSensitivity(model, ctx, taskExamples(s, 0), 'batch-mean', new Rng(2), null, 8);
+        for (const importance of [fisher, mas]) {
+          const bias = values(importance[importance.length - 1]);
+          expect(bias.slice(0, 2).every((b) => b > 0)).to.equal(true);
+          if (lossOutputs === 'seen') expect(bias.slice(2)).to.deep.equal([0, 0, 0, 0, 0, 0]);
+          else expect(bias.slice(2).every((b) => b > 0)).to.equal(true);
+        }
+        tf.dispose([...fisher, ...mas]);
+      } finally {
+        model.dispose();
+      }
     }
   });
 
