@@ -258,7 +258,7 @@ program
   .option('--hidden <widths>', 'hidden layer widths, comma-separated (the suite\'s model.hidden must match)', '400,400')
   .option('--epochs <n>', 'training epochs', positiveInteger, 5)
   .option('--batch-size <n>', 'mini-batch size', positiveInteger, 128)
-  .addOption(new Option('--optimizer <name>', 'optimizer').choices(['adam', 'sgd', 'momentum']).default('adam'))
+  .addOption(new Option('--optimizer <name>', 'optimizer').choices(['adam', 'sgd', 'momentum', 'adagrad']).default('adam'))
   .option('--lr <x>', 'learning rate', positiveNumber, 0.001)
   .option('--momentum <x>', "momentum of the 'momentum' optimizer", positiveNumber, 0.9)
   .option('--seed <n>', 'seed of initial weights and batch order', nonNegativeInteger, 0)
@@ -291,7 +291,7 @@ interface PretrainFlags {
   hidden: string;
   epochs: number;
   batchSize: number;
-  optimizer: 'adam' | 'sgd' | 'momentum';
+  optimizer: 'adam' | 'sgd' | 'momentum' | 'adagrad';
   lr: number;
   momentum: number;
   seed: number;

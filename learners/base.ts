@@ -23,7 +23,7 @@ import type { Model } from '../models/types.js';
 import { shuffledBatches } from '../scenarios/examples.js';
 import type { Batch, ExampleSet } from '../scenarios/types.js';
 import type { Learner, LearnerContext, LearnerState, Phase, TrainHooks } from './contract.js';
-import { applyMask, crossEntropy, taskMask } from './losses.js';
+import { applyMask, crossEntropy, repeatRows, seenOutputsMask, taskMask } from './losses.js';
 import { restoreOptimizer, saveOptimizer } from './optimizerState.js';
 import { makeOptimizer } from './optimizers.js';
 
@@ -50,6 +50,8 @@ export class BaseSgdLearner<O = Record<string, never>> implements Learner {
   protected readonly model: Model;
   protected optimizer: tf.Optimizer;
   protected readonly batchRng: Rng;
+  /** class-IL with `training.lossOutputs: 'seen'`: one row of the additive mask over the outputs seen so far */
+  private seenOutputsRow: Float32Array | null = null;
 
   constructor(
     protected readonly ctx: LearnerContext,
@@ -65,6 +67,7 @@ export class BaseSgdLearner<O = Record<string, never>> implements Learner {
       this.optimizer.dispose();
       this.optimizer = makeOptimizer(this.ctx.training);
     }
+    this.seenOutputsRow = this.ctx.scenario.setting === 'class' && this.ctx.training.lossOutputs === 'seen' ? seenOutputsMask(this.ctx.scenario, phase.index) : null;
     await this.beforePhase(phase);
     const examples = this.trainingExamples(phase);
     const { epochs, batchSize } = this.ctx.training;
@@ -243,7 +246,7 @@ export class BaseSgdLearner<O = Record<string, never>> implements Learner {
       batch,
       x: tf.tensor2d(batch.x, [batch.size, this.ctx.scenario.inputSize]),
       targets: tf.tensor1d(batch.targets, 'int32'),
-      mask: taskMask(this.ctx.scenario, batch.taskIds),
+      mask: taskMask(this.ctx.scenario, batch.taskIds) ?? repeatRows(this.seenOutputsRow, batch.size),
     };
   }
 

@@ -25,12 +25,19 @@ export interface ScenarioInfo {
 export interface TrainingConfig {
   epochs: number;
   batchSize: number;
-  optimizer: 'sgd' | 'adam' | 'momentum';
+  optimizer: 'sgd' | 'adam' | 'momentum' | 'adagrad';
   lr: number;
   /** momentum for the 'momentum' optimizer */
   momentum: number;
-  /** start a fresh optimizer (e.g. Adam moments) at every phase, as Hsu et al.'s scripts do */
+  /** start a fresh optimizer (e.g. Adam moments) at every phase (Hsu et al.'s scripts do not: they keep one optimizer) */
   resetOptimizer: boolean;
+  /**
+   * class-IL only: which outputs the training loss sees. 'all' (absent): every output, classes not seen yet
+   * included (pushed down from the first task on); 'seen': the outputs of the tasks seen so far, this phase's
+   * included, as Hsu et al.'s code (`valid_out_dim`) and van de Ven & Tolias's (`active_classes`) do. Test-time
+   * prediction is over all outputs either way.
+   */
+  lossOutputs?: 'all' | 'seen';
 }
 
 /** Access to training data, as references and as gathered batches. */

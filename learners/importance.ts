@@ -18,7 +18,7 @@ import { squaredGradientSums } from '../models/perExampleGradients.js';
 import type { Model } from '../models/types.js';
 import type { ExampleSet } from '../scenarios/types.js';
 import type { LearnerContext } from './contract.js';
-import { applyMask, taskMask } from './losses.js';
+import { applyMask, estimateMask } from './losses.js';
 
 export type FisherKind = 'true' | 'sampled' | 'predicted' | 'empirical';
 export const FISHER_KINDS: readonly FisherKind[] = ['true', 'sampled', 'predicted', 'empirical'];
@@ -40,7 +40,7 @@ export function fisherDiagonal(
     const batch = ctx.data.batch(examples, chosen.subarray(start, start + CHUNK));
     const next = tf.tidy(() => {
       const x = tf.tensor2d(batch.x, [batch.size, ctx.scenario.inputSize]);
-      const mask = taskMask(ctx.scenario, batch.taskIds);
+      const mask = estimateMask(ctx.scenario, ctx.training, batch.taskIds);
       const probs = tf.softmax(applyMask(model.forward(x, false), mask));
       const width = probs.shape[1];
       let acc = sums;

@@ -1,6 +1,6 @@
 /** Losses and masks shared by learners. */
 import * as tf from '@tensorflow/tfjs';
-import type { ScenarioInfo } from './contract.js';
+import type { ScenarioInfo, TrainingConfig } from './contract.js';
 
 /** Large enough that exp(z − MASKED) underflows to 0 in float32, small enough to stay finite. */
 const MASKED = -1e9;
@@ -17,6 +17,36 @@ export function taskMask(scenario: ScenarioInfo, taskIds: ArrayLike<number>): Fl
     for (const o of scenario.tasks[taskIds[i]].outputs) mask[i * width + o] = 0;
   }
   return mask;
+}
+
+/**
+ * One row of the additive logit mask over the outputs of tasks 0..`lastTask` (0 there, −1e9 elsewhere): the
+ * class-IL loss over the classes seen so far (training.lossOutputs 'seen'; Hsu et al.'s `valid_out_dim`).
+ */
+export function seenOutputsMask(scenario: ScenarioInfo, lastTask: number): Float32Array {
+  const row = new Float32Array(scenario.outputs).fill(MASKED);
+  for (const task of scenario.tasks.slice(0, lastTask + 1)) for (const o of task.outputs) row[o] = 0;
+  return row;
+}
+
+/** `row` repeated for `rows` examples (a batch's mask); null for no row. */
+export function repeatRows(row: Float32Array | null, rows: number): Float32Array | null {
+  if (!row) return null;
+  const mask = new Float32Array(rows * row.length);
+  for (let i = 0; i < rows; i++) mask.set(row, i * row.length);
+  return mask;
+}
+
+/**
+ * The additive mask of the outputs an estimate on task data sees (EWC's Fisher, MAS's importance): each
+ * example's head in task-IL; with class-IL `lossOutputs: 'seen'` the outputs of tasks up to the latest task of
+ * the batch (the estimate runs on the task just learned, so those are the classes seen so far, as Hsu et al.'s
+ * `valid_out_dim`); null (all outputs) otherwise.
+ */
+export function estimateMask(scenario: ScenarioInfo, training: Pick<TrainingConfig, 'lossOutputs'>, taskIds: ArrayLike<number>): Float32Array | null {
+  const heads = taskMask(scenario, taskIds);
+  if (heads || scenario.setting !== 'class' || training.lossOutputs !== 'seen' || taskIds.length === 0) return heads;
+  return repeatRows(seenOutputsMask(scenario, Math.max(...Array.from(taskIds))), taskIds.length);
 }
 
 export function applyMask(logits: tf.Tensor2D, mask: Float32Array | null): tf.Tensor2D {

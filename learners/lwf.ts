@@ -12,9 +12,17 @@
  * outputs" depend on the setting:
  *   task-IL:   each earlier task's head separately; KD is the mean over those heads (as van de Ven & Tolias
  *              average over replayed contexts), so its weight does not grow with the number of tasks;
- *   class-IL:  the outputs of every class seen before this task, as one softmax;
+ *   class-IL:  the outputs of every class seen before this task, as one softmax ('previous', Li & Hoiem's
+ *              old-task outputs); or with `distillOutputs: 'seen'` the student's softmax over every class
+ *              seen so far, this task's included, against the teacher's over the earlier classes padded
+ *              with zeros for this task's (van de Ven & Tolias's code, utils.loss_fn_kd with
+ *              `active_classes`): the new classes' outputs are then pushed down on the new data too;
  *   domain-IL: all outputs.
  * Li & Hoiem's warm-up of the new head is not done (van de Ven & Tolias and Avalanche skip it too).
+ *
+ * van de Ven & Tolias's split-MNIST LwF (the row Hsu et al. 2018's Table 2 takes from them) is
+ * { weighting: 'inverse-task', distillOutputs: 'seen', temperature: 2 } with the class-IL loss over the classes
+ * seen so far (suite `training.lossOutputs: 'seen'`).
  */
 import * as tf from '@tensorflow/tfjs';
 import { copyModelState } from '../models/network.js';
@@ -33,6 +41,7 @@ export interface LwfOptions {
   temperature: number;
   alpha: number;
   weighting: LwfWeighting;
+  distillOutputs: 'previous' | 'seen';
 }
 
 class LwfLearner extends BaseSgdLearner<LwfOptions> {
@@ -51,11 +60,11 @@ class LwfLearner extends BaseSgdLearner<LwfOptions> {
     if (!this.seenTasks.includes(phase.taskId)) this.seenTasks.push(phase.taskId);
   }
 
-  protected override loss(inputs: BatchTensors, _phase: Phase): tf.Scalar {
+  protected override loss(inputs: BatchTensors, phase: Phase): tf.Scalar {
     const logits = this.model.forward(inputs.x, true);
     const ce = crossEntropy(applyMask(logits, inputs.mask), inputs.targets);
     if (!this.teacher || this.seenTasks.length === 0) return ce;
-    const kd = this.distillation(logits, this.teacher.forward(inputs.x, false));
+    const kd = this.distillation(logits, this.teacher.forward(inputs.x, false), phase);
     const { alpha, weighting } = this.options;
     if (weighting === 'constant') return tf.add(ce, tf.mul(kd, alpha)) as tf.Scalar;
     const t = this.seenTasks.length + 1;
@@ -63,19 +72,20 @@ class LwfLearner extends BaseSgdLearner<LwfOptions> {
   }
 
   /** KD on the previously active outputs (mean over earlier heads in task-IL). */
-  private distillation(student: tf.Tensor2D, teacher: tf.Tensor2D): tf.Scalar {
+  private distillation(student: tf.Tensor2D, teacher: tf.Tensor2D, phase: Phase): tf.Scalar {
     const T = this.options.temperature;
     const groups = this.previousOutputs();
     if (!groups) return distillationLoss(student, teacher, T);
-    const width = this.ctx.scenario.outputs;
-    const terms = groups.map((cols) => {
-      // The other outputs get −1e9 in both: softmax gives them exactly 0, so they add nothing to the loss or its
-      // gradient (the same as slicing the columns out, whose gradient, a scatter, the WASM backend lacks).
-      const row = new Float32Array(width).fill(OUTSIDE);
+    // The other outputs get −1e9: softmax gives them exactly 0, so they add nothing to the loss or its gradient
+    // (the same as slicing the columns out, whose gradient, a scatter, the WASM backend lacks). A teacher output
+    // masked where the student's is not is a zero-padded target.
+    const mask = (cols: number[]) => {
+      const row = new Float32Array(this.ctx.scenario.outputs).fill(OUTSIDE);
       for (const c of cols) row[c] = 0;
-      const mask = tf.tensor2d(row, [1, width]);
-      return distillationLoss(tf.add(student, mask), tf.add(teacher, mask), T);
-    });
+      return tf.tensor2d(row, [1, row.length]);
+    };
+    const current = this.ctx.scenario.setting === 'class' && this.options.distillOutputs === 'seen' ? this.ctx.scenario.tasks[phase.taskId].outputs : [];
+    const terms = groups.map((cols) => distillationLoss(tf.add(student, mask([...cols, ...current])), tf.add(teacher, mask(cols)), T));
     return tf.div(tf.addN(terms), terms.length) as tf.Scalar;
   }
 
@@ -121,6 +131,11 @@ export const lwf = defineLearner<LwfOptions>({
         enum: ['constant', 'inverse-task'],
         default: 'constant',
         description: "'constant' CE + α·KD (Li & Hoiem) or 'inverse-task' (1/t)·CE + (1 − 1/t)·α·KD (van de Ven & Tolias)",
+      },
+      distillOutputs: {
+        enum: ['previous', 'seen'],
+        default: 'previous',
+        description: "class-IL: the student's distilled softmax over the earlier classes ('previous', Li & Hoiem) or over every class seen so far against a zero-padded teacher ('seen', van de Ven & Tolias's code)",
       },
     },
     additionalProperties: false,

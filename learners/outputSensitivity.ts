@@ -21,7 +21,7 @@ import type { Model } from '../models/types.js';
 import { selectExamples, shuffledBatches } from '../scenarios/examples.js';
 import type { ExampleSet } from '../scenarios/types.js';
 import type { LearnerContext } from './contract.js';
-import { taskMask } from './losses.js';
+import { estimateMask } from './losses.js';
 
 export type MasEstimator = 'per-example' | 'batch-mean';
 export const MAS_ESTIMATORS: readonly MasEstimator[] = ['per-example', 'batch-mean'];
@@ -80,7 +80,7 @@ function batchMean(model: Model, x: tf.Tensor2D, active: tf.Tensor2D): tf.Tensor
 
 /** 1 on each example's active outputs, 0 elsewhere. */
 function activeOutputs(ctx: LearnerContext, taskIds: Uint16Array, size: number): tf.Tensor2D {
-  const mask = taskMask(ctx.scenario, taskIds);
+  const mask = estimateMask(ctx.scenario, ctx.training, taskIds);
   const width = ctx.scenario.outputs;
   if (!mask) return tf.ones([size, width]);
   return tf.tensor2d(mask.map((m) => (m === 0 ? 1 : 0)), [size, width]);

@@ -5,6 +5,7 @@ import type { LearnerDefinition } from './contract.js';
 import { derpp } from './derpp.js';
 import { erAce } from './erAce.js';
 import { ewc } from './ewc.js';
+import { gem } from './gem.js';
 import { joint } from './joint.js';
 import { l2 } from './l2.js';
 import { lwf } from './lwf.js';
@@ -15,7 +16,7 @@ import { replay } from './replay.js';
 import { si } from './si.js';
 import { slca } from './slca.js';
 
-const BUILT_IN: LearnerDefinition[] = [naive, joint, ewc, onlineEwc, si, mas, l2, lwf, replay, agem, derpp, erAce, slca];
+const BUILT_IN: LearnerDefinition[] = [naive, joint, ewc, onlineEwc, si, mas, l2, lwf, replay, agem, gem, derpp, erAce, slca];
 
 const registry = new Map<string, LearnerDefinition>(BUILT_IN.map((d) => [d.name, d]));
 /** where each plugin learner came from (its module file); built-ins have no entry */

@@ -19,12 +19,11 @@
  * Defaults are Hsu et al.'s naive rehearsal for split MNIST: 'per-task', 1100 examples, 'dataset'.
  */
 import * as tf from '@tensorflow/tfjs';
-import { concatExamples } from '../scenarios/examples.js';
 import type { Batch, ExampleSet } from '../scenarios/types.js';
 import { BaseSgdLearner, type BatchTensors } from './base.js';
 import { defineLearner, type DataAccess, type LearnerContext, type LearnerState, type Phase } from './contract.js';
 import { applyMask, crossEntropy } from './losses.js';
-import { createMemory, MEMORY_POLICIES, type MemoryPolicy, type ReplayMemory } from './replayMemory.js';
+import { createMemory, MEMORY_POLICIES, memoryState, restoreMemory, withRehearsal, type MemoryPolicy, type ReplayMemory } from './replayMemory.js';
 
 export type ReplayMix = 'dataset' | 'concat' | 'weighted';
 
@@ -43,10 +42,7 @@ class ReplayLearner extends BaseSgdLearner<ReplayOptions> {
   private tasksSeen = 0;
 
   protected override trainingExamples(phase: Phase): ExampleSet {
-    const stored = this.memory.examples();
-    if (this.options.mix !== 'dataset' || stored.indices.length === 0) return phase.examples;
-    const copies = Math.max(Math.floor(phase.examples.indices.length / this.options.capacity), 1);
-    return concatExamples([...Array.from({ length: copies }, () => stored), phase.examples]);
+    return this.options.mix === 'dataset' ? withRehearsal(phase.examples, this.memory.examples(), this.options.capacity) : phase.examples;
   }
 
   protected override trainStep(batch: Batch, phase: Phase): number {
@@ -68,17 +64,13 @@ class ReplayLearner extends BaseSgdLearner<ReplayOptions> {
   }
 
   protected override async extraState(): Promise<LearnerState> {
-    const { arrays, json } = this.memory.save();
-    const tensors = Object.fromEntries(Object.entries(arrays).map(([name, values]) => [`memory/${name}`, tf.tensor1d(values, 'int32')]));
+    const { tensors, json } = memoryState(this.memory);
     return { tensors, json: { memory: json, sampleRng: this.sampleRng.state(), tasksSeen: this.tasksSeen } };
   }
 
   protected override async restoreExtraState(state: LearnerState): Promise<void> {
     const json = state.json as { memory: unknown; sampleRng: [number, number, number, number]; tasksSeen: number };
-    const arrays: Record<string, Int32Array> = {};
-    for (const [name, tensor] of Object.entries(state.tensors))
-      if (name.startsWith('memory/')) arrays[name.slice('memory/'.length)] = Int32Array.from(await tensor.data());
-    this.memory.load({ arrays, json: json.memory });
+    await restoreMemory(this.memory, state.tensors, json.memory);
     this.sampleRng.setState(json.sampleRng);
     this.tasksSeen = json.tasksSeen;
   }

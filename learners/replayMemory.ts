@@ -15,6 +15,7 @@
  *                    end of each task (van de Ven et al. 2022's budget per class). A class is a (task, label)
  *                    pair: in permuted MNIST every task's digits are separate classes.
  */
+import * as tf from '@tensorflow/tfjs';
 import type { Rng, RngState } from '../core/random.js';
 import { concatExamples, selectExamples } from '../scenarios/examples.js';
 import type { ExampleSet } from '../scenarios/types.js';
@@ -39,6 +40,30 @@ export interface ReplayMemory {
 export interface MemorySnapshot {
   arrays: Record<string, Int32Array>;
   json: unknown;
+}
+
+/**
+ * The training set of a phase with the memory rehearsed as Hsu et al. 2018's naive rehearsal does it
+ * (agents/exp_replay.py, Naive_Rehearsal.learn_batch): the stored examples, repeated max(⌊n / K⌋, 1) times
+ * (n = the phase's examples, K = the capacity) so that old and new are about 1 : 1, then the phase's own.
+ */
+export function withRehearsal(phaseExamples: ExampleSet, stored: ExampleSet, capacity: number): ExampleSet {
+  if (stored.indices.length === 0) return phaseExamples;
+  const copies = Math.max(Math.floor(phaseExamples.indices.length / capacity), 1);
+  return concatExamples([...Array.from({ length: copies }, () => stored), phaseExamples]);
+}
+
+/** A memory's snapshot as checkpoint tensors (`memory/<array>`, int32) and JSON. */
+export function memoryState(memory: ReplayMemory): { tensors: Record<string, tf.Tensor>; json: unknown } {
+  const { arrays, json } = memory.save();
+  return { tensors: Object.fromEntries(Object.entries(arrays).map(([name, values]) => [`memory/${name}`, tf.tensor1d(values, 'int32')])), json };
+}
+
+/** Load into `memory` what `memoryState` saved (the `memory/` tensors of a checkpoint). */
+export async function restoreMemory(memory: ReplayMemory, tensors: Record<string, tf.Tensor>, json: unknown): Promise<void> {
+  const arrays: Record<string, Int32Array> = {};
+  for (const [name, tensor] of Object.entries(tensors)) if (name.startsWith('memory/')) arrays[name.slice('memory/'.length)] = Int32Array.from(await tensor.data());
+  memory.load({ arrays, json });
 }
 
 /** Reservoir keys are task id × 2³² + index: split in two so that each part fits an int32. */

@@ -8,7 +8,10 @@ import { MetricInputError, mean } from './matrix.js';
 export interface Aggregate {
   /** Mean of the non-null values; `null` when there are none. */
   mean: number | null;
-  /** Sample standard deviation (divisor n−1); 0 for a single value, `null` for none. */
+  /**
+   * Sample standard deviation (divisor n−1); `null` for fewer than 2 values: one run says nothing about the
+   * spread (it is not a spread of 0).
+   */
   std: number | null;
   /** Number of non-null values. */
   n: number;
@@ -65,7 +68,7 @@ export function aggregate(values: readonly (number | null)[]): Aggregate {
   const n = present.length;
   if (n === 0) return { mean: null, std: null, n: 0, ci95: null };
   const m = mean(present);
-  if (n === 1) return { mean: m, std: 0, n: 1, ci95: null };
+  if (n === 1) return { mean: m, std: null, n: 1, ci95: null };
   let squares = 0;
   for (const v of present) squares += (v - m) ** 2;
   const std = Math.sqrt(squares / (n - 1));

@@ -9,7 +9,7 @@ import type { LeaderboardRow } from './leaderboard.js';
 export function leaderboardColumns(): string[] {
   return [
     'scenario', 'setting', 'learner', 'learner_name', 'options', 'schedule', 'seeds', 'diverged', 'failed',
-    ...METRICS.flatMap((m) => [`${m.key}_mean`, `${m.key}_std`]),
+    ...METRICS.flatMap((m) => [`${m.key}_mean`, `${m.key}_std`, `${m.key}_n`]),
     'average_accuracy_curve', 'examples_trained', 'examples_per_phase', 'train_seconds', 'backend',
     'published_average_accuracy_mean', 'published_average_accuracy_std', 'published_source',
   ];
@@ -18,7 +18,7 @@ export function leaderboardColumns(): string[] {
 export function leaderboardCsv(rows: LeaderboardRow[]): string {
   const records = rows.map((row) => [
     row.scenario, row.setting, row.learner, row.learnerName, JSON.stringify(row.options), row.schedule, row.seeds, row.diverged, row.failed,
-    ...METRICS.flatMap((m) => [fixed(row.metrics[m.key]?.mean), fixed(row.metrics[m.key]?.std)]),
+    ...METRICS.flatMap((m) => [fixed(row.metrics[m.key]?.mean), fixed(row.metrics[m.key]?.std), row.metrics[m.key]?.n ?? 0]),
     series(row.averageAccuracyCurve, (v) => fixed(v)),
     row.examplesTrained === null ? '' : Math.round(row.examplesTrained),
     series(row.examplesPerPhase, Math.round),

@@ -4,6 +4,7 @@
  * counted, not averaged.
  */
 import { aggregate, METRICS, type AccuracyRecord } from '../metrics/index.js';
+import { JOINT_LEARNER, pickJointReference } from './jointReference.js';
 import { averageAccuracyCurveMean, examplesPerPhaseMean } from './perPhase.js';
 import type { RunRecord } from './record.js';
 
@@ -21,8 +22,11 @@ export interface LeaderboardRow {
   seeds: number;
   diverged: number;
   failed: number;
-  /** metric key → { mean, std } over completed runs (null when undefined for these runs) */
-  metrics: Record<string, { mean: number | null; std: number | null }>;
+  /**
+   * metric key → mean and sample std over the completed runs that define the metric, and `n`, how many
+   * do (mean null for none; std null for fewer than 2: one value says nothing about the spread)
+   */
+  metrics: Record<string, { mean: number | null; std: number | null; n: number }>;
   /** mean over completed runs of the average accuracy over the tasks seen so far, after each phase */
   averageAccuracyCurve: number[] | null;
   examplesTrained: number | null;
@@ -47,8 +51,8 @@ export function buildLeaderboard(records: RunRecord[]): LeaderboardRow[] {
     const metrics: LeaderboardRow['metrics'] = {};
     for (const metric of METRICS) {
       const values = done.map((r) => metric.compute(r.accuracy, { joint: jointReference(records, r), criterion: r.evaluation.criterion }));
-      const { mean, std } = aggregate(values);
-      metrics[metric.key] = { mean, std };
+      const { mean, std, n } = aggregate(values);
+      metrics[metric.key] = { mean, std, n };
     }
     const published = group.find((r) => r.published)?.published;
     rows.push({
@@ -75,9 +79,13 @@ export function buildLeaderboard(records: RunRecord[]): LeaderboardRow[] {
   return rows.sort((a, b) => a.position[0] - b.position[0] || a.position[1] - b.position[1] || a.learner.localeCompare(b.learner));
 }
 
-/** The completed joint run of the same suite, scenario and seed: the reference a*_k of intransigence. */
+/**
+ * The reference a*_k of intransigence: among the completed joint runs of the same suite, scenario and seed,
+ * the one ./jointReference.ts picks (same model and training, else the one the suite names, else the only one).
+ */
 function jointReference(records: RunRecord[], r: RunRecord): AccuracyRecord | undefined {
-  return records.find(
-    (j) => j.learner.name === 'joint' && j.status === 'completed' && j.suite === r.suite && j.scenario.name === r.scenario.name && j.seed === r.seed,
-  )?.accuracy;
+  const joints = records.filter(
+    (j) => j.learner.name === JOINT_LEARNER && j.status === 'completed' && j.suite === r.suite && j.scenario.name === r.scenario.name && j.seed === r.seed,
+  );
+  return pickJointReference(r, joints, `scenario '${r.scenario.name}' seed ${r.seed} of suite '${r.suite}'`)?.accuracy;
 }

@@ -7,9 +7,9 @@ import type { LeaderboardRow } from './leaderboard.js';
 
 type Metric = { mean: number | null; std: number | null } | undefined;
 
-/** `12.34 ± 0.56` in percent; an em dash when undefined for these runs. */
+/** `12.34 ± 0.56` in percent; an em dash when undefined for these runs, `12.34 ± —` when one run defines it. */
 function percent(m: Metric): string {
-  return m?.mean == null ? '—' : `${(100 * m.mean).toFixed(2)} ± ${(100 * (m.std ?? 0)).toFixed(2)}`;
+  return m?.mean == null ? '—' : `${(100 * m.mean).toFixed(2)} ± ${m.std == null ? '—' : (100 * m.std).toFixed(2)}`;
 }
 
 /** A cell's text with the characters that would end the cell or break the row escaped. */

@@ -31,6 +31,8 @@ export interface RunRecord {
   seed: number;
   position: Job['position'];
   published: Job['published'];
+  /** the suite names this (joint) run as the intransigence reference of its scenario (./jointReference.ts); absent = not named */
+  intransigenceReference?: boolean;
   backend: BackendInfo;
   versions: { clbench: string; tfjs: string; node: string };
   status: RunStatus;
@@ -104,6 +106,7 @@ export const recordSchema = {
     seed: { type: 'integer' },
     position: { type: 'array', items: { type: 'integer' }, minItems: 2, maxItems: 2 },
     published: { type: ['object', 'null'] },
+    intransigenceReference: { type: 'boolean' },
     backend: { type: 'object', required: ['name', 'package', 'version'], properties: { name: { type: 'string' } } },
     versions: { type: 'object', required: ['clbench', 'tfjs', 'node'] },
     status: { enum: ['completed', 'diverged', 'failed'] },

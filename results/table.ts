@@ -15,7 +15,7 @@ function cut(text: string, width: number): string {
 
 export function leaderboardTable(rows: LeaderboardRow[]): string {
   const pct = (m?: { mean: number | null; std: number | null }) =>
-    m?.mean === null || m?.mean === undefined ? '—' : `${(100 * m.mean).toFixed(2)}±${(100 * (m.std ?? 0)).toFixed(2)}`;
+    m?.mean === null || m?.mean === undefined ? '—' : `${(100 * m.mean).toFixed(2)}±${m.std === null ? '—' : (100 * m.std).toFixed(2)}`;
   const published = rows.some((r) => r.published);
   const header = ['learner', 'n', 'ACC %', 'BWT %', 'forget %', 'LA %', ...(published ? ['pub. %'] : []), 'train s'];
   const body = rows.map((r) => [

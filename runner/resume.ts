@@ -6,7 +6,8 @@
  *   failed (the learner threw)                → run it again (the new record replaces the old)
  *   other run key, or unreadable              → stale: moved to runs/stale/ and the run is redone
  *
- * A kept record whose display fields (suite name, label, published values, leaderboard position) differ
+ * A kept record whose display fields (suite name, label, published values, leaderboard position, whether the
+ * suite names it the intransigence reference) differ
  * from the suite's is rewritten with the suite's, so the leaderboard shows the suite as it is now.
  */
 import { existsSync, mkdirSync, renameSync } from 'node:fs';
@@ -59,8 +60,14 @@ export function setAside(outDir: string, runId: string): string | null {
 
 /** The record with the suite's current display fields; rewritten in place when they changed. */
 export function refreshDisplay(outDir: string, record: RunRecord, job: Job): RunRecord {
-  const display = { suite: job.suite, learner: { ...record.learner, label: job.learner.label }, published: job.published, position: job.position };
-  const now = { suite: record.suite, learner: record.learner, published: record.published, position: record.position };
+  const display = {
+    suite: job.suite,
+    learner: { ...record.learner, label: job.learner.label },
+    published: job.published,
+    position: job.position,
+    intransigenceReference: job.intransigenceReference,
+  };
+  const now = { suite: record.suite, learner: record.learner, published: record.published, position: record.position, intransigenceReference: record.intransigenceReference };
   if (canonicalJson(display) === canonicalJson(now)) return record;
   const updated = { ...record, ...display };
   writeRecord(outDir, updated);

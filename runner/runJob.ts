@@ -248,6 +248,7 @@ export async function runJob(job: Job, options: RunOptions): Promise<RunRecord> 
     seed: job.seed,
     position: job.position,
     published: job.published,
+    ...(job.intransigenceReference ? { intransigenceReference: true } : {}),
     backend: options.backend,
     versions: { clbench: CLBENCH_VERSION, tfjs: tfjsVersion(), node: process.version },
     status,

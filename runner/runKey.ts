@@ -5,7 +5,8 @@
  * reuses a record only when its key equals the key of the run the suite asks for now.
  *
  * Fields that only say how a run is shown (its id, suite name, label, published values, leaderboard
- * position) and where relative data paths are read from are left out: changing them re-runs nothing.
+ * position, whether it is the named intransigence reference) and where relative data paths are read from
+ * are left out: changing them re-runs nothing.
  */
 import { createHash } from 'node:crypto';
 import { CLBENCH_VERSION } from '../core/version.js';
@@ -23,7 +24,7 @@ export function canonicalJson(value: unknown): string {
 
 /** What the key of `job` on `backend` is computed from. */
 export function keyMaterial(job: Job, backend: string): Record<string, unknown> {
-  const { id: _id, suite: _suite, published: _published, position: _position, baseDir: _baseDir, learner, ...rest } = job;
+  const { id: _id, suite: _suite, published: _published, position: _position, baseDir: _baseDir, intransigenceReference: _reference, learner, ...rest } = job;
   const { label: _label, ...identity } = learner;
   return { ...rest, learner: identity, backend, clbench: CLBENCH_VERSION };
 }

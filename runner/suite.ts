@@ -10,6 +10,7 @@ import type { TrainingConfig } from '../learners/contract.js';
 import type { ModelSpec, ResolvedModelSpec } from '../models/types.js';
 import { scenarioName, type ScenarioSpec } from '../scenarios/build.js';
 import { isDefaultSchedule, resolveSchedule, scheduleLabel, type ResolvedSchedule, type ScheduleSpec } from '../scenarios/scheduleSpec.js';
+import { JOINT_LEARNER, pickJointReference } from '../results/jointReference.js';
 import { checkedModel } from './backboneCheck.js';
 import type { BackboneManifest } from './backboneFile.js';
 import { suiteSchema } from './suiteSchema.js';
@@ -32,6 +33,8 @@ export interface LearnerEntry {
   /** overrides of the suite's model (e.g. one entry per width in a width sweep) */
   model?: Partial<ModelSpec>;
   published?: Record<string, Published>;
+  /** a joint entry: the intransigence reference of runs whose model and training match no joint entry (results/jointReference.ts) */
+  intransigenceReference?: boolean;
 }
 
 export interface Suite {
@@ -63,6 +66,8 @@ export interface Job {
   evaluation: { batchSize: number; criterion: number };
   seed: number;
   published: Published | null;
+  /** present (true) on the runs of the joint entry the suite names as the intransigence reference */
+  intransigenceReference?: true;
   /** folder that relative dataset paths (idx:…) are resolved against */
   baseDir: string;
   /** [scenario index, learner entry index] in the suite: the leaderboard's row order */
@@ -116,6 +121,12 @@ export function expandSuite(suite: Suite, file: string): Job[] {
       `${where}.options`,
       `run \`clbench list\` to see the options of '${entry.name}'`,
     );
+    if (entry.intransigenceReference && entry.name !== JOINT_LEARNER)
+      throw new UserError(
+        `only a '${JOINT_LEARNER}' entry can be the intransigence reference, this one is '${entry.name}'`,
+        `${file}: ${where}.intransigenceReference`,
+        `remove the field, or set it on the '${JOINT_LEARNER}' entry the other runs are compared with`,
+      );
     for (const s of entry.scenarios ?? [])
       if (!names.includes(s)) throw new UserError(`no scenario is named '${s}'`, `${file}: ${where}.scenarios`, `use one of: ${names.join(', ')}`);
     const schedule = entrySchedule(suite, entry, definition.trainsOnAllSeenTasks === true, `${file}: ${where}`, file);
@@ -141,6 +152,7 @@ export function expandSuite(suite: Suite, file: string): Job[] {
           evaluation: suite.evaluation,
           seed,
           published: entry.published?.[scenario.name] ?? null,
+          ...(entry.intransigenceReference ? { intransigenceReference: true as const } : {}),
           baseDir: path.dirname(path.resolve(file)),
           position: [si, li],
         });
@@ -148,7 +160,21 @@ export function expandSuite(suite: Suite, file: string): Job[] {
     }
   }
   if (jobs.length === 0) throw new UserError('the suite expands to no runs', `${file}: learners`, "check the learners' \"scenarios\" filters");
+  checkJointReferences(jobs, file);
   return jobs;
+}
+
+/** Every run's intransigence reference is decided now (not after the suite's last run, when the leaderboard is built). */
+function checkJointReferences(jobs: Job[], file: string): void {
+  for (const job of jobs) {
+    const joints = jobs.filter((j) => j.learner.name === JOINT_LEARNER && j.scenario.name === job.scenario.name && j.seed === job.seed);
+    try {
+      pickJointReference(job, joints, `scenario '${job.scenario.name}' seed ${job.seed}`);
+    } catch (error) {
+      if (error instanceof UserError) throw new UserError(error.message, `${file}: learners`, error.fix);
+      throw error;
+    }
+  }
 }
 
 /**

@@ -46,15 +46,23 @@ export const scheduleSchema = {
 export const trainingProperties = {
   epochs: { type: 'integer', minimum: 1, default: 1 },
   batchSize: { type: 'integer', minimum: 1, default: 128 },
-  optimizer: { enum: ['sgd', 'adam', 'momentum'], default: 'adam' },
+  optimizer: { enum: ['sgd', 'adam', 'momentum', 'adagrad'], default: 'adam' },
   lr: { type: 'number', exclusiveMinimum: 0, default: 0.001 },
   momentum: { type: 'number', minimum: 0, maximum: 1, default: 0.9 },
   resetOptimizer: { type: 'boolean', default: false },
+  // no default: absent means 'all', so run keys of suites written before the field existed stay the same
+  lossOutputs: {
+    enum: ['all', 'seen'],
+    description: "class-IL: the loss over all outputs ('all', when absent) or only those of the tasks seen so far ('seen', Hsu et al.'s and van de Ven's code)",
+  },
 } as const;
 
 /** The same fields without defaults: a learner's override must not reset what the suite set. */
 const trainingOverrides = Object.fromEntries(
-  Object.entries(trainingProperties).map(([key, { default: _unused, ...rest }]) => [key, rest]),
+  Object.entries(trainingProperties).map(([key, property]) => {
+    const { default: _unused, ...rest } = property as typeof property & { default?: unknown };
+    return [key, rest];
+  }),
 );
 /**
  * Model fields without defaults (absent = none), so that suites and run keys written before they existed stay
@@ -143,6 +151,10 @@ export const suiteSchema = {
           schedule: { ...scheduleSchema, description: "this entry's rehearsal schedule (overrides the suite's)" },
           model: { type: 'object', additionalProperties: false, properties: modelOverrides, description: 'overrides of the suite model (e.g. a width sweep)' },
           published: { type: 'object', additionalProperties: publishedSchema, description: 'published results by scenario name' },
+          intransigenceReference: {
+            type: 'boolean',
+            description: "a 'joint' entry: the intransigence reference of every run whose model and training match no joint entry (needed when a scenario has several joint entries)",
+          },
         },
       },
     },

@@ -102,8 +102,8 @@ export interface BandPoint {
   /** the band: the lowest and highest seed */
   min: number;
   max: number;
-  /** sample standard deviation over seeds (0 for one seed) */
-  std: number;
+  /** sample standard deviation over seeds (null for one seed: no spread measured) */
+  std: number | null;
   seeds: number;
 }
 
@@ -113,7 +113,7 @@ export function averageAccuracyBand(runs: RunRecord[]): BandPoint[] {
   return Array.from({ length: T }, (_, i) => {
     const values = runs.map((r) => averageAccuracy(r.accuracy.matrix, i));
     const { mean, std } = aggregate(values);
-    return { phase: i + 1, mean: mean!, min: Math.min(...values), max: Math.max(...values), std: std!, seeds: values.length };
+    return { phase: i + 1, mean: mean!, min: Math.min(...values), max: Math.max(...values), std, seeds: values.length };
   });
 }
 

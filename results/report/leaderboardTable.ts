@@ -37,7 +37,8 @@ function metricColumns(rows: LeaderboardRow[], keys: (key: string) => boolean): 
       cell: (row) => {
         const { mean, std } = row.metrics[m.key] ?? { mean: null, std: null };
         if (mean === null) return { value: null, html: '—' };
-        return { value: mean, html: `<span class="mean">${displayValue(mean, unit)}</span><span class="std">± ${displayValue(std ?? 0, unit)}</span>` };
+        // one run defines no spread: '± —', never '± 0'
+        return { value: mean, html: `<span class="mean">${displayValue(mean, unit)}</span><span class="std">± ${std === null ? '—' : displayValue(std, unit)}</span>` };
       },
     };
   });

@@ -1,7 +1,8 @@
 /** Helpers for the learner specs: phases of a scenario, parameter snapshots and perturbations, penalty gradients. */
 import * as tf from '@tensorflow/tfjs';
+import { expect } from 'chai';
 import { Rng } from '../../core/random.js';
-import type { Phase } from '../../learners/contract.js';
+import type { Learner, Phase } from '../../learners/contract.js';
 import type { Model } from '../../models/types.js';
 import { taskExamples } from '../../scenarios/examples.js';
 import type { Scenario } from '../../scenarios/types.js';
@@ -52,4 +53,39 @@ export function weightedQuadratic(weights: number[][], anchor: number[][], theta
 
 export function range(n: number): number[] {
   return Array.from({ length: n }, (_, i) => i);
+}
+
+/**
+ * Trains `phase` with `check(grads, used, inputs)` called at every step after the learner's adjustGradients
+ * (the gradients of the batch and the ones the optimizer gets); returns the number of steps.
+ */
+export async function watchAdjustedGradients(
+  learner: Learner,
+  phase: Phase,
+  check: (grads: tf.NamedTensorMap, used: tf.NamedTensorMap, inputs: any) => void,
+): Promise<number> {
+  const internals = learner as any;
+  const adjust = internals.adjustGradients.bind(internals);
+  let steps = 0;
+  internals.adjustGradients = (grads: tf.NamedTensorMap, inputs: any, p: Phase) => {
+    const used = adjust(grads, inputs, p);
+    check(grads, used, inputs);
+    steps++;
+    return used;
+  };
+  await learner.train(phase, {});
+  return steps;
+}
+
+/** A learner made by `create` keeps its tensor count flat from phase 2 to 3 and frees everything on dispose. */
+export async function expectFlatTensorCount(create: () => Learner, scenario: Scenario): Promise<void> {
+  const start = tf.memory().numTensors;
+  const learner = create();
+  await learner.train(phaseOf(scenario, 0), {});
+  await learner.train(phaseOf(scenario, 1), {});
+  const after1 = tf.memory().numTensors;
+  await learner.train(phaseOf(scenario, 2), {});
+  expect(tf.memory().numTensors).to.equal(after1);
+  learner.dispose();
+  expect(tf.memory().numTensors).to.equal(start);
 }

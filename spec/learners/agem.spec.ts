@@ -6,7 +6,7 @@ import type { Learner } from '../../learners/contract.js';
 import { projectGradient } from '../../learners/gradientProjection.js';
 import { getLearner } from '../../learners/registry.js';
 import type { Batch, ExampleSet, Scenario } from '../../scenarios/types.js';
-import { phaseOf } from '../helpers/learners.js';
+import { expectFlatTensorCount, phaseOf, watchAdjustedGradients } from '../helpers/learners.js';
 import { contextFor, expectClose, syntheticScenario, uniformArray, useWasm, values } from '../helpers/tf.js';
 
 const flat = (ts: tf.Tensor[]) => ts.flatMap(values);
@@ -94,14 +94,10 @@ describe('A-GEM learner', () => {
       await learner.train(phaseOf(scenario, 1), {});
       const vars: tf.Variable[] = internals.model.variables;
       const toTensors = internals.toTensors.bind(internals);
-      const adjust = internals.adjustGradients.bind(internals);
       let reference: any = null;
-      let steps = 0;
       let conflicts = 0;
       internals.toTensors = (batch: Batch) => (reference = toTensors(batch));
-      internals.adjustGradients = (grads: tf.NamedTensorMap, inputs: any, phase: any) => {
-        const current = inputs;
-        const out = adjust(grads, inputs, phase);
+      const steps = await watchAdjustedGradients(learner, phaseOf(scenario, 2), (grads, out, current) => {
         expect(reference).to.not.equal(current);
         expect(reference.batch.size).to.equal(5);
         expect(new Set(reference.batch.taskIds)).to.satisfy((s: Set<number>) => [...s].every((t) => t < 2));
@@ -112,12 +108,9 @@ describe('A-GEM learner', () => {
         expect(dot(used, r)).to.be.at.least(-1e-5 * norm);
         if (d < 0) {
           conflicts++;
-          expectClose(used, g.map((v, i) => v - (d / dot(r, r)) * r[i]), 1e-6, 1e-4, `step ${steps}`);
+          expectClose(used, g.map((v, i) => v - (d / dot(r, r)) * r[i]), 1e-6, 1e-4, 'projected step');
         } else expect(used).to.deep.equal(g);
-        steps++;
-        return out;
-      };
-      await learner.train(phaseOf(scenario, 2), {});
+      });
       expect(steps).to.equal(6);
       expect(conflicts).to.be.above(0);
     } finally {
@@ -126,14 +119,6 @@ describe('A-GEM learner', () => {
   });
 
   it('keeps the tensor count flat from phase to phase and frees everything on dispose', async () => {
-    const start = tf.memory().numTensors;
-    const { learner } = create({});
-    await learner.train(phaseOf(scenario, 0), {});
-    await learner.train(phaseOf(scenario, 1), {});
-    const after1 = tf.memory().numTensors;
-    await learner.train(phaseOf(scenario, 2), {});
-    expect(tf.memory().numTensors).to.equal(after1);
-    learner.dispose();
-    expect(tf.memory().numTensors).to.equal(start);
+    await expectFlatTensorCount(() => create({}).learner, scenario);
   });
 });

@@ -3,12 +3,13 @@ import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../../core/random.js';
 import type { Learner, LearnerContext } from '../../learners/contract.js';
 import { distillationLoss } from '../../learners/distillation.js';
+import { seenOutputsMask } from '../../learners/losses.js';
 import type { LwfOptions } from '../../learners/lwf.js';
 import { getLearner } from '../../learners/registry.js';
 import type { Model } from '../../models/types.js';
 import { taskExamples } from '../../scenarios/examples.js';
 import type { Setting } from '../../scenarios/types.js';
-import { perturb, phaseOf, range, snapshot } from '../helpers/learners.js';
+import { expectFlatTensorCount, perturb, phaseOf, range, snapshot } from '../helpers/learners.js';
 import { contextFor, expectClose, syntheticScenario, uniformArray, useWasm, values } from '../helpers/tf.js';
 
 const softmax = (z: number[]) => {
@@ -161,14 +162,50 @@ describe('LwF learner', () => {
   }
 
   it('keeps the tensor count flat from phase to phase and frees everything (the teacher too) on dispose', async () => {
-    const start = tf.memory().numTensors;
-    const { learner, scenario } = setup('class');
-    await learner.train(phaseOf(scenario, 0), {});
-    await learner.train(phaseOf(scenario, 1), {});
-    const after1 = tf.memory().numTensors;
-    await learner.train(phaseOf(scenario, 2), {});
-    expect(tf.memory().numTensors).to.equal(after1);
-    learner.dispose();
-    expect(tf.memory().numTensors).to.equal(start);
+    const scenario = syntheticScenario('classes=6,features=8,trainPerClass=5,testPerClass=2', { kind: 'split', setting: 'class' });
+    await expectFlatTensorCount(() => getLearner('lwf').create({ temperature: 2, alpha: 0.7, weighting: 'constant', distillOutputs: 'previous' }, contextFor(scenario, { hidden: [6] }, 3)), scenario);
+  });
+});
+
+describe("LwF as van de Ven & Tolias's code runs it (class-IL)", () => {
+  useWasm();
+
+  it("distillOutputs 'seen' + lossOutputs 'seen' + 'inverse-task': (1/t)·CE over the seen classes + (1 − 1/t)·KD of the student over the seen classes against the zero-padded teacher", async () => {
+    // 4 tasks of 2 classes, 8 outputs; in task 3 (index 2) the seen outputs are 0..5, the earlier ones 0..3
+    const scenario = syntheticScenario('classes=8,features=8,trainPerClass=5,testPerClass=2', { kind: 'split', setting: 'class' });
+    const ctx = contextFor(scenario, { hidden: [6] }, 3, { epochs: 1, batchSize: 16, optimizer: 'sgd', lr: 0.1, momentum: 0, resetOptimizer: false, lossOutputs: 'seen' });
+    const learner = getLearner('lwf').create({ temperature: 2, alpha: 1, weighting: 'inverse-task', distillOutputs: 'seen' }, ctx);
+    const internals = learner as any;
+    try {
+      await learner.train(phaseOf(scenario, 0), {});
+      await learner.train(phaseOf(scenario, 1), {});
+      const phase = phaseOf(scenario, 2);
+      // what train() sets up as the phase begins: the teacher, and the mask of the seen outputs
+      await internals.beforePhase(phase);
+      internals.seenOutputsRow = seenOutputsMask(ctx.scenario, 2);
+      perturb(internals.model, 9, 0.3);
+      const batch = ctx.data.batch(taskExamples(scenario, 2), [0, 1, 2, 3, 4, 5]);
+      const { loss, student, teacher } = tf.tidy(() => {
+        const inputs = internals.toTensors(batch);
+        const rows = (t: tf.Tensor2D) => tf.split(t, 6).map((r) => values(r));
+        return { loss: internals.loss(inputs, phase).dataSync()[0], student: rows(internals.model.forward(inputs.x)), teacher: rows(internals.teacher.forward(inputs.x)) };
+      });
+      const seen = [0, 1, 2, 3, 4, 5];
+      const ce = referenceCe(student, batch.targets, student.map(() => seen));
+      // −Σ_{c ≤ 3} softmax(teacher[0..3]/T)_c · log softmax(student[0..5]/T)_c, times T²
+      const kd =
+        (4 *
+          student.reduce((sum, s, k) => {
+            const p = softmax([0, 1, 2, 3].map((c) => teacher[k][c] / 2));
+            const q = softmax(seen.map((c) => s[c] / 2));
+            return sum - p.reduce((acc, pc, i) => acc + pc * Math.log(q[i]), 0);
+          }, 0)) /
+        student.length;
+      expect(kd).to.be.above(1e-3);
+      expect(kd).to.not.be.closeTo(referenceKd(student, teacher, 2, [0, 1, 2, 3]), 1e-3);
+      expect(loss).to.be.closeTo(ce / 3 + (2 / 3) * kd, 1e-5 * loss);
+    } finally {
+      learner.dispose();
+    }
   });
 });

@@ -19,11 +19,13 @@ const ZOO: { name: string; options?: Record<string, unknown> }[] = [
   { name: 'replay', options: { policy: 'reservoir', mix: 'concat', capacity: 30, replayBatchSize: 8 } },
   { name: 'replay', options: { policy: 'class-balanced', mix: 'weighted', capacity: 30 } },
   { name: 'agem', options: { memoryPerTask: 20, sampleSize: 16 } },
+  { name: 'gem', options: { memorySize: 40 } },
+  { name: 'gem', options: { memorySize: 40, rehearse: true } },
 ];
 
 const SCENARIO = tinySuite().scenario as Record<string, unknown>;
 
-const NAMES = ['online-ewc', 'si', 'mas', 'l2', 'lwf', 'replay', 'agem'];
+const NAMES = ['online-ewc', 'si', 'mas', 'l2', 'lwf', 'replay', 'agem', 'gem'];
 
 describe('the learner zoo', function () {
   this.timeout(120000);

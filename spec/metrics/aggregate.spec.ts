@@ -46,8 +46,8 @@ describe('metrics: aggregate', () => {
     expectClose(result.ci95, 12.706205, 1e-6);
   });
 
-  it('one value: std 0, no interval', () => {
-    expect(aggregate([null, 0.4])).to.deep.equal({ mean: 0.4, std: 0, n: 1, ci95: null });
+  it('one value: no std (null, not 0), no interval', () => {
+    expect(aggregate([null, 0.4])).to.deep.equal({ mean: 0.4, std: null, n: 1, ci95: null });
   });
 
   it('no values: everything null, n 0', () => {

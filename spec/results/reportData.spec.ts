@@ -80,9 +80,9 @@ describe('report data preparation', () => {
     expect(band.every((b) => b.seeds === 2)).to.equal(true);
   });
 
-  it('band: a single seed has a zero-width band', () => {
+  it('band: a single seed has a zero-width band and no std (null: no spread measured)', () => {
     const [point] = averageAccuracyBand([makeRecord({ matrix: [[0.7]] })]);
-    expect([point.mean, point.min, point.max, point.std]).to.deep.equal([0.7, 0.7, 0.7, 0]);
+    expect([point.mean, point.min, point.max, point.std]).to.deep.equal([0.7, 0.7, 0.7, null]);
   });
 
   it('task curves: each task from the phase that trained it to the end, mean over seeds', () => {

@@ -33,7 +33,7 @@ describe('terminal leaderboard table', () => {
     expect(lines[3]).to.contain('…').and.to.contain('93.46');
     expect(lines[4]).to.match(/^naive \[1 diverged\]/);
     expect(lines[5]).to.equal('short:');
-    expect(lines[6]).to.match(/^joint\s+1\s+100\.00±0\.00/);
+    expect(lines[6]).to.match(/^joint\s+1\s+100\.00±—/);
     expect(lines[6]).to.match(/12345\.6$/);
     expect(lines).to.have.length(7);
   });

@@ -78,6 +78,7 @@ describe('resuming a run from its phase checkpoint', function () {
     ['L2', { name: 'l2', options: { lambda: 0.1 } }, {}],
     ['LwF', { name: 'lwf', options: {} }, {}],
     ['A-GEM', { name: 'agem', options: { memoryPerTask: 10, sampleSize: 8 } }, {}],
+    ['GEM rehearsing its memory, with Adagrad', { name: 'gem', options: { memorySize: 20, rehearse: true } }, { optimizer: 'adagrad', lr: 0.05 }],
     ['replay, reservoir memory, replay batches', { name: 'replay', options: { policy: 'reservoir', capacity: 30, mix: 'concat', replayBatchSize: 8 } }, {}],
     ['replay, per-task memory joining the training set', { name: 'replay', options: { policy: 'per-task', capacity: 30, mix: 'dataset' } }, {}],
     ['replay, class-balanced memory, weighted loss', { name: 'replay', options: { policy: 'class-balanced', capacity: 24, mix: 'weighted', replayBatchSize: 8 } }, {}],

@@ -1,0 +1,131 @@
+/**
+ * Gradient Episodic Memory — Lopez-Paz & Ranzato 2017 (NeurIPS), Sec. 3 (reference digest §4.7).
+ *
+ * An episodic memory keeps examples of every finished task: `memorySize` in all, split equally over the tasks
+ * seen (⌊M / tasks⌋ each, a seeded random choice made at each task's end; earlier tasks' shares shrink to a
+ * random subset) — the memory of Hsu et al. 2018's GEM_1100 (agents/exp_replay.py), whose split-MNIST
+ * scripts run it with 1100 examples. Every step, with g the gradient of the current batch's loss and
+ * g_k the gradient of the loss on task k's whole memory (each earlier task k, in task-IL on its own head):
+ *
+ *   if gᵀg_k ≥ 0 for every k:  the optimizer uses g;
+ *   else:                      it uses g̃ = g + Gᵀv*, where G stacks the g_k as rows and v* solves the dual
+ *                              min_v ½ vᵀ(GGᵀ + εI)v + (Gg)ᵀv  subject to  v ≥ γ    (./boundedQp.ts).
+ *
+ * With ε = γ = 0 this is the paper's projection: g̃ is the closest vector to g with g̃ᵀg_k ≥ 0 for all k.
+ * The margin γ (`memoryStrength`, the original code's `--memory_strength`; Hsu et al. 0.5) biases the update
+ * toward backward transfer, and ε (`ridge`, 1e-3 in both codes) keeps the dual positive definite.
+ *
+ * `rehearse: true` also trains on the memory: it joins each phase's training set as in naive rehearsal
+ * (about 1 : 1 with the new task's examples). Hsu et al.'s GEM extends their naive rehearsal and does this
+ * (its `skip_memory_concatenation` is false for GEM_1100/4400; only their GEM_orig variants skip it); the
+ * paper's GEM does not, hence the default false.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { BaseSgdLearner, type BatchTensors } from './base.js';
+import { solveBoundedQp } from './boundedQp.js';
+import { defineLearner, type LearnerContext, type LearnerState, type Phase } from './contract.js';
+import { createMemory, memoryState, restoreMemory, withRehearsal, type ReplayMemory } from './replayMemory.js';
+
+export interface GemOptions {
+  memorySize: number;
+  memoryStrength: number;
+  ridge: number;
+  rehearse: boolean;
+}
+
+/**
+ * GEM's update from the current gradient `g` and the memory gradients `memory[k]` (one list of tensors per
+ * earlier task, in the order of `g`): `g` itself (the same tensors) when no gᵀg_k is negative, else
+ * g + Σ_k v*_k g_k with v* from the dual QP with margin `gamma` and ridge `ridge`.
+ */
+export function gemProjection(g: tf.Tensor[], memory: tf.Tensor[][], gamma: number, ridge: number): tf.Tensor[] {
+  if (memory.length === 0) return g;
+  const t = memory.length;
+  const [G, products] = tf.tidy(() => {
+    const flat = (parts: tf.Tensor[]) => tf.concat(parts.map((p) => tf.reshape(p, [-1])));
+    const rows = tf.stack(memory.map(flat)) as tf.Tensor2D;
+    const gram = tf.matMul(rows, rows, false, true);
+    const dots = tf.matMul(rows, tf.reshape(flat(g), [-1, 1]));
+    return [tf.keep(rows), tf.concat([tf.reshape(gram, [-1]), tf.reshape(dots, [-1])]).dataSync()];
+  });
+  const dots = Array.from(products.subarray(t * t));
+  if (dots.every((d) => d >= 0)) {
+    G.dispose();
+    return g;
+  }
+  const P = Array.from({ length: t }, (_, i) => Array.from({ length: t }, (_, j) => products[i * t + j] + (i === j ? ridge : 0)));
+  const v = solveBoundedQp(P, dots, gamma);
+  return tf.tidy(() => {
+    const step = tf.reshape(tf.matMul(tf.tensor2d([v], [1, t]), G), [-1]);
+    G.dispose();
+    let offset = 0;
+    return g.map((gk) => {
+      const part = tf.add(gk, tf.reshape(tf.slice(step, offset, gk.size), gk.shape));
+      offset += gk.size;
+      return part;
+    });
+  });
+}
+
+class GemLearner extends BaseSgdLearner<GemOptions> {
+  private readonly memory: ReplayMemory = createMemory('per-task', this.options.memorySize, this.ctx.rng.derive('gem-memory'));
+
+  protected override trainingExamples(phase: Phase): ReturnType<BaseSgdLearner['trainingExamples']> {
+    return this.options.rehearse ? withRehearsal(phase.examples, this.memory.examples(), this.options.memorySize) : phase.examples;
+  }
+
+  protected override adjustGradients(grads: tf.NamedTensorMap, _inputs: BatchTensors, _phase: Phase): tf.NamedTensorMap {
+    const stored = this.memory.examples();
+    if (stored.indices.length === 0) return grads;
+    const vars = this.model.variables;
+    const byTask = new Map<number, number[]>();
+    stored.taskIds.forEach((task, position) => {
+      const positions = byTask.get(task) ?? [];
+      positions.push(position);
+      byTask.set(task, positions);
+    });
+    const memoryGrads = [...byTask.values()].map((positions) => {
+      const inputs = this.toTensors(this.ctx.data.batch(stored, Uint32Array.from(positions)));
+      const { grads: gk } = tf.variableGrads(() => this.taskLoss(inputs), vars);
+      // a parameter the memory's loss does not reach (another task's head) has gradient 0
+      return vars.map((v) => gk[v.name] ?? tf.zerosLike(v));
+    });
+    const used = gemProjection(
+      vars.map((v) => grads[v.name]),
+      memoryGrads,
+      this.options.memoryStrength,
+      this.options.ridge,
+    );
+    return Object.fromEntries(vars.map((v, i) => [v.name, used[i]]));
+  }
+
+  protected override async afterPhase(phase: Phase): Promise<void> {
+    // per-task shares need no labels
+    this.memory.endTask(phase.taskId, this.ctx.data.taskExamples(phase.taskId), () => new Int32Array(0));
+  }
+
+  protected override async extraState(): Promise<LearnerState> {
+    return memoryState(this.memory);
+  }
+
+  protected override async restoreExtraState(state: LearnerState): Promise<void> {
+    await restoreMemory(this.memory, state.tensors, state.json);
+  }
+}
+
+export const gem = defineLearner<GemOptions>({
+  name: 'gem',
+  description: 'GEM: keep the loss on an episodic memory of every earlier task from rising, by projecting the gradient (dual QP).',
+  reference: 'Lopez-Paz & Ranzato 2017, "Gradient Episodic Memory for Continual Learning", NeurIPS, Sec. 3, Eqs. 10–13',
+  optionsSchema: {
+    type: 'object',
+    properties: {
+      memorySize: { type: 'integer', minimum: 1, default: 1100, description: 'examples in the episodic memory in all, split equally over the tasks seen (Hsu et al. split MNIST: 1100 or 4400)' },
+      memoryStrength: { type: 'number', minimum: 0, default: 0.5, description: 'margin γ: lower bound of the dual variables (the original code\'s memory_strength; Hsu et al. 0.5)' },
+      ridge: { type: 'number', minimum: 0, default: 0.001, description: 'ε added to the diagonal of GGᵀ in the dual QP (both codes: 1e-3)' },
+      rehearse: { type: 'boolean', default: false, description: "also train on the memory, ~1:1 with the new task (Hsu et al.'s GEM_1100 does; the paper's GEM does not)" },
+    },
+    additionalProperties: false,
+  },
+  create: (options: GemOptions, ctx: LearnerContext) => new GemLearner(ctx, options),
+});
