@@ -46,7 +46,7 @@ export class QuadraticPenalty {
     const { a, m } = this;
     if (!a || !m) return null;
     return tf.tidy(() => {
-      const terms = params.map((p, i) => tf.sum(tf.mul(a[i], tf.square(tf.sub(p, m[i])))));
+      const terms = params.map((p, i) => pull(p, a[i], m[i]));
       return tf.add(tf.addN(terms), this.k) as tf.Scalar;
     });
   }
@@ -92,4 +92,20 @@ export class QuadraticPenalty {
     this.a = a;
     this.m = m;
   }
+}
+
+/**
+ * Σ_i a_i (θ_i − m_i)² with its gradient written out, dy·a · 2(θ − m): the same operations, in the same
+ * order, as tfjs's automatic gradient (so the same bits), without the tensor of ones the size of θ that
+ * the gradient of tf.sum fills in JavaScript at every step (~1 ms a step for a 784-400-400-10 MLP).
+ */
+function pull(theta: tf.Tensor, a: tf.Tensor, m: tf.Tensor): tf.Scalar {
+  return tf.customGrad((p, save) => {
+    const diff = tf.sub(p as tf.Tensor, m);
+    (save as tf.GradSaveFunc)([diff]);
+    return {
+      value: tf.sum(tf.mul(a, tf.square(diff))) as tf.Scalar,
+      gradFunc: (dy, saved) => tf.mul(tf.mul(dy, a), tf.mul((saved as tf.Tensor[])[0], 2)),
+    };
+  })(theta) as tf.Scalar;
 }
