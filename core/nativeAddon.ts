@@ -18,6 +18,8 @@ export interface NativeAddon {
   setThreads(n: number): void;
   threads(): number;
   blas(): string;
+  /** whether products go to the BLAS library instead of clbench's own; sets it when given */
+  useBlas(flag?: boolean): boolean;
 }
 
 // dist/core/nativeAddon.js → <package>/build/

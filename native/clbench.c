@@ -13,7 +13,9 @@
  *       PyTorch's Adam step in float32, operation for operation as learners/kernels/fusedAdam.wat
  *       (compiled with -ffp-contract=off so no multiply-add is fused: the same bits as the WASM kernel)
  *   setThreads(n) / threads(): threads of the products (clbench's own, and OpenBLAS's when it is used)
- *   blas(): the name and configuration of the BLAS library in use
+ *   blas(): the product kernel and the BLAS library's name and configuration
+ *   useBlas(flag?): whether products go to the BLAS library instead of clbench's own (sets it when given;
+ *       stays false without a BLAS library); the default comes from CLBENCH_GEMM and the platform
  */
 #define NAPI_VERSION 8
 #include <node_api.h>
@@ -27,8 +29,15 @@
 /* CBLAS's interface, declared here so no cblas.h is needed (its location differs between systems). */
 enum CblasOrder { CblasRowMajor = 101 };
 enum CblasTranspose { CblasNoTrans = 111, CblasTrans = 112 };
+#ifdef CLBENCH_NO_BLAS /* built without a BLAS library: clbench's own product only */
+static void cblas_sgemm(enum CblasOrder order, enum CblasTranspose ta, enum CblasTranspose tb, int m, int n, int k, float alpha,
+                        const float *a, int lda, const float *b, int ldb, float beta, float *c, int ldc) {
+  (void)order, (void)ta, (void)tb, (void)m, (void)n, (void)k, (void)alpha, (void)a, (void)lda, (void)b, (void)ldb, (void)beta, (void)c, (void)ldc;
+}
+#else
 extern void cblas_sgemm(enum CblasOrder order, enum CblasTranspose ta, enum CblasTranspose tb, int m, int n, int k,
                         float alpha, const float *a, int lda, const float *b, int ldb, float beta, float *c, int ldc);
+#endif
 
 #if defined(__AVX512F__)
 #define CLBENCH_VECTORS "AVX-512"
@@ -197,6 +206,21 @@ static napi_value thread_count(napi_env env, napi_callback_info info) {
   return out;
 }
 
+/* useBlas(flag?): whether products go to the BLAS library (true) or clbench's own (false); sets it when given. */
+static napi_value use_blas(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1], out;
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  bool flag;
+  if (argc == 1 && napi_get_value_bool(env, argv[0], &flag) == napi_ok) {
+#ifndef CLBENCH_NO_BLAS
+    own_gemm = !flag;
+#endif
+  }
+  CHECK(napi_get_boolean(env, !own_gemm, &out));
+  return out;
+}
+
 static napi_value blas_name(napi_env env, napi_callback_info info) {
   (void)info;
   char text[512];
@@ -212,7 +236,15 @@ static napi_value blas_name(napi_env env, napi_callback_info info) {
 
 NAPI_MODULE_INIT() {
   const char *choice = getenv("CLBENCH_GEMM");
+  /* Default: our product on x86-64 (measured there: README "Speed"), the BLAS library's elsewhere (e.g. Apple
+     Accelerate); CLBENCH_GEMM=own|blas chooses; without a BLAS library only ours is there. */
+#if defined(CLBENCH_NO_BLAS)
+  own_gemm = 1;
+#elif defined(__x86_64__)
   own_gemm = !(choice && strcmp(choice, "blas") == 0);
+#else
+  own_gemm = choice && strcmp(choice, "own") == 0;
+#endif
   set_threads = (void (*)(int))dlsym(RTLD_DEFAULT, "openblas_set_num_threads");
   get_threads = (int (*)(void))dlsym(RTLD_DEFAULT, "openblas_get_num_threads");
   get_config = (char *(*)(void))dlsym(RTLD_DEFAULT, "openblas_get_config");
@@ -222,6 +254,7 @@ NAPI_MODULE_INIT() {
       {"setThreads", NULL, set_thread_count, NULL, NULL, NULL, napi_default_jsproperty, NULL},
       {"threads", NULL, thread_count, NULL, NULL, NULL, napi_default_jsproperty, NULL},
       {"blas", NULL, blas_name, NULL, NULL, NULL, napi_default_jsproperty, NULL},
+      {"useBlas", NULL, use_blas, NULL, NULL, NULL, napi_default_jsproperty, NULL},
   };
   if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return NULL;
   return exports;

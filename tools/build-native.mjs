@@ -58,12 +58,16 @@ const compiler = process.env.CC || 'cc';
 const probe = spawnSync(compiler, ['--version'], { encoding: 'utf8' });
 if (probe.error || probe.status !== 0) fail(`no C compiler ('${compiler}' did not run)`);
 
-// Libraries to try, best first. OpenBLAS and Accelerate ship tuned SGEMMs; a reference BLAS would be slower
-// than WebAssembly, so it is not tried.
+// Libraries to try, best first. OpenBLAS and Accelerate ship tuned SGEMMs (a reference BLAS would be slower
+// than WebAssembly, so it is not tried). Without one the addon still builds, with clbench's own product only
+// (native/gemm.c, the default on x86-64 anyway).
+const NO_BLAS = { name: 'no BLAS library', flags: [], defines: ['-DCLBENCH_NO_BLAS'] };
 const libraries =
   process.platform === 'darwin'
-    ? [{ name: 'Apple Accelerate', flags: ['-framework', 'Accelerate'] }, { name: 'OpenBLAS', flags: ['-L/opt/homebrew/opt/openblas/lib', '-L/usr/local/opt/openblas/lib', '-lopenblas'] }]
-    : [{ name: 'OpenBLAS', flags: ['-lopenblas'] }];
+    ? [{ name: 'Apple Accelerate', flags: ['-framework', 'Accelerate'] }, { name: 'OpenBLAS', flags: ['-L/opt/homebrew/opt/openblas/lib', '-L/usr/local/opt/openblas/lib', '-lopenblas'] }, NO_BLAS]
+    : [{ name: 'OpenBLAS', flags: ['-lopenblas'] }, NO_BLAS];
+// CLBENCH_NATIVE_BLAS=none builds without a BLAS library even where one is installed.
+if (process.env.CLBENCH_NATIVE_BLAS === 'none') libraries.splice(0, libraries.length - 1);
 // Machine-specific code is fine: the addon is built on the machine that runs it.
 const tuning = [['-march=native'], ['-mcpu=native'], []];
 const linkFlags = process.platform === 'darwin' ? ['-bundle', '-undefined', 'dynamic_lookup'] : ['-shared'];
@@ -84,7 +88,7 @@ const cleanup = () => {
 };
 for (const library of libraries) {
   for (const arch of tuning) {
-    const compile = (unit) => ['-c', '-O3', ...arch, '-fPIC', unit.contract, '-fno-math-errno', '-std=c11', '-Wall', `-I${headers}`, `-DCLBENCH_BLAS="${library.name}"`, unit.source, '-o', objects(path.basename(unit.source, '.c'))];
+    const compile = (unit) => ['-c', '-O3', ...arch, '-fPIC', unit.contract, '-fno-math-errno', '-std=c11', '-Wall', `-I${headers}`, `-DCLBENCH_BLAS="${library.name}"`, ...(library.defines ?? []), unit.source, '-o', objects(path.basename(unit.source, '.c'))];
     const compiled = units.map((unit) => spawnSync(compiler, compile(unit), { encoding: 'utf8' }));
     const failed = compiled.find((r) => r.status !== 0);
     if (failed) {
@@ -104,7 +108,8 @@ for (const library of libraries) {
       renameSync(temporary, target);
       cleanup();
       const command = [compile(units[0]), compile(units[1]), link].map((args) => [compiler, ...args].join(' ')).join(' && ');
-      writeStatus({ built: true, blas: library.name, compiler, command: command.replaceAll(temporary, target) });
+      const note = library === NO_BLAS ? `built without a BLAS library (${errors.filter((e) => !e.startsWith(NO_BLAS.name)).join('; ')}): clbench's own product only; for CLBENCH_GEMM=blas install OpenBLAS (Debian/Ubuntu: \`apt-get install libopenblas-dev\`) and rebuild` : undefined;
+      writeStatus({ built: true, blas: library.name, compiler, command: command.replaceAll(temporary, target), ...(note ? { note } : {}) });
       process.stdout.write(`clbench: native CPU backend built with ${library.name} (${path.relative(root, target)})\n`);
       process.exit(0);
     }

@@ -68,21 +68,29 @@ describe('native CPU backend', function () {
     [3, 0, 4, false, false, 1, 1], // k = 0: a product of zeros
     [5, 3, 0, true, false, 1, 1],
   ];
-  for (const [m, k, n, ta, tb, batchA, batchB] of products) {
-    it(`matMul ${batchA > 1 ? `${batchA}×` : ''}${m}×${k} · ${batchB > 1 ? `${batchB}×` : ''}${k}×${n}${ta ? ', A transposed' : ''}${tb ? ', B transposed' : ''} equals WASM to float32 rounding`, async () => {
-      const rng = new Rng(m * 1000 + k * 10 + n);
-      const shapeA = [...(batchA > 1 ? [batchA] : []), ...(ta ? [k, m] : [m, k])];
-      const shapeB = [...(batchB > 1 ? [batchB] : []), ...(tb ? [n, k] : [k, n])];
-      const a = tf.tensor(uniformArray(shapeA.reduce((x, y) => x * y, 1), rng), shapeA);
-      const b = tf.tensor(uniformArray(shapeB.reduce((x, y) => x * y, 1), rng), shapeB);
-      const [native] = await on('native', () => tf.matMul(a, b, ta, tb));
-      const [wasm] = await on('wasm', () => tf.matMul(a, b, ta, tb));
-      expect(native.length).to.equal(Math.max(batchA, batchB) * m * n);
-      // |error| of a k-term float32 dot product of values in [-1, 1] stays far below k·2^-24·k
-      expectClose(native, wasm, 1e-6 * Math.max(1, k), 0, 'native − wasm');
-      if (k === 0) expect([...native].every((v) => v === 0)).to.equal(true);
-      tf.dispose([a, b]);
-    });
+  // clbench's own product, and the BLAS library's where the addon has one (CLBENCH_GEMM=blas)
+  const kernels = available && nativeAddon()!.blas().includes('no BLAS library') ? ['own'] : ['own', 'blas'];
+  for (const kernel of kernels) {
+    for (const [m, k, n, ta, tb, batchA, batchB] of products) {
+      it(`${kernel} product: matMul ${batchA > 1 ? `${batchA}×` : ''}${m}×${k} · ${batchB > 1 ? `${batchB}×` : ''}${k}×${n}${ta ? ', A transposed' : ''}${tb ? ', B transposed' : ''} equals WASM to float32 rounding`, async () => {
+        const rng = new Rng(m * 1000 + k * 10 + n);
+        const shapeA = [...(batchA > 1 ? [batchA] : []), ...(ta ? [k, m] : [m, k])];
+        const shapeB = [...(batchB > 1 ? [batchB] : []), ...(tb ? [n, k] : [k, n])];
+        const a = tf.tensor(uniformArray(shapeA.reduce((x, y) => x * y, 1), rng), shapeA);
+        const b = tf.tensor(uniformArray(shapeB.reduce((x, y) => x * y, 1), rng), shapeB);
+        const addon = nativeAddon()!;
+        const before = addon.useBlas();
+        addon.useBlas(kernel === 'blas');
+        const [native] = await on('native', () => tf.matMul(a, b, ta, tb));
+        addon.useBlas(before);
+        const [wasm] = await on('wasm', () => tf.matMul(a, b, ta, tb));
+        expect(native.length).to.equal(Math.max(batchA, batchB) * m * n);
+        // |error| of a k-term float32 dot product of values in [-1, 1] stays far below k·2^-24·k
+        expectClose(native, wasm, 1e-6 * Math.max(1, k), 0, 'native − wasm');
+        if (k === 0) expect([...native].every((v) => v === 0)).to.equal(true);
+        tf.dispose([a, b]);
+      });
+    }
   }
 
   for (const activation of ['linear', 'relu', 'elu'] as const) {
