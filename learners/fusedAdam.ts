@@ -81,6 +81,25 @@ interface CpuBackendLike {
   makeTensorInfo(shape: number[], dtype: tf.DataType, values: Float32Array): tf.TensorInfo;
 }
 
+type Offsets = [number, number, number, number, number, number, number];
+
+/**
+ * A kernel over the WASM backend's memory (the 'wasm' and 'native' backends): allocates θ', m', v' and
+ * hands `update` the byte offsets of θ, g, m, v, θ', m', v', the length and the constants.
+ */
+function inWasmMemory(update: (wasm: WasmBackendLike, offsets: Offsets, n: number, a: AdamAttrs, tensors: tf.TensorInfo[]) => void): tf.KernelFunc {
+  return ({ inputs, backend, attrs }) => {
+    const wasm = backend as unknown as WasmBackendLike;
+    const { theta, grad, m, v } = inputs as Record<string, tf.TensorInfo>;
+    // Allocate first: a heap allocation may grow WASM memory and detach earlier views.
+    const outs = [theta, m, v].map((t) => wasm.makeOutput(t.shape, 'float32'));
+    const tensors = [theta, grad, m, v, ...outs];
+    const n = theta.shape.reduce((x, y) => x * y, 1);
+    update(wasm, tensors.map((t) => wasm.getMemoryOffset(t.dataId)) as Offsets, n, attrs as unknown as AdamAttrs, tensors);
+    return outs;
+  };
+}
+
 let registered = false;
 
 function registerKernels(): void {
@@ -89,44 +108,24 @@ function registerKernels(): void {
   tf.registerKernel({
     kernelName: KERNEL,
     backendName: 'wasm',
-    kernelFunc: ({ inputs, backend, attrs }) => {
-      const wasm = backend as unknown as WasmBackendLike;
-      const { theta, grad, m, v } = inputs as Record<string, tf.TensorInfo>;
-      const a = attrs as unknown as AdamAttrs;
-      // Allocate first: a heap allocation may grow WASM memory and detach earlier views.
-      const outs = [theta, m, v].map((t) => wasm.makeOutput(t.shape, 'float32'));
+    kernelFunc: inWasmMemory((wasm, offsets, n, a, [theta, grad, m, v, ...outs]) => {
       const simd = simdKernel(wasm);
-      if (simd) {
-        const at = (t: tf.TensorInfo) => wasm.getMemoryOffset(t.dataId);
-        const n = theta.shape.reduce((x, y) => x * y, 1);
-        simd(at(theta), at(grad), at(m), at(v), at(outs[0]), at(outs[1]), at(outs[2]), n, 1 - a.beta1, 1 - a.beta2, a.lrT, a.epsT);
-        return outs;
-      }
+      if (simd) return simd(...offsets, n, 1 - a.beta1, 1 - a.beta2, a.lrT, a.epsT);
       const [ot, om, ov] = outs.map((o) => wasm.typedArrayFromHeap(o));
       const view = (t: tf.TensorInfo) => wasm.typedArrayFromHeap(t);
       adamLoop(view(theta), view(grad), view(m), view(v), ot, om, ov, a);
-      return outs;
-    },
+    }),
   });
   const addon = nativeAddon();
-  // The native backend may have copied the WASM kernel already: this one replaces it.
-  if (addon && tf.getKernel(KERNEL, 'native')) tf.unregisterKernel(KERNEL, 'native');
-  if (addon)
+  if (addon) {
+    // The native backend may have copied the WASM kernel already: this one replaces it.
+    if (tf.getKernel(KERNEL, 'native')) tf.unregisterKernel(KERNEL, 'native');
     tf.registerKernel({
       kernelName: KERNEL,
       backendName: 'native',
-      kernelFunc: ({ inputs, backend, attrs }) => {
-        const wasm = backend as unknown as WasmBackendLike;
-        const { theta, grad, m, v } = inputs as Record<string, tf.TensorInfo>;
-        const a = attrs as unknown as AdamAttrs;
-        // Allocate first: a heap allocation may grow WASM memory and replace its buffer.
-        const outs = [theta, m, v].map((t) => wasm.makeOutput(t.shape, 'float32'));
-        const at = (t: tf.TensorInfo) => wasm.getMemoryOffset(t.dataId);
-        const n = theta.shape.reduce((x, y) => x * y, 1);
-        addon.adam(wasm.wasm.HEAPU8.buffer as ArrayBuffer, at(theta), at(grad), at(m), at(v), at(outs[0]), at(outs[1]), at(outs[2]), n, 1 - a.beta1, 1 - a.beta2, a.lrT, a.epsT);
-        return outs;
-      },
+      kernelFunc: inWasmMemory((wasm, offsets, n, a) => addon.adam(wasm.wasm.HEAPU8.buffer as ArrayBuffer, ...offsets, n, 1 - a.beta1, 1 - a.beta2, a.lrT, a.epsT)),
     });
+  }
   tf.registerKernel({
     kernelName: KERNEL,
     backendName: 'cpu',
