@@ -8,8 +8,10 @@
  *   (MSE = mean over every logit). After the step the current batch enters the buffer (reservoir over the
  *   stream, ./streamBuffer.ts) with the logits the forward gave it, before the update.
  *
- * With a normalising model (suite `model.norm`) the batch statistics see the three parts together and AdaB²N
- * weighs them by task; its λ loss is added once the buffer is in use, as in the official code.
+ * With a normalising model (suite `model.norm`) `forward` (./replayForward.ts) decides whether the batch statistics
+ * see the three parts together (one forward, as derpp_ada.py; AdaB²N weighs them by task) or each part alone
+ * (three forwards, as the plain derpp.py the official BN baseline runs); AdaB²N's λ loss is added once the
+ * buffer is in use, as in the official code.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Batch, ExampleSet } from '../scenarios/types.js';
@@ -17,6 +19,7 @@ import { BaseSgdLearner, type BatchTensors } from './base.js';
 import { defineLearner, type LearnerContext, type LearnerState, type Phase } from './contract.js';
 import { applyMask, crossEntropy } from './losses.js';
 import { joinBatches } from './replay.js';
+import { FORWARD_SCHEMA, forwardKeyOptions, normOf, partLogits, resolveForward, type ReplayForward } from './replayForward.js';
 import { restoreStreamBuffer, StreamBuffer, streamBufferState, type StreamBufferSnapshot } from './streamBuffer.js';
 
 export interface DerppOptions {
@@ -24,6 +27,7 @@ export interface DerppOptions {
   alpha: number;
   beta: number;
   replayBatchSize: number | null;
+  forward?: ReplayForward;
 }
 
 /** Rows of the joined batch: current, then the logit-replay part, then the label-replay part. */
@@ -43,6 +47,7 @@ class DerppLearner extends BaseSgdLearner<DerppOptions> {
   private currentLogits: tf.Tensor2D | null = null;
   /** the same as values, for the buffer */
   private lastLogits: Float32Array | null = null;
+  private readonly forward = resolveForward(this.options.forward, normOf(this.model));
 
   protected override trainStep(batch: Batch, phase: Phase): number {
     const size = this.options.replayBatchSize ?? this.ctx.training.batchSize;
@@ -64,10 +69,11 @@ class DerppLearner extends BaseSgdLearner<DerppOptions> {
     }
   }
 
-  protected override loss(inputs: BatchTensors, _phase: Phase): tf.Scalar {
+  protected override loss(inputs: BatchTensors, phase: Phase): tf.Scalar {
     const { current, logitReplay, labelReplay, storedLogits } = this.layout;
     const width = this.ctx.scenario.outputs;
-    const logits = this.model.forward(inputs.x, true);
+    const sizes = [current, logitReplay, labelReplay].filter((n) => n > 0);
+    const logits = partLogits(this.model, inputs.x, sizes, inputs.batch.taskIds, phase.index, this.forward);
     const masked = applyMask(logits, inputs.mask);
     const rows = (t: tf.Tensor2D, start: number, count: number) => tf.slice(t, [start, 0], [count, width]) as tf.Tensor2D;
     const targets = (start: number, count: number) => tf.slice(inputs.targets, [start], [count]) as tf.Tensor1D;
@@ -124,8 +130,10 @@ export const derpp = defineLearner<DerppOptions>({
       alpha: { type: 'number', minimum: 0, default: 0.2, description: 'weight α of the logit MSE (AdaB2N best args, CIFAR-10, buffer 500: 0.2)' },
       beta: { type: 'number', minimum: 0, default: 0.5, description: 'weight β of the replayed-label CE (same source: 0.5)' },
       replayBatchSize: { type: ['integer', 'null'], minimum: 1, default: null, description: 'examples in each of the two replay batches (null = the training batch size, as the online protocol)' },
+      forward: FORWARD_SCHEMA,
     },
     additionalProperties: false,
   },
+  keyOptions: forwardKeyOptions,
   create: (options: DerppOptions, ctx: LearnerContext) => new DerppLearner(ctx, options),
 });
