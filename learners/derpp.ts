@@ -19,6 +19,7 @@ import { BaseSgdLearner, type BatchTensors } from './base.js';
 import { defineLearner, type LearnerContext, type LearnerState, type Phase } from './contract.js';
 import { applyMask, crossEntropy } from './losses.js';
 import { joinBatches } from './replay.js';
+import { BalancedStatistics, TEST_STATISTICS_SCHEMA, testStatisticsKeyOptions, type TestStatistics } from './balancedStatistics.js';
 import { FORWARD_SCHEMA, forwardKeyOptions, normOf, partLogits, resolveForward, type ReplayForward } from './replayForward.js';
 import { restoreStreamBuffer, StreamBuffer, streamBufferState, type StreamBufferSnapshot } from './streamBuffer.js';
 
@@ -28,6 +29,7 @@ export interface DerppOptions {
   beta: number;
   replayBatchSize: number | null;
   forward?: ReplayForward;
+  testStatistics?: TestStatistics;
 }
 
 /** Rows of the joined batch: current, then the logit-replay part, then the label-replay part. */
@@ -48,8 +50,10 @@ class DerppLearner extends BaseSgdLearner<DerppOptions> {
   /** the same as values, for the buffer */
   private lastLogits: Float32Array | null = null;
   private readonly forward = resolveForward(this.options.forward, normOf(this.model));
+  private readonly balanced = this.options.testStatistics === 'task-balanced' ? new BalancedStatistics(this.model, this.ctx.data, this.ctx.scenario.inputSize) : null;
 
   protected override trainStep(batch: Batch, phase: Phase): number {
+    this.balanced?.invalidate(phase.index + 1);
     const size = this.options.replayBatchSize ?? this.ctx.training.batchSize;
     let joined = batch;
     this.layout = { current: batch.size, logitReplay: 0, labelReplay: 0, storedLogits: null };
@@ -103,18 +107,24 @@ class DerppLearner extends BaseSgdLearner<DerppOptions> {
 
   protected override async extraState(): Promise<LearnerState> {
     const { tensors, json } = streamBufferState('buffer', this.buffer);
-    return { tensors, json: { buffer: json, sampleRng: this.sampleRng.state() } };
+    return { tensors, json: { buffer: json, sampleRng: this.sampleRng.state(), ...(this.balanced ? { balancedTasks: this.balanced.tasks } : {}) } };
   }
 
   protected override async restoreExtraState(state: LearnerState): Promise<void> {
-    const json = state.json as { buffer: StreamBufferSnapshot['json']; sampleRng: [number, number, number, number] };
+    const json = state.json as { buffer: StreamBufferSnapshot['json']; sampleRng: [number, number, number, number]; balancedTasks?: number };
     await restoreStreamBuffer('buffer', this.buffer, state.tensors, json.buffer);
     this.sampleRng.setState(json.sampleRng);
+    this.balanced?.invalidate(json.balancedTasks ?? 0);
+  }
+
+  override predict(x: tf.Tensor2D): tf.Tensor2D {
+    return this.balanced ? this.balanced.predict(x) : super.predict(x);
   }
 
   override dispose(): void {
     this.currentLogits?.dispose();
     this.currentLogits = null;
+    this.balanced?.dispose();
     super.dispose();
   }
 }
@@ -131,9 +141,10 @@ export const derpp = defineLearner<DerppOptions>({
       beta: { type: 'number', minimum: 0, default: 0.5, description: 'weight β of the replayed-label CE (same source: 0.5)' },
       replayBatchSize: { type: ['integer', 'null'], minimum: 1, default: null, description: 'examples in each of the two replay batches (null = the training batch size, as the online protocol)' },
       forward: FORWARD_SCHEMA,
+      testStatistics: TEST_STATISTICS_SCHEMA,
     },
     additionalProperties: false,
   },
-  keyOptions: forwardKeyOptions,
+  keyOptions: (options, model) => testStatisticsKeyOptions(forwardKeyOptions(options, model)),
   create: (options: DerppOptions, ctx: LearnerContext) => new DerppLearner(ctx, options),
 });

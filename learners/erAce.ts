@@ -21,6 +21,7 @@ import { BaseSgdLearner, type BatchTensors } from './base.js';
 import { defineLearner, type LearnerContext, type LearnerState, type Phase } from './contract.js';
 import { applyMask, crossEntropy } from './losses.js';
 import { joinBatches } from './replay.js';
+import { BalancedStatistics, TEST_STATISTICS_SCHEMA, testStatisticsKeyOptions, type TestStatistics } from './balancedStatistics.js';
 import { FORWARD_SCHEMA, forwardKeyOptions, normOf, partLogits, resolveForward, type ReplayForward } from './replayForward.js';
 import { restoreStreamBuffer, StreamBuffer, streamBufferState, type StreamBufferSnapshot } from './streamBuffer.js';
 
@@ -31,6 +32,7 @@ export interface ErAceOptions {
   capacity: number;
   replayBatchSize: number | null;
   forward?: ReplayForward;
+  testStatistics?: TestStatistics;
 }
 
 /**
@@ -53,8 +55,10 @@ class ErAceLearner extends BaseSgdLearner<ErAceOptions> {
   private currentRows = 0;
   private aceMask: Float32Array | null = null;
   private readonly forward = resolveForward(this.options.forward, normOf(this.model));
+  private readonly balanced = this.options.testStatistics === 'task-balanced' ? new BalancedStatistics(this.model, this.ctx.data, this.ctx.scenario.inputSize) : null;
 
   protected override trainStep(batch: Batch, phase: Phase): number {
+    this.balanced?.invalidate(phase.index + 1);
     const present = new Set(batch.targets);
     for (const o of present) this.maxSeen = Math.max(this.maxSeen, o);
     this.currentRows = 0;
@@ -89,14 +93,24 @@ class ErAceLearner extends BaseSgdLearner<ErAceOptions> {
 
   protected override async extraState(): Promise<LearnerState> {
     const { tensors, json } = streamBufferState('buffer', this.buffer);
-    return { tensors, json: { buffer: json, sampleRng: this.sampleRng.state(), maxSeen: this.maxSeen } };
+    return { tensors, json: { buffer: json, sampleRng: this.sampleRng.state(), maxSeen: this.maxSeen, ...(this.balanced ? { balancedTasks: this.balanced.tasks } : {}) } };
   }
 
   protected override async restoreExtraState(state: LearnerState): Promise<void> {
-    const json = state.json as { buffer: StreamBufferSnapshot['json']; sampleRng: [number, number, number, number]; maxSeen: number };
+    const json = state.json as { buffer: StreamBufferSnapshot['json']; sampleRng: [number, number, number, number]; maxSeen: number; balancedTasks?: number };
     await restoreStreamBuffer('buffer', this.buffer, state.tensors, json.buffer);
     this.sampleRng.setState(json.sampleRng);
     this.maxSeen = json.maxSeen;
+    this.balanced?.invalidate(json.balancedTasks ?? 0);
+  }
+
+  override predict(x: tf.Tensor2D): tf.Tensor2D {
+    return this.balanced ? this.balanced.predict(x) : super.predict(x);
+  }
+
+  override dispose(): void {
+    this.balanced?.dispose();
+    super.dispose();
   }
 }
 
@@ -110,9 +124,10 @@ export const erAce = defineLearner<ErAceOptions>({
       capacity: { type: 'integer', minimum: 1, default: 500, description: 'examples the buffer holds (AdaB2N: 500 or 2000 on Split CIFAR-10)' },
       replayBatchSize: { type: ['integer', 'null'], minimum: 1, default: null, description: 'replayed examples a step (null = the training batch size, as the online protocol)' },
       forward: FORWARD_SCHEMA,
+      testStatistics: TEST_STATISTICS_SCHEMA,
     },
     additionalProperties: false,
   },
-  keyOptions: forwardKeyOptions,
+  keyOptions: (options, model) => testStatisticsKeyOptions(forwardKeyOptions(options, model)),
   create: (options: ErAceOptions, ctx: LearnerContext) => new ErAceLearner(ctx, options),
 });
