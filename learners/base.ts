@@ -73,6 +73,7 @@ export class BaseSgdLearner<O = Record<string, never>> implements Learner {
     const { epochs, batchSize } = this.ctx.training;
     let lastYield = performance.now();
     for (let epoch = 0; epoch < epochs; epoch++) {
+      this.beforeEpoch(epoch, phase);
       const batches = shuffledBatches(examples.indices.length, batchSize, this.batchRng);
       let lossSum = 0;
       let seen = 0;
@@ -153,6 +154,9 @@ export class BaseSgdLearner<O = Record<string, never>> implements Learner {
 
   /** Called before the first epoch of a phase (e.g. to freeze a teacher copy). */
   protected async beforePhase(_phase: Phase): Promise<void> {}
+
+  /** Called before each epoch of a phase, `epoch` from 0 (e.g. to step a learning-rate schedule). */
+  protected beforeEpoch(_epoch: number, _phase: Phase): void {}
 
   /** Called after the last epoch of a phase (e.g. to estimate parameter importance). */
   protected async afterPhase(_phase: Phase): Promise<void> {}

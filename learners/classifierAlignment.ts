@@ -6,7 +6,9 @@
  *   for each of `epochs` epochs:
  *     for every seen class c of task t_c (current task t): `samplesPerClass` draws from N(s_c·μ_c, Σ_c),
  *       s_c = 0.9 + 0.1·(t_c + 1)/(t + 1)   (older tasks' means shrink a little; the current task's s_c = 1)
- *     shuffle all draws; one SGD step per `samplesPerClass` of them (as many steps as classes):
+ *     shuffle all draws; one SGD step per `samplesPerClass` of them (as many steps as classes: the code's budget,
+ *     `stepsPerEpoch` null); with a fixed `stepsPerEpoch` S, the epoch takes S such steps, drawing and shuffling
+ *     a fresh pool of `samplesPerClass` per class whenever the previous pool is used up (S = classes is the code):
  *       z = heads(f);  with logit normalisation (τ > 0): ν = mean over the heads h of (‖z_h‖₂ + 1e-7),
  *       loss = CE(z/ν/τ, y) over the seen outputs (without it: CE(z, y))
  *     SGD with momentum and (coupled) weight decay, learning rate annealed by a cosine over the epochs.
@@ -41,6 +43,8 @@ export interface AlignmentOptions {
   lr: number;
   momentum: number;
   weightDecay: number;
+  /** SGD steps an epoch; null = one per seen class (the official rule) */
+  stepsPerEpoch?: number | null;
 }
 
 export interface Head {
@@ -75,28 +79,30 @@ export function alignClassifier(head: Head, classes: readonly ClassGaussian[], c
   try {
     for (let epoch = 0; epoch < options.epochs; epoch++) {
       const lr = cosineLr(options.lr, epoch, options.epochs);
-      const perClass = classes.map((c, k) => sampleGaussian(c.mean, lowers[k], n, per, meanScale(c.task, currentTask), rng));
-      const draws = tf.concat(perClass);
-      tf.dispose(perClass);
-      const order = rng.permutation(classes.length * per);
-      try {
-        for (let step = 0; step < classes.length; step++) {
-          const rows = order.subarray(step * per, (step + 1) * per);
-          const labels = Int32Array.from(rows, (r) => classes[Math.floor(r / per)].output);
-          const tasks = Array.from(rows, (r) => classes[Math.floor(r / per)].task);
-          tf.tidy(() => {
-            const x = tf.gather(draws, tf.tensor1d(Int32Array.from(rows), 'int32')) as tf.Tensor2D;
-            const { grads } = tf.variableGrads(() => alignmentLoss(head, x, labels, tasks, layout, options.tau), [head.weight, head.bias]);
-            [head.weight, head.bias].forEach((p, i) => {
-              // PyTorch SGD: d = g + wd·p; v ← μ·v + d; p ← p − lr·v (only the seen heads' columns move)
-              const d = tf.mul(tf.add(grads[p.name], tf.mul(p, options.weightDecay)), columnMask);
-              velocity[i].assign(tf.add(tf.mul(velocity[i], options.momentum), d));
-              p.assign(tf.sub(p, tf.mul(velocity[i], lr)));
+      for (let left = options.stepsPerEpoch ?? classes.length; left > 0; left -= classes.length) {
+        const perClass = classes.map((c, k) => sampleGaussian(c.mean, lowers[k], n, per, meanScale(c.task, currentTask), rng));
+        const draws = tf.concat(perClass);
+        tf.dispose(perClass);
+        const order = rng.permutation(classes.length * per);
+        try {
+          for (let step = 0; step < Math.min(left, classes.length); step++) {
+            const rows = order.subarray(step * per, (step + 1) * per);
+            const labels = Int32Array.from(rows, (r) => classes[Math.floor(r / per)].output);
+            const tasks = Array.from(rows, (r) => classes[Math.floor(r / per)].task);
+            tf.tidy(() => {
+              const x = tf.gather(draws, tf.tensor1d(Int32Array.from(rows), 'int32')) as tf.Tensor2D;
+              const { grads } = tf.variableGrads(() => alignmentLoss(head, x, labels, tasks, layout, options.tau), [head.weight, head.bias]);
+              [head.weight, head.bias].forEach((p, i) => {
+                // PyTorch SGD: d = g + wd·p; v ← μ·v + d; p ← p − lr·v (only the seen heads' columns move)
+                const d = tf.mul(tf.add(grads[p.name], tf.mul(p, options.weightDecay)), columnMask);
+                velocity[i].assign(tf.add(tf.mul(velocity[i], options.momentum), d));
+                p.assign(tf.sub(p, tf.mul(velocity[i], lr)));
+              });
             });
-          });
+          }
+        } finally {
+          draws.dispose();
         }
-      } finally {
-        draws.dispose();
       }
     }
   } finally {

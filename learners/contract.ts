@@ -7,7 +7,7 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../core/random.js';
-import type { Model } from '../models/types.js';
+import type { Model, ModelSpec } from '../models/types.js';
 import type { Batch, ExampleSet, Setting } from '../scenarios/types.js';
 
 /** The scenario as a learner may see it: shapes and task structure, never the test data. */
@@ -133,6 +133,13 @@ export interface LearnerDefinition<O = any> {
    * it another. Every other learner trains on the phase's examples, as the schedule hands them over.
    */
   trainsOnAllSeenTasks?: boolean;
+  /**
+   * The options a suite entry's runs are keyed and recorded under, given the entry's model, when they are not
+   * simply the validated options: a learner whose option default depends on the model resolves it here, and
+   * may leave out an option whose resolved value is the behaviour from before the option existed, so that
+   * older run keys still hold (DER++ and ER-ACE's `forward`, ./replayForward.ts). `create` receives these.
+   */
+  keyOptions?(options: O, model: ModelSpec): O;
   create(options: O, ctx: LearnerContext): Learner;
 }
 

@@ -8,8 +8,10 @@
  *   (MSE = mean over every logit). After the step the current batch enters the buffer (reservoir over the
  *   stream, ./streamBuffer.ts) with the logits the forward gave it, before the update.
  *
- * With a normalising model (suite `model.norm`) the batch statistics see the three parts together and AdaB²N
- * weighs them by task; its λ loss is added once the buffer is in use, as in the official code.
+ * With a normalising model (suite `model.norm`) `forward` (./replayForward.ts) decides whether the batch statistics
+ * see the three parts together (one forward, as derpp_ada.py; AdaB²N weighs them by task) or each part alone
+ * (three forwards, as the plain derpp.py the official BN baseline runs); AdaB²N's λ loss is added once the
+ * buffer is in use, as in the official code.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Batch, ExampleSet } from '../scenarios/types.js';
@@ -17,6 +19,8 @@ import { BaseSgdLearner, type BatchTensors } from './base.js';
 import { defineLearner, type LearnerContext, type LearnerState, type Phase } from './contract.js';
 import { applyMask, crossEntropy } from './losses.js';
 import { joinBatches } from './replay.js';
+import { BalancedStatistics, TEST_STATISTICS_SCHEMA, testStatisticsKeyOptions, type TestStatistics } from './balancedStatistics.js';
+import { FORWARD_SCHEMA, forwardKeyOptions, normOf, partLogits, resolveForward, type ReplayForward } from './replayForward.js';
 import { restoreStreamBuffer, StreamBuffer, streamBufferState, type StreamBufferSnapshot } from './streamBuffer.js';
 
 export interface DerppOptions {
@@ -24,6 +28,8 @@ export interface DerppOptions {
   alpha: number;
   beta: number;
   replayBatchSize: number | null;
+  forward?: ReplayForward;
+  testStatistics?: TestStatistics;
 }
 
 /** Rows of the joined batch: current, then the logit-replay part, then the label-replay part. */
@@ -43,8 +49,11 @@ class DerppLearner extends BaseSgdLearner<DerppOptions> {
   private currentLogits: tf.Tensor2D | null = null;
   /** the same as values, for the buffer */
   private lastLogits: Float32Array | null = null;
+  private readonly forward = resolveForward(this.options.forward, normOf(this.model));
+  private readonly balanced = this.options.testStatistics === 'task-balanced' ? new BalancedStatistics(this.model, this.ctx.data, this.ctx.scenario.inputSize) : null;
 
   protected override trainStep(batch: Batch, phase: Phase): number {
+    this.balanced?.invalidate(phase.index + 1);
     const size = this.options.replayBatchSize ?? this.ctx.training.batchSize;
     let joined = batch;
     this.layout = { current: batch.size, logitReplay: 0, labelReplay: 0, storedLogits: null };
@@ -64,10 +73,11 @@ class DerppLearner extends BaseSgdLearner<DerppOptions> {
     }
   }
 
-  protected override loss(inputs: BatchTensors, _phase: Phase): tf.Scalar {
+  protected override loss(inputs: BatchTensors, phase: Phase): tf.Scalar {
     const { current, logitReplay, labelReplay, storedLogits } = this.layout;
     const width = this.ctx.scenario.outputs;
-    const logits = this.model.forward(inputs.x, true);
+    const sizes = [current, logitReplay, labelReplay].filter((n) => n > 0);
+    const logits = partLogits(this.model, inputs.x, sizes, inputs.batch.taskIds, phase.index, this.forward);
     const masked = applyMask(logits, inputs.mask);
     const rows = (t: tf.Tensor2D, start: number, count: number) => tf.slice(t, [start, 0], [count, width]) as tf.Tensor2D;
     const targets = (start: number, count: number) => tf.slice(inputs.targets, [start], [count]) as tf.Tensor1D;
@@ -97,18 +107,24 @@ class DerppLearner extends BaseSgdLearner<DerppOptions> {
 
   protected override async extraState(): Promise<LearnerState> {
     const { tensors, json } = streamBufferState('buffer', this.buffer);
-    return { tensors, json: { buffer: json, sampleRng: this.sampleRng.state() } };
+    return { tensors, json: { buffer: json, sampleRng: this.sampleRng.state(), ...(this.balanced ? { balancedTasks: this.balanced.tasks } : {}) } };
   }
 
   protected override async restoreExtraState(state: LearnerState): Promise<void> {
-    const json = state.json as { buffer: StreamBufferSnapshot['json']; sampleRng: [number, number, number, number] };
+    const json = state.json as { buffer: StreamBufferSnapshot['json']; sampleRng: [number, number, number, number]; balancedTasks?: number };
     await restoreStreamBuffer('buffer', this.buffer, state.tensors, json.buffer);
     this.sampleRng.setState(json.sampleRng);
+    this.balanced?.invalidate(json.balancedTasks ?? 0);
+  }
+
+  override predict(x: tf.Tensor2D): tf.Tensor2D {
+    return this.balanced ? this.balanced.predict(x) : super.predict(x);
   }
 
   override dispose(): void {
     this.currentLogits?.dispose();
     this.currentLogits = null;
+    this.balanced?.dispose();
     super.dispose();
   }
 }
@@ -124,8 +140,11 @@ export const derpp = defineLearner<DerppOptions>({
       alpha: { type: 'number', minimum: 0, default: 0.2, description: 'weight α of the logit MSE (AdaB2N best args, CIFAR-10, buffer 500: 0.2)' },
       beta: { type: 'number', minimum: 0, default: 0.5, description: 'weight β of the replayed-label CE (same source: 0.5)' },
       replayBatchSize: { type: ['integer', 'null'], minimum: 1, default: null, description: 'examples in each of the two replay batches (null = the training batch size, as the online protocol)' },
+      forward: FORWARD_SCHEMA,
+      testStatistics: TEST_STATISTICS_SCHEMA,
     },
     additionalProperties: false,
   },
+  keyOptions: (options, model) => testStatisticsKeyOptions(forwardKeyOptions(options, model)),
   create: (options: DerppOptions, ctx: LearnerContext) => new DerppLearner(ctx, options),
 });

@@ -11,7 +11,9 @@
  *   After every step the current batch enters the buffer (reservoir over the stream, ./streamBuffer.ts).
  *
  * "Seen" is over output units (in class-IL, the classes in presentation order), updated with each batch
- * before its loss. With a normalising model AdaB²N's λ loss is added from the second task on, as in the code.
+ * before its loss. With a normalising model `forward` (./replayForward.ts) decides whether current and replayed
+ * rows share one forward (er_ace_ada.py) or get one each (the plain er_ace.py of the official BN baseline);
+ * AdaB²N's λ loss is added from the second task on, as in the code.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Batch, ExampleSet } from '../scenarios/types.js';
@@ -19,6 +21,8 @@ import { BaseSgdLearner, type BatchTensors } from './base.js';
 import { defineLearner, type LearnerContext, type LearnerState, type Phase } from './contract.js';
 import { applyMask, crossEntropy } from './losses.js';
 import { joinBatches } from './replay.js';
+import { BalancedStatistics, TEST_STATISTICS_SCHEMA, testStatisticsKeyOptions, type TestStatistics } from './balancedStatistics.js';
+import { FORWARD_SCHEMA, forwardKeyOptions, normOf, partLogits, resolveForward, type ReplayForward } from './replayForward.js';
 import { restoreStreamBuffer, StreamBuffer, streamBufferState, type StreamBufferSnapshot } from './streamBuffer.js';
 
 /** Added to masked logits: exp(z − 1e9) underflows to 0, the same as the code's fill with the lowest float. */
@@ -27,6 +31,8 @@ const MASKED = -1e9;
 export interface ErAceOptions {
   capacity: number;
   replayBatchSize: number | null;
+  forward?: ReplayForward;
+  testStatistics?: TestStatistics;
 }
 
 /**
@@ -48,8 +54,11 @@ class ErAceLearner extends BaseSgdLearner<ErAceOptions> {
   /** rows of the current batch in this step's joined batch, 0 when it has no replay part */
   private currentRows = 0;
   private aceMask: Float32Array | null = null;
+  private readonly forward = resolveForward(this.options.forward, normOf(this.model));
+  private readonly balanced = this.options.testStatistics === 'task-balanced' ? new BalancedStatistics(this.model, this.ctx.data, this.ctx.scenario.inputSize) : null;
 
   protected override trainStep(batch: Batch, phase: Phase): number {
+    this.balanced?.invalidate(phase.index + 1);
     const present = new Set(batch.targets);
     for (const o of present) this.maxSeen = Math.max(this.maxSeen, o);
     this.currentRows = 0;
@@ -66,7 +75,8 @@ class ErAceLearner extends BaseSgdLearner<ErAceOptions> {
     const width = this.ctx.scenario.outputs;
     const n = this.currentRows;
     const replayRows = inputs.batch.size - n;
-    const masked = applyMask(this.model.forward(inputs.x, true), inputs.mask);
+    const logits = partLogits(this.model, inputs.x, [n, replayRows], inputs.batch.taskIds, phase.index, this.forward);
+    const masked = applyMask(logits, inputs.mask);
     const current = tf.add(tf.slice(masked, [0, 0], [n, width]), tf.tensor2d(this.aceMask!, [1, width])) as tf.Tensor2D;
     const replayed = tf.slice(masked, [n, 0], [replayRows, width]) as tf.Tensor2D;
     const ace = crossEntropy(current, tf.slice(inputs.targets, [0], [n]) as tf.Tensor1D);
@@ -83,14 +93,24 @@ class ErAceLearner extends BaseSgdLearner<ErAceOptions> {
 
   protected override async extraState(): Promise<LearnerState> {
     const { tensors, json } = streamBufferState('buffer', this.buffer);
-    return { tensors, json: { buffer: json, sampleRng: this.sampleRng.state(), maxSeen: this.maxSeen } };
+    return { tensors, json: { buffer: json, sampleRng: this.sampleRng.state(), maxSeen: this.maxSeen, ...(this.balanced ? { balancedTasks: this.balanced.tasks } : {}) } };
   }
 
   protected override async restoreExtraState(state: LearnerState): Promise<void> {
-    const json = state.json as { buffer: StreamBufferSnapshot['json']; sampleRng: [number, number, number, number]; maxSeen: number };
+    const json = state.json as { buffer: StreamBufferSnapshot['json']; sampleRng: [number, number, number, number]; maxSeen: number; balancedTasks?: number };
     await restoreStreamBuffer('buffer', this.buffer, state.tensors, json.buffer);
     this.sampleRng.setState(json.sampleRng);
     this.maxSeen = json.maxSeen;
+    this.balanced?.invalidate(json.balancedTasks ?? 0);
+  }
+
+  override predict(x: tf.Tensor2D): tf.Tensor2D {
+    return this.balanced ? this.balanced.predict(x) : super.predict(x);
+  }
+
+  override dispose(): void {
+    this.balanced?.dispose();
+    super.dispose();
   }
 }
 
@@ -103,8 +123,11 @@ export const erAce = defineLearner<ErAceOptions>({
     properties: {
       capacity: { type: 'integer', minimum: 1, default: 500, description: 'examples the buffer holds (AdaB2N: 500 or 2000 on Split CIFAR-10)' },
       replayBatchSize: { type: ['integer', 'null'], minimum: 1, default: null, description: 'replayed examples a step (null = the training batch size, as the online protocol)' },
+      forward: FORWARD_SCHEMA,
+      testStatistics: TEST_STATISTICS_SCHEMA,
     },
     additionalProperties: false,
   },
+  keyOptions: (options, model) => testStatisticsKeyOptions(forwardKeyOptions(options, model)),
   create: (options: ErAceOptions, ctx: LearnerContext) => new ErAceLearner(ctx, options),
 });

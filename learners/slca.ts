@@ -10,11 +10,14 @@
  *      rehearsal schedule, are ignored, as the code's ignore_index); the backbone's learning rate is the head's
  *      × `backboneLrScale` (1/100; 0 freezes it). Two optimizers of the suite's kind, both fresh at every task
  *      (the code builds its SGD per task); coupled weight decay `weightDecay` on what they update. Old heads do
- *      not move (frozen in the code: no gradient, no decay).
+ *      not move (frozen in the code: no gradient, no decay). `stage1DecayEpoch` m: both learning rates × 0.1
+ *      from epoch m (0-based) on, the code's MultiStepLR with milestones [m], stepped after each epoch (its
+ *      configs: 18 of 20 epochs on CIFAR-100, 80 of 90 with MoCo v3, 40 of 50 on Cars); null: no decay.
  *   2. Class statistics: per class of t (an output of t), mean and unbiased covariance + ridge·I of the backbone
  *      features (evaluation mode) of its training examples; earlier classes keep theirs.
  *   3. Classifier alignment (from the second task, `caEpochs` > 0; ./classifierAlignment.ts): after backing up
- *      the heads, re-train every seen head on draws from the stored Gaussians with logit normalisation τ.
+ *      the heads, re-train every seen head on draws from the stored Gaussians with logit normalisation τ;
+ *      `caStepsPerEpoch` null takes the code's one step per seen class an epoch, a number that many steps.
  *   4. The harness evaluates the aligned heads when train() returns; the next train() starts by restoring the
  *      backed-up (unaligned) heads, as the code's `recall` after each task. The backup is part of the
  *      learner's state, so a resumed run restores it too.
@@ -25,6 +28,7 @@ import * as tf from '@tensorflow/tfjs';
 import { selectExamples } from '../scenarios/examples.js';
 import { BaseSgdLearner, type BatchTensors } from './base.js';
 import { alignClassifier, type ClassGaussian, type Head } from './classifierAlignment.js';
+import { UserError } from '../core/errors.js';
 import { defineLearner, type LearnerContext, type LearnerState, type Phase } from './contract.js';
 import { featureMoments } from './gaussian.js';
 import { crossEntropy } from './losses.js';
@@ -45,6 +49,8 @@ export interface SlcaOptions {
   caMomentum: number;
   tau: number;
   covarianceRidge: number;
+  caStepsPerEpoch?: number | null;
+  stage1DecayEpoch?: number | null;
 }
 
 class SlcaLearner extends BaseSgdLearner<SlcaOptions> {
@@ -91,6 +97,14 @@ class SlcaLearner extends BaseSgdLearner<SlcaOptions> {
     this.tasksStarted = Math.max(this.tasksStarted, phase.taskId + 1);
   }
 
+  /** The code's stage-1 step decay: both learning rates × 0.1 from epoch `stage1DecayEpoch` on (fresh every task). */
+  protected override beforeEpoch(epoch: number): void {
+    if (epoch !== this.options.stage1DecayEpoch) return;
+    const { lr } = this.ctx.training;
+    (this.optimizer as tf.SGDOptimizer).setLearningRate(lr * 0.1);
+    (this.backboneOptimizer as tf.SGDOptimizer | null)?.setLearningRate(lr * this.options.backboneLrScale * 0.1);
+  }
+
   protected override trainedVariables(): tf.Variable[] {
     return this.options.backboneLrScale > 0 ? this.model.variables : [this.head.weight, this.head.bias];
   }
@@ -135,7 +149,7 @@ class SlcaLearner extends BaseSgdLearner<SlcaOptions> {
     this.storeClassStatistics(phase.taskId);
     const { caEpochs, caSamplesPerClass, tau, caLr, caMomentum, weightDecay } = this.options;
     if (phase.index > 0 && caEpochs > 0)
-      alignClassifier(this.head, this.classes, phase.taskId, this.ctx.scenario, { epochs: caEpochs, samplesPerClass: caSamplesPerClass, tau, lr: caLr, momentum: caMomentum, weightDecay }, this.alignmentRng);
+      alignClassifier(this.head, this.classes, phase.taskId, this.ctx.scenario, { epochs: caEpochs, samplesPerClass: caSamplesPerClass, tau, lr: caLr, momentum: caMomentum, weightDecay, stepsPerEpoch: this.options.caStepsPerEpoch ?? null }, this.alignmentRng);
   }
 
   /** Mean and covariance of the backbone features of each class of `taskId` (replacing earlier ones of it). */
@@ -226,6 +240,11 @@ function truncatedNormal(rng: import('../core/random.js').Rng, std: number): num
   }
 }
 
+/** Run-key options: the options added later are left out while null (no change), so older keys hold. */
+function withoutNull(options: SlcaOptions, keys: (keyof SlcaOptions)[]): SlcaOptions {
+  return Object.fromEntries(Object.entries(options).filter(([k, v]) => !(keys.includes(k as keyof SlcaOptions) && v === null))) as unknown as SlcaOptions;
+}
+
 function chunks(items: number[], size: number): number[][] {
   const out: number[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
@@ -248,8 +267,25 @@ export const slca = defineLearner<SlcaOptions>({
       caMomentum: { type: 'number', minimum: 0, maximum: 1, default: 0.9, description: 'alignment SGD momentum (the code: 0.9)' },
       tau: { type: 'number', minimum: 0, default: 0.1, description: 'logit-normalisation temperature τ of the alignment (the code: 0.1, Cars 0.05; 0 = plain cross-entropy)' },
       covarianceRidge: { type: 'number', minimum: 0, default: 1e-4, description: 'added to the diagonal of every class covariance (the code: 1e-4)' },
+      caStepsPerEpoch: {
+        type: ['integer', 'null'],
+        minimum: 1,
+        default: null,
+        description: 'alignment SGD steps an epoch, each on caSamplesPerClass draws (null = one per seen class, the code: 10 classes get 10 steps, 100 get 100)',
+      },
+      stage1DecayEpoch: {
+        type: ['integer', 'null'],
+        minimum: 1,
+        default: null,
+        description: "0-based epoch from which the slow learner's learning rates are × 0.1 (the code's milestone: 18 of 20 epochs on CIFAR-100); null = no decay. Needs optimizer 'sgd' or 'momentum'",
+      },
     },
     additionalProperties: false,
   },
-  create: (options: SlcaOptions, ctx: LearnerContext) => new SlcaLearner(ctx, options),
+  keyOptions: (options: SlcaOptions) => withoutNull(options, ['caStepsPerEpoch', 'stage1DecayEpoch']),
+  create: (options: SlcaOptions, ctx: LearnerContext) => {
+    if ((options.stage1DecayEpoch ?? null) !== null && ctx.training.optimizer !== 'sgd' && ctx.training.optimizer !== 'momentum')
+      throw new UserError(`slca's stage1DecayEpoch needs optimizer 'sgd' or 'momentum', not '${ctx.training.optimizer}'`, 'training.optimizer', "use 'momentum' (the code's SGD with momentum 0.9), or remove stage1DecayEpoch");
+    return new SlcaLearner(ctx, options);
+  },
 });

@@ -58,6 +58,16 @@ export class NormMlp implements Model {
     });
   }
 
+  /** Evaluation-mode input of norm layer `layer`: the dense output in front of it (the layers before it use their running statistics). */
+  normInput(x: tf.Tensor2D, layer: number): tf.Tensor2D {
+    return tf.tidy(() => {
+      const { weights, biases } = this.dense;
+      let h = x;
+      for (let l = 0; l < layer; l++) h = tf.relu(this.norms[l].apply(this.denseOp(h, weights[l], biases[l], { relu: false, inputGradient: false }), false));
+      return this.denseOp(h, weights[layer], biases[layer], { relu: false, inputGradient: false });
+    });
+  }
+
   forward(x: tf.Tensor2D, training = false): tf.Tensor2D {
     return tf.tidy(() => {
       const { weight, bias } = this.head;

@@ -131,22 +131,24 @@ export function expandSuite(suite: Suite, file: string): Job[] {
       if (!names.includes(s)) throw new UserError(`no scenario is named '${s}'`, `${file}: ${where}.scenarios`, `use one of: ${names.join(', ')}`);
     const schedule = entrySchedule(suite, entry, definition.trainsOnAllSeenTasks === true, `${file}: ${where}`, file);
     const shown = isDefaultSchedule(schedule) || definition.trainsOnAllSeenTasks ? '' : `+${scheduleLabel(schedule)}`;
-    return { entry, options, schedule, label: entry.label ?? `${defaultLabel(entry.name, given)}${shown}` };
+    return { entry, definition, options, schedule, label: entry.label ?? `${defaultLabel(entry.name, given)}${shown}` };
   });
   for (const [si, scenario] of scenarios.entries()) {
-    for (const [li, { entry, options, schedule, label }] of resolved.entries()) {
+    for (const [li, { entry, definition, options, schedule, label }] of resolved.entries()) {
       if (entry.scenarios && !entry.scenarios.includes(scenario.name)) continue;
       const key = `${scenario.name}/${label}`;
       if (labels.has(key))
         throw new UserError(`two learner entries are both labelled '${label}' on scenario '${scenario.name}'`, `${file}: learners`, 'give one of them a distinct "label"');
       labels.add(key);
+      const model = checkedModel({ ...suite.model, ...(entry.model ?? {}) }, scenario, file, (field) => (entry.model && field in entry.model ? `learners[${li}].model` : 'model'), manifests);
+      const keyed = definition.keyOptions ? definition.keyOptions(structuredClone(options), model) : options;
       for (const seed of suite.seeds) {
         jobs.push({
           id: fileSafe(`${scenario.name}__${label}__seed${seed}`),
           suite: suite.name,
           scenario,
-          learner: { name: entry.name, label, options },
-          model: checkedModel({ ...suite.model, ...(entry.model ?? {}) }, scenario, file, (field) => (entry.model && field in entry.model ? `learners[${li}].model` : 'model'), manifests),
+          learner: { name: entry.name, label, options: keyed },
+          model,
           training: { ...suite.training, ...(entry.training ?? {}) },
           schedule,
           evaluation: suite.evaluation,

@@ -2,37 +2,21 @@
 import { expect } from 'chai';
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../../core/random.js';
-import type { Learner, LearnerContext, TrainingConfig } from '../../learners/contract.js';
+import type { Learner } from '../../learners/contract.js';
 import { asymmetricMask } from '../../learners/erAce.js';
 import { crossEntropy } from '../../learners/losses.js';
 import { getLearner } from '../../learners/registry.js';
 import { joinBatches } from '../../learners/replay.js';
 import { StreamBuffer } from '../../learners/streamBuffer.js';
-import { createNetwork } from '../../models/network.js';
 import type { NormMlp } from '../../models/normMlp.js';
 import type { ModelSpec } from '../../models/types.js';
-import { scenarioInfo } from '../../runner/evaluate.js';
 import { gatherBatch, taskExamples, taskTestExamples } from '../../scenarios/examples.js';
 import type { ExampleSet, Scenario } from '../../scenarios/types.js';
-import { phaseOf, range } from '../helpers/learners.js';
+import { context, phaseOf, range } from '../helpers/learners.js';
 import { expectClose, syntheticScenario, useWasm, values } from '../helpers/tf.js';
-
-const ONLINE: TrainingConfig = { epochs: 1, batchSize: 8, optimizer: 'sgd', lr: 0.05, momentum: 0, resetOptimizer: false };
 
 function fakeTask(taskId: number, n: number): ExampleSet {
   return { taskIds: new Uint16Array(n).fill(taskId), indices: Uint32Array.from(range(n), (i) => taskId * 1000 + i) };
-}
-
-/** A context like runJob's, with a normalising model when `model.norm` says so. */
-function context(scenario: Scenario, model: ModelSpec, training = ONLINE, seed = 3): LearnerContext {
-  return {
-    scenario: scenarioInfo(scenario),
-    training,
-    createModel: (outputs = scenario.outputs) => createNetwork(model, { inputs: scenario.inputSize, outputs, tasks: scenario.tasks.length }, new Rng(seed, 'model-init')),
-    rng: new Rng(seed, 'learner'),
-    data: { taskExamples: (t) => taskExamples(scenario, t), batch: (set, positions) => gatherBatch(scenario, 'train', set, positions) },
-    backend: tf.getBackend(),
-  };
 }
 
 function logitsOn(learner: Learner, scenario: Scenario): number[] {
