@@ -87,6 +87,7 @@ const optionalModelProperties = {
       compat: { type: 'boolean', description: "AdaB2N: the official code's task weights (true) or renormalised (false)" },
     },
   },
+  dropout: { type: 'number', minimum: 0, exclusiveMaximum: 1, description: 'dropout rate after every hidden layer in training (the precursor: 0.5); absent = none' },
   backbone: { type: 'string', minLength: 1, description: 'pre-trained backbone manifest (clbench pretrain), relative to the suite file' },
   allowBackboneOverlap: { type: 'boolean', description: 'allow a backbone pre-trained on classes of the dataset the stream tests on' },
 } as const;
