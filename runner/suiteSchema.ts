@@ -138,6 +138,12 @@ export const suiteSchema = {
       properties: {
         batchSize: { type: 'integer', minimum: 1, default: 1000 },
         criterion: { type: 'number', minimum: 0, maximum: 1, default: 0.9, description: 'accuracy threshold for epochs-to-criterion' },
+        newTaskSteps: {
+          type: 'array',
+          minItems: 1,
+          items: { type: 'integer', minimum: 1 },
+          description: "gradient steps of each phase after which the new task's accuracy is measured (strictly increasing; absent = none): step-normalised facilitation",
+        },
       },
     },
     learners: {

@@ -1,0 +1,58 @@
+/**
+ * The runner's side of issue 20: new-task accuracy after fixed gradient-step counts (evaluation.newTaskSteps)
+ * and model.dropout, on a tiny synthetic stream.
+ */
+import { expect } from 'chai';
+import { UserError } from '../../core/errors.js';
+import { recordSchema } from '../../results/record.js';
+import { useBackend, type BackendInfo } from '../../runner/backend.js';
+import { keyMaterial } from '../../runner/runKey.js';
+import { runJob } from '../../runner/runJob.js';
+import { validateWithSchema } from '../../runner/validate.js';
+import { thrown } from '../helpers/tf.js';
+import { jobsOf, tinySuite } from '../helpers/suites.js';
+
+describe('runJob: step curves and dropout', function () {
+  this.timeout(120000);
+  let backend: BackendInfo;
+  before(async () => {
+    backend = await useBackend('wasm');
+  });
+
+  it('measures the new task after the listed step counts of each phase, and only those reached', async () => {
+    // 120 examples a phase in batches of 16: 8 steps an epoch, 16 in the phase's 2 epochs
+    const [job] = jobsOf(tinySuite({ evaluation: { newTaskSteps: [5, 16, 100] } }));
+    let steps = 0;
+    const record = await runJob(job, { backend, onEvent: (e) => void (e.type === 'step' && e.phase === 0 && steps++) });
+    expect(steps).to.equal(16);
+    validateWithSchema(recordSchema, record, 'record');
+    expect(record.accuracy.newTaskSteps).to.deep.equal([5, 16, 100]);
+    const curves = record.accuracy.newTaskStepCurves!;
+    expect(curves.map((c) => c.length)).to.deep.equal([2, 2, 2]);
+    // after step 16 the phase is over: the same model the diagonal entry measures
+    curves.forEach((c, i) => expect(c[1]).to.equal(record.accuracy.matrix[i][i]));
+    // after 5 steps the new task is measured mid-epoch: not the first-epoch point (8 steps)
+    expect(curves.some((c, i) => c[0] !== record.accuracy.newTaskCurves![i][0])).to.equal(true);
+  });
+
+  it('without newTaskSteps the record and the run key are as before', async () => {
+    const [job] = jobsOf(tinySuite());
+    expect(keyMaterial(job, 'wasm').evaluation).to.deep.equal({ batchSize: 1000, criterion: 0.9 });
+    const record = await runJob(job, { backend });
+    expect(record.accuracy).to.not.have.property('newTaskSteps');
+    expect(record.accuracy).to.not.have.property('newTaskStepCurves');
+    expect(job.model).to.not.have.property('dropout');
+  });
+
+  it('rejects step counts out of order', () => {
+    thrown(() => jobsOf(tinySuite({ evaluation: { newTaskSteps: [10, 5] } })), UserError);
+  });
+
+  it('dropout runs are the same for a seed, and differ from runs without dropout', async () => {
+    const suite = tinySuite({ model: { hidden: [32], dropout: 0.5 } });
+    const [a, b] = [await runJob(jobsOf(suite)[0], { backend }), await runJob(jobsOf(suite)[0], { backend })];
+    expect(a.accuracy).to.deep.equal(b.accuracy);
+    const plain = await runJob(jobsOf(tinySuite())[0], { backend });
+    expect(plain.accuracy.newTaskCurves).to.not.deep.equal(a.accuracy.newTaskCurves);
+  });
+});
