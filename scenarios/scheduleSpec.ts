@@ -15,8 +15,8 @@ export type ScheduleKind = (typeof SCHEDULE_KINDS)[number];
 export const SCHEDULE_DESCRIPTIONS: Record<ScheduleKind, string> = {
   none: 'no rehearsal: each phase is its new task (the default)',
   full: 'every past task in full (upper bound)',
-  uniform: 'every past task alike; budgetFraction',
-  exponential: 'past task weight e^(-k/beta); beta (1), budgetFraction',
+  uniform: 'every past task alike; budgetFraction, or budget "match-unrestricted-powerlaw" (alpha, tau)',
+  exponential: 'past task weight e^(-k/beta); beta (1, or "match-powerlaw": fitted to alpha, tau), budgetFraction or budget',
   powerlaw: 'past task weight (1 + k/tau)^(-alpha); alpha (5.6), tau (10), budgetFraction',
   'powerlaw-compat': "the precursor code's budgeted index rule alpha*x_j^(alpha-1); alpha (5), budgetFraction (required)",
   'powerlaw-table': "the precursor code's literal unrestricted table 57927, 33969, ... (ages 0..10)",
