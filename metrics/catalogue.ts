@@ -14,7 +14,7 @@ import {
   meanEpochsToCriterion,
   meanFirstEpochAccuracy,
 } from './facilitation.js';
-import { accuracyAfterStepsPerTask, learningCurveAreaPerTask, meanOverTasks } from './stepFacilitation.js';
+import { accuracyAfterStepsPerTask, learningCurveAreaPerTask, meanOverTasks, slopeOverTasks } from './stepFacilitation.js';
 
 /** What some metrics need besides the run's own record. */
 export interface MetricContext {
@@ -158,10 +158,7 @@ export const METRICS: readonly MetricDefinition[] = [
     label: 'Accuracy after S steps, trend',
     definition: 'Least-squares slope of the accuracy after S steps against task index; positive means later tasks are learned in fewer steps.',
     higherIsBetter: true,
-    compute: (record) => {
-      const perTask = accuracyAfterStepsPerTask(record);
-      return perTask === null || perTask.some((v) => v === null) ? null : facilitationSlope(perTask);
-    },
+    compute: (record) => slopeOverTasks(accuracyAfterStepsPerTask(record)),
   },
   {
     key: 'new_task_curve_area',
@@ -176,10 +173,7 @@ export const METRICS: readonly MetricDefinition[] = [
     label: 'New-task curve area trend',
     definition: 'Least-squares slope of the new-task curve area over S steps against task index; positive means forward facilitation.',
     higherIsBetter: true,
-    compute: (record) => {
-      const perTask = learningCurveAreaPerTask(record);
-      return perTask === null || perTask.some((v) => v === null) ? null : facilitationSlope(perTask);
-    },
+    compute: (record) => slopeOverTasks(learningCurveAreaPerTask(record)),
   },
 ];
 

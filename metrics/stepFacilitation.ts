@@ -16,6 +16,7 @@
  * Their trends across tasks use `facilitationSlope` (./facilitation.ts).
  */
 import type { AccuracyRecord } from './types.js';
+import { facilitationSlope } from './facilitation.js';
 import { MetricInputError, checkAccuracy, mean, taskCount } from './matrix.js';
 
 /**
@@ -90,4 +91,10 @@ export function learningCurveAreaPerTask(record: AccuracyRecord): (number | null
 export function meanOverTasks(perTask: (number | null)[] | null): number | null {
   if (perTask === null || perTask.some((v) => v === null)) return null;
   return mean(perTask as number[]);
+}
+
+/** `facilitationSlope` of a per-task series across tasks; null when the series is absent or any task lacks a value. */
+export function slopeOverTasks(perTask: (number | null)[] | null): number | null {
+  if (perTask === null || perTask.some((v) => v === null)) return null;
+  return facilitationSlope(perTask);
 }
