@@ -22,8 +22,9 @@ type MemoryInput = Pick<RunRecord, 'tasks' | 'schedule'> & { learner: Pick<RunRe
 
 /** Past-task training examples the run keeps at its last phase (see above); null for a learner it cannot tell. */
 export function memoryExamples(record: MemoryInput): number | null {
-  const past = record.tasks.slice(0, -1);
-  const allPastData = past.reduce((sum, task) => sum + task.train, 0);
+  // hand-made or truncated records may lack the task list: what depends on it is then unknown
+  const past = record.tasks?.slice(0, -1) ?? null;
+  const allPastData = past === null ? null : past.reduce((sum, task) => sum + task.train, 0);
   const counts = record.schedule?.counts ?? [];
   const rehearses = counts.some((row, p) => row.some((n, j) => j < p && n > 0));
   const { name, options } = record.learner;
@@ -32,7 +33,7 @@ export function memoryExamples(record: MemoryInput): number | null {
   if (name in CAPACITY) return option(options, CAPACITY[name]);
   if (name === 'agem') {
     const perTask = option(options, 'memoryPerTask');
-    return perTask === null ? null : perTask * past.length;
+    return perTask === null || past === null ? null : perTask * past.length;
   }
   return null;
 }

@@ -178,7 +178,7 @@ function resolveMatchedPowerlaw(spec: ScheduleSpec, resolved: ResolvedSchedule, 
   for (const key of ['alpha', 'tau'] as const)
     if (spec[key] !== undefined && !matched)
       throw new UserError(
-        `'${key}' names the power law a '${spec.kind}' schedule is matched to, and this one is matched to none`,
+        `'${key}' does not apply to the '${spec.kind}' schedule unless it is matched to a power law (it names that power law)`,
         `${where}.${key}`,
         `remove it, or add "beta": "${MATCH_POWERLAW}" (exponential) or "budget": "${MATCH_UNRESTRICTED}"`,
       );
