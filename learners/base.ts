@@ -32,6 +32,8 @@ interface BaseStateJson {
   batchRng: [number, number, number, number];
   optimizer: string[];
   extra: unknown;
+  /** the model's dropout generator (absent without dropout, and in checkpoints written before it existed) */
+  dropoutRng?: [number, number, number, number];
 }
 
 /** A batch as tensors, plus the plain batch it came from. */
@@ -119,6 +121,7 @@ export class BaseSgdLearner<O = Record<string, never>> implements Learner {
     const extra = await this.extraState();
     for (const [name, t] of Object.entries(extra.tensors)) tensors[`extra/${name}`] = t;
     const json: BaseStateJson = { batchRng: this.batchRng.state(), optimizer: optimizer.names, extra: extra.json };
+    if (this.model.dropout) json.dropoutRng = this.model.dropout.state();
     return { tensors, json };
   }
 
@@ -134,6 +137,7 @@ export class BaseSgdLearner<O = Record<string, never>> implements Learner {
     if (this.model.buffers?.length) this.model.loadBuffers!(this.model.buffers.map((_, i) => tensor(`buffer/${i}`)));
     await restoreOptimizer(this.optimizer, { names: json.optimizer, tensors: json.optimizer.map((_, i) => tensor(`optimizer/${i}`)) }, this.model.variables);
     this.batchRng.setState(json.batchRng);
+    if (this.model.dropout && json.dropoutRng) this.model.dropout.setState(json.dropoutRng);
     const extra = Object.fromEntries(Object.entries(state.tensors).filter(([n]) => n.startsWith('extra/')).map(([n, t]) => [n.slice('extra/'.length), t]));
     await this.restoreExtraState({ tensors: extra, json: json.extra });
   }

@@ -14,6 +14,7 @@ import {
   meanEpochsToCriterion,
   meanFirstEpochAccuracy,
 } from './facilitation.js';
+import { accuracyAfterStepsPerTask, learningCurveAreaPerTask, meanOverTasks, slopeOverTasks } from './stepFacilitation.js';
 
 /** What some metrics need besides the run's own record. */
 export interface MetricContext {
@@ -143,6 +144,36 @@ export const METRICS: readonly MetricDefinition[] = [
       const perTask = epochsToCriterionPerTask(record, ctx?.criterion ?? DEFAULT_CRITERION);
       return perTask === null ? null : facilitationSlope(perTask);
     },
+  },
+  {
+    key: 'new_task_accuracy_at_steps',
+    label: 'Accuracy after S steps',
+    definition:
+      'Mean over tasks of the new task’s accuracy after S gradient steps of its phase, S the largest of evaluation.newTaskSteps (forward facilitation per unit of learning, not per epoch); empty when a phase is shorter than S.',
+    higherIsBetter: true,
+    compute: (record) => meanOverTasks(accuracyAfterStepsPerTask(record)),
+  },
+  {
+    key: 'new_task_accuracy_at_steps_slope',
+    label: 'Accuracy after S steps, trend',
+    definition: 'Least-squares slope of the accuracy after S steps against task index; positive means later tasks are learned in fewer steps.',
+    higherIsBetter: true,
+    compute: (record) => slopeOverTasks(accuracyAfterStepsPerTask(record)),
+  },
+  {
+    key: 'new_task_curve_area',
+    label: 'New-task curve area over S steps',
+    definition:
+      'Mean over tasks of (1/S) ∫_0^S a(s) ds, the new task’s accuracy over its first S gradient steps (trapezoid rule between the measured steps, a(0) = its accuracy before the phase): A-GEM’s learning curve area LCA (Chaudhry et al. 2019) at the measured steps.',
+    higherIsBetter: true,
+    compute: (record) => meanOverTasks(learningCurveAreaPerTask(record)),
+  },
+  {
+    key: 'new_task_curve_area_slope',
+    label: 'New-task curve area trend',
+    definition: 'Least-squares slope of the new-task curve area over S steps against task index; positive means forward facilitation.',
+    higherIsBetter: true,
+    compute: (record) => slopeOverTasks(learningCurveAreaPerTask(record)),
   },
 ];
 

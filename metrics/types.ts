@@ -16,4 +16,14 @@ export interface AccuracyRecord {
    * Used for learning speed / forward facilitation. May be absent in old records.
    */
   newTaskCurves?: number[][];
+  /**
+   * The step counts S_1 < … < S_m of each phase after which the new task was measured (suite
+   * `evaluation.newTaskSteps`); absent when the suite asks for none.
+   */
+  newTaskSteps?: number[];
+  /**
+   * `newTaskStepCurves[i][k]`: accuracy on the task introduced in phase i after `newTaskSteps[k]` gradient steps of
+   * phase i (shorter when the phase had fewer steps). Forward facilitation per unit of learning (./stepFacilitation.ts).
+   */
+  newTaskStepCurves?: number[][];
 }

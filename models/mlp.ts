@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../core/random.js';
 import { dense, plainDense, type DenseOp } from './dense.js';
+import { Dropout } from './dropout.js';
 import type { Model, ModelSpec } from './types.js';
 
 export interface MlpShape {
@@ -19,6 +20,8 @@ export class Mlp implements Model {
   readonly weights: tf.Variable<tf.Rank.R2>[] = [];
   readonly biases: tf.Variable<tf.Rank.R1>[] = [];
   readonly variables: tf.Variable[] = [];
+  /** dropout after every hidden layer in training forwards (`spec.dropout` > 0), else null */
+  readonly dropout: Dropout | null;
   private readonly denseOp: DenseOp;
 
   constructor(spec: ModelSpec, shape: MlpShape, rng: Rng) {
@@ -34,14 +37,19 @@ export class Mlp implements Model {
       this.biases.push(b);
       this.variables.push(w, b);
     }
+    // Derived after the weights, so a model without dropout draws exactly the weights it always did.
+    this.dropout = spec.dropout ? new Dropout(spec.dropout, rng.derive('dropout')) : null;
   }
 
-  forward(x: tf.Tensor2D): tf.Tensor2D {
+  forward(x: tf.Tensor2D, training = false): tf.Tensor2D {
     return tf.tidy(() => {
       let h = x;
       const last = this.weights.length - 1;
       // The first layer's input is data: nobody needs its gradient, so it is not computed.
-      for (let l = 0; l <= last; l++) h = this.denseOp(h, this.weights[l], this.biases[l], { relu: l < last, inputGradient: l > 0 });
+      for (let l = 0; l <= last; l++) {
+        h = this.denseOp(h, this.weights[l], this.biases[l], { relu: l < last, inputGradient: l > 0 });
+        if (training && this.dropout && l < last) h = this.dropout.apply(h);
+      }
       return h;
     });
   }

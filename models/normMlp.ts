@@ -16,6 +16,7 @@ import { BatchNorm1d } from './batchNorm.js';
 import { dense, plainDense, type DenseOp } from './dense.js';
 import { Mlp, type MlpShape } from './mlp.js';
 import { resolveNormOptions, type NormLayer, type ResolvedNormOptions } from './normalization.js';
+import type { Dropout } from './dropout.js';
 import type { Model, ModelSpec } from './types.js';
 
 export class NormMlp implements Model {
@@ -53,6 +54,8 @@ export class NormMlp implements Model {
       for (let l = 0; l < this.norms.length; l++) {
         const z = this.denseOp(h, weights[l], biases[l], { relu: false, inputGradient: l > 0 });
         h = tf.relu(this.norms[l].apply(z, training));
+        // after the ReLU, i.e. on the next layer's input, as van de Ven's fc_layer (the precursor's model)
+        if (training && this.dense.dropout) h = this.dense.dropout.apply(h);
       }
       return h;
     });
@@ -73,6 +76,10 @@ export class NormMlp implements Model {
       const { weight, bias } = this.head;
       return this.denseOp(this.features(x, training), weight, bias, { relu: false, inputGradient: this.norms.length > 0 });
     });
+  }
+
+  get dropout(): Dropout | null {
+    return this.dense.dropout;
   }
 
   get head(): { weight: tf.Variable<tf.Rank.R2>; bias: tf.Variable<tf.Rank.R1> } {

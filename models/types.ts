@@ -1,4 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
+import type { Dropout } from './dropout.js';
 
 /** What a suite says about the network. */
 export interface ModelSpec {
@@ -20,6 +21,11 @@ export interface ModelSpec {
   backbone?: string;
   /** load the backbone even though it was trained on classes of the dataset the stream tests on */
   allowBackboneOverlap?: boolean;
+  /**
+   * dropout rate after every hidden layer in training (the precursor's 0.5); absent or 0: none, and run keys of
+   * suites without it are unchanged
+   */
+  dropout?: number;
   /** SHA-256 of the backbone's weights, filled in by the runner (so a changed backbone file changes the run key) */
   backboneSha256?: string;
 }
@@ -90,6 +96,8 @@ export interface Model {
    * optimizer step, outside any gradient tape; until then the updates wait (as kept tensors).
    */
   commitStatistics?(): void;
+  /** Dropout of training forwards, whose generator state checkpoints keep; absent or null: none. */
+  readonly dropout?: Dropout | null;
   /** The last hidden layer's output, the output layer's input (a backbone's features; SLCA). */
   features?(x: tf.Tensor2D, training?: boolean): tf.Tensor2D;
   /** The output layer: logits = features · weight + bias (weight [features × outputs]). */

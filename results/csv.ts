@@ -10,7 +10,7 @@ export function leaderboardColumns(): string[] {
   return [
     'scenario', 'setting', 'learner', 'learner_name', 'options', 'schedule', 'seeds', 'diverged', 'failed',
     ...METRICS.flatMap((m) => [`${m.key}_mean`, `${m.key}_std`, `${m.key}_n`]),
-    'average_accuracy_curve', 'examples_trained', 'examples_per_phase', 'train_seconds', 'backend',
+    'average_accuracy_curve', 'examples_trained', 'memory_examples', 'examples_per_phase', 'train_seconds', 'backend',
     'published_average_accuracy_mean', 'published_average_accuracy_std', 'published_source',
   ];
 }
@@ -21,6 +21,7 @@ export function leaderboardCsv(rows: LeaderboardRow[]): string {
     ...METRICS.flatMap((m) => [fixed(row.metrics[m.key]?.mean), fixed(row.metrics[m.key]?.std), row.metrics[m.key]?.n ?? 0]),
     series(row.averageAccuracyCurve, (v) => fixed(v)),
     row.examplesTrained === null ? '' : Math.round(row.examplesTrained),
+    row.memoryExamples === null ? '' : Math.round(row.memoryExamples),
     series(row.examplesPerPhase, Math.round),
     fixed(row.trainSeconds, 2), row.backend,
     fixed(row.published?.mean), fixed(row.published?.std), row.published?.source ?? '',

@@ -5,6 +5,7 @@
  */
 import { aggregate, METRICS, type AccuracyRecord } from '../metrics/index.js';
 import { JOINT_LEARNER, pickJointReference } from './jointReference.js';
+import { memoryExamples } from './memoryExamples.js';
 import { averageAccuracyCurveMean, examplesPerPhaseMean } from './perPhase.js';
 import type { RunRecord } from './record.js';
 
@@ -30,6 +31,8 @@ export interface LeaderboardRow {
   /** mean over completed runs of the average accuracy over the tasks seen so far, after each phase */
   averageAccuracyCurve: number[] | null;
   examplesTrained: number | null;
+  /** past-task training examples a run keeps at its last phase (./memoryExamples.ts), mean over completed runs */
+  memoryExamples: number | null;
   /** mean over completed runs of the examples trained on in each phase */
   examplesPerPhase: number[] | null;
   trainSeconds: number | null;
@@ -69,6 +72,7 @@ export function buildLeaderboard(records: RunRecord[]): LeaderboardRow[] {
       metrics,
       averageAccuracyCurve: averageAccuracyCurveMean(done),
       examplesTrained: aggregate(done.map((r) => r.examplesPerPhase.reduce((a, b) => a + b, 0))).mean,
+      memoryExamples: aggregate(done.map((r) => memoryExamples(r))).mean,
       examplesPerPhase: examplesPerPhaseMean(done),
       trainSeconds: aggregate(done.map((r) => r.timings.trainSeconds)).mean,
       backend: [...new Set(group.map((r) => r.backend.name))].join('+'),

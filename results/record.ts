@@ -119,6 +119,8 @@ export const recordSchema = {
         matrix: numberMatrix,
         initial: { type: 'array', items: { type: 'number' } },
         newTaskCurves: numberMatrix,
+        newTaskSteps: { type: 'array', items: { type: 'integer' } },
+        newTaskStepCurves: numberMatrix,
       },
     },
     schedule: {

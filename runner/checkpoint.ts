@@ -27,6 +27,8 @@ export interface RunProgress {
   initial: number[];
   matrix: number[][];
   curves: number[][];
+  /** new-task accuracy after `evaluation.newTaskSteps` steps of each phase (absent when the suite asks for none) */
+  stepCurves?: number[][];
   examplesPerPhase: number[];
   phaseSeconds: number[];
   /** the rehearsal schedule's draws per phase (stochastic sampling; empty otherwise) */

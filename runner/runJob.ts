@@ -137,6 +137,8 @@ export async function runJob(job: Job, options: RunOptions): Promise<RunRecord> 
   let initial: number[] = [];
   const matrix: number[][] = [];
   const curves: number[][] = [];
+  const newTaskSteps = job.evaluation.newTaskSteps;
+  const stepCurves: number[][] = [];
   const examplesPerPhase: number[] = [];
   const phaseSeconds: number[] = [];
   let evalSeconds = 0;
@@ -166,6 +168,7 @@ export async function runJob(job: Job, options: RunOptions): Promise<RunRecord> 
       elapsedBefore = saved.elapsedSeconds;
       matrix.push(...saved.matrix);
       curves.push(...saved.curves);
+      stepCurves.push(...(saved.stepCurves ?? []));
       examplesPerPhase.push(...saved.examplesPerPhase);
       phaseSeconds.push(...saved.phaseSeconds);
       drawn.push(...saved.drawn);
@@ -178,13 +181,24 @@ export async function runJob(job: Job, options: RunOptions): Promise<RunRecord> 
       const phase = { index: p, taskId: p, examples: schedule.phaseExamples(p, job.seed) };
       if (job.schedule.sampling === 'stochastic') drawn.push(countByTask(phase.examples, T));
       const curve: number[] = [];
+      const stepCurve: number[] = [];
+      let phaseSteps = 0;
       let examples = 0;
       let epochStart = performance.now();
       curves.push(curve);
+      if (newTaskSteps) stepCurves.push(stepCurve);
       const trainStart = performance.now();
       const evalBefore = evalSeconds;
       await learner.train(phase, {
         step: (s) => {
+          phaseSteps++;
+          if (newTaskSteps && phaseSteps === newTaskSteps[stepCurve.length]) {
+            const e0 = performance.now();
+            stepCurve.push(taskAccuracy(learner!, scenario, info, p, job.evaluation.batchSize, evalBuffer));
+            const seconds = (performance.now() - e0) / 1000;
+            evalSeconds += seconds;
+            epochStart += seconds * 1000; // the epoch's examples/s counts training only
+          }
           options.onEvent?.({ type: 'step', phase: p, ...s });
           stopIfAsked(options.interrupt);
         },
@@ -205,7 +219,7 @@ export async function runJob(job: Job, options: RunOptions): Promise<RunRecord> 
       phaseSeconds.push((performance.now() - p0) / 1000);
       if (options.checkpointDir && learner.state) {
         const elapsedSeconds = elapsedBefore + (performance.now() - t0) / 1000;
-        const progress = { phases: p + 1, initial, matrix, curves, examplesPerPhase, phaseSeconds, drawn, trainSeconds, evalSeconds, elapsedSeconds, startedAt };
+        const progress = { phases: p + 1, initial, matrix, curves, ...(newTaskSteps ? { stepCurves } : {}), examplesPerPhase, phaseSeconds, drawn, trainSeconds, evalSeconds, elapsedSeconds, startedAt };
         await saveCheckpoint(options.checkpointDir, { runId: job.id, key }, progress, await learner.state());
         crashIfAsked(p);
       }
@@ -254,7 +268,7 @@ export async function runJob(job: Job, options: RunOptions): Promise<RunRecord> 
     status,
     diverged,
     error,
-    accuracy: { matrix, initial, newTaskCurves: curves },
+    accuracy: { matrix, initial, newTaskCurves: curves, ...(newTaskSteps ? { newTaskSteps, newTaskStepCurves: stepCurves } : {}) },
     schedule: { label: schedule.label, spec: job.schedule, counts: schedule.counts, drawn: job.schedule.sampling === 'stochastic' ? drawn : null, warnings: schedule.warnings },
     examplesPerPhase,
     timings: { trainSeconds, evalSeconds, totalSeconds, phaseSeconds },

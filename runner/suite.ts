@@ -16,6 +16,16 @@ import type { BackboneManifest } from './backboneFile.js';
 import { suiteSchema } from './suiteSchema.js';
 import { validateWithSchema } from './validate.js';
 
+/**
+ * How runs are evaluated. `newTaskSteps` (absent = none, so run keys of suites without it are unchanged): the
+ * gradient-step counts of each phase after which the new task is measured (metrics/stepFacilitation.ts).
+ */
+export interface Evaluation {
+  batchSize: number;
+  criterion: number;
+  newTaskSteps?: number[];
+}
+
 export interface Published {
   mean: number;
   std?: number;
@@ -46,7 +56,7 @@ export interface Suite {
   training: TrainingConfig;
   /** the rehearsal schedule of every learner entry that gives none (default { kind: 'none' }) */
   schedule: ScheduleSpec;
-  evaluation: { batchSize: number; criterion: number };
+  evaluation: Evaluation;
   learners: LearnerEntry[];
   seeds: number[];
   plugins?: string[];
@@ -63,7 +73,7 @@ export interface Job {
   training: TrainingConfig;
   /** the rehearsal schedule that builds each phase's examples, every parameter filled in */
   schedule: ResolvedSchedule;
-  evaluation: { batchSize: number; criterion: number };
+  evaluation: Evaluation;
   seed: number;
   published: Published | null;
   /** present (true) on the runs of the joint entry the suite names as the intransigence reference */
@@ -98,6 +108,9 @@ export function parseSuite(text: string, file: string): Suite {
       file,
       "give one scenario object in 'scenario', or a list in 'scenarios'",
     );
+  const steps = suite.evaluation.newTaskSteps;
+  if (steps?.some((s, k) => k > 0 && s <= steps[k - 1]))
+    throw new UserError(`evaluation.newTaskSteps must be strictly increasing, got [${steps.join(', ')}]`, `${file}: evaluation.newTaskSteps`, 'list the step counts in increasing order, e.g. [25, 50, 100]');
   return suite;
 }
 

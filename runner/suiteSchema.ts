@@ -34,7 +34,11 @@ export const scheduleSchema = {
     kind: { enum: [...SCHEDULE_KINDS], description: 'none (fine-tune stream) | full | uniform | exponential | powerlaw | powerlaw-compat | powerlaw-table' },
     alpha: { type: 'number', exclusiveMinimum: 0, description: 'power-law exponent: powerlaw (1 + k/tau)^(-alpha), default 5.6; powerlaw-compat default 5' },
     tau: { type: 'number', exclusiveMinimum: 0, description: 'power-law age offset in phases, default 10' },
-    beta: { type: 'number', exclusiveMinimum: 0, description: 'exponential scale: weight e^(-k/beta), default 1' },
+    beta: {
+      anyOf: [{ type: 'number', exclusiveMinimum: 0 }, { const: 'match-powerlaw' }],
+      description: "exponential scale: weight e^(-k/beta), default 1; 'match-powerlaw': the same oldest : newest ratio as the power law of alpha, tau",
+    },
+    budget: { const: 'match-unrestricted-powerlaw', description: "uniform/exponential: each phase rehearses, in all, what the unrestricted power law of alpha, tau does (instead of budgetFraction)" },
     budgetFraction: { type: 'number', minimum: 0, description: 'budgeted mode: R = floor(r * nNew) rehearsal examples a phase split by weight; absent = unrestricted' },
     nNew: { type: 'integer', minimum: 1, description: "new-task examples a phase and unit of relative counts; default the task's training size" },
     minPerTask: { type: 'integer', minimum: 0, description: 'least intended count of a rehearsed task (0 = none)' },
@@ -83,6 +87,7 @@ const optionalModelProperties = {
       compat: { type: 'boolean', description: "AdaB2N: the official code's task weights (true) or renormalised (false)" },
     },
   },
+  dropout: { type: 'number', minimum: 0, exclusiveMaximum: 1, description: 'dropout rate after every hidden layer in training (the precursor: 0.5); absent = none' },
   backbone: { type: 'string', minLength: 1, description: 'pre-trained backbone manifest (clbench pretrain), relative to the suite file' },
   allowBackboneOverlap: { type: 'boolean', description: 'allow a backbone pre-trained on classes of the dataset the stream tests on' },
 } as const;
@@ -133,6 +138,12 @@ export const suiteSchema = {
       properties: {
         batchSize: { type: 'integer', minimum: 1, default: 1000 },
         criterion: { type: 'number', minimum: 0, maximum: 1, default: 0.9, description: 'accuracy threshold for epochs-to-criterion' },
+        newTaskSteps: {
+          type: 'array',
+          minItems: 1,
+          items: { type: 'integer', minimum: 1 },
+          description: "gradient steps of each phase after which the new task's accuracy is measured (strictly increasing; absent = none): step-normalised facilitation",
+        },
       },
     },
     learners: {

@@ -7,7 +7,8 @@
  * (`phaseCounts`, the generalised rule implemented here). Age k = p − j.
  */
 import { UserError } from '../core/errors.js';
-import { PRECURSOR_N, type ResolvedSchedule } from './scheduleSpec.js';
+import { matchedBeta, powerlawWeight, unrestrictedRehearsal } from './scheduleMatch.js';
+import { MATCH_POWERLAW, PRECURSOR_N, type ResolvedSchedule } from './scheduleSpec.js';
 
 /**
  * The precursor code's hard-coded unrestricted power-law counts f(20 + 2k) for ages k = 0..10, where
@@ -34,9 +35,10 @@ export function rehearsalWeight(s: ResolvedSchedule, p: number, j: number, where
     case 'exponential':
       // The precursor writes e^(−k/β)/β; the 1/β cancels in a budget split, and without it an
       // unrestricted exponential schedule starts at one new task's worth at age 0, like the power law.
-      return Math.exp(-k / s.beta!);
+      if (typeof s.beta !== 'number') throw new Error(`beta '${String(s.beta)}' must be fitted (numericBeta) before weights are computed`);
+      return Math.exp(-k / s.beta);
     case 'powerlaw':
-      return (1 + k / s.tau!) ** -s.alpha!;
+      return powerlawWeight(k, s.alpha!, s.tau!);
     case 'powerlaw-compat':
       // The precursor's budgeted "powerlaw": a Beta(α,1) density at x_j = 0.10 + 0.01·(j−1) (1-based j),
       // i.e. it depends on the task's index, not its age (digest §1.2, caveat).
@@ -57,8 +59,10 @@ export function rehearsalWeight(s: ResolvedSchedule, p: number, j: number, where
 }
 
 /** n[p][j] for every phase and task of a stream whose tasks have `taskSizes` training examples. */
-export function scheduleCounts(s: ResolvedSchedule, taskSizes: readonly number[], where = 'schedule'): ScheduleCounts {
+export function scheduleCounts(spec: ResolvedSchedule, taskSizes: readonly number[], where = 'schedule'): ScheduleCounts {
   const T = taskSizes.length;
+  const s = numericBeta(spec, T, where);
+  const matchedBudgets = s.budget === undefined ? null : unrestrictedRehearsal(s.alpha!, s.tau!, taskSizes, s.nNew);
   const counts = Array.from({ length: T }, () => new Array<number>(T).fill(0));
   const belowMin: { p: number; j: number; n: number }[] = [];
   const cappedNew: number[] = [];
@@ -68,7 +72,7 @@ export function scheduleCounts(s: ResolvedSchedule, taskSizes: readonly number[]
     if (unit > taskSizes[p]) cappedNew.push(p);
     counts[p][p] = Math.min(unit, taskSizes[p]);
     for (let j = 0; j < p; j++) {
-      let n = pastTaskCount(s, p, j, unit, taskSizes, where);
+      let n = pastTaskCount(s, p, j, unit, taskSizes, matchedBudgets, where);
       if (s.kind !== 'full' && s.kind !== 'none' && s.minPerTask > 0 && n < s.minPerTask) {
         if (s.minPerTaskMode === 'clamp') n = s.minPerTask;
         else belowMin.push({ p, j, n });
@@ -77,6 +81,8 @@ export function scheduleCounts(s: ResolvedSchedule, taskSizes: readonly number[]
     }
   }
   const warnings: string[] = [];
+  if (spec.beta === MATCH_POWERLAW)
+    warnings.push(`beta ${Number((s.beta as number).toFixed(4))}: fitted to the power law (alpha ${s.alpha}, tau ${s.tau}) over ${T} tasks (the same oldest : newest ratio)`);
   if (cappedNew.length) {
     const sizes = cappedNew.map((p) => taskSizes[p]);
     warnings.push(
@@ -93,13 +99,22 @@ export function scheduleCounts(s: ResolvedSchedule, taskSizes: readonly number[]
 }
 
 /** Count of past task j at phase p (before the minPerTask floor and the task-size cap). */
-function pastTaskCount(s: ResolvedSchedule, p: number, j: number, unit: number, taskSizes: readonly number[], where: string): number {
+function pastTaskCount(
+  s: ResolvedSchedule,
+  p: number,
+  j: number,
+  unit: number,
+  taskSizes: readonly number[],
+  matchedBudgets: number[] | null,
+  where: string,
+): number {
   if (s.kind === 'none') return 0;
   if (s.kind === 'full') return taskSizes[j];
   const r = s.budgetFraction;
-  if (r === undefined) return Math.round(unit * rehearsalWeight(s, p, j, where));
-  // Budgeted: R = floor(r · nNew) split over the p past tasks by their weights (digest §1.5).
-  const budget = Math.floor(r * unit);
+  if (r === undefined && matchedBudgets === null) return Math.round(unit * rehearsalWeight(s, p, j, where));
+  // Budgeted: R = floor(r · nNew) (or the unrestricted power law's phase total) split over the p past tasks
+  // by their weights (digest §1.5).
+  const budget = matchedBudgets === null ? Math.floor(r! * unit) : matchedBudgets[p];
   if (s.kind === 'uniform') return Math.floor(budget / p);
   let total = 0;
   for (let i = 0; i < p; i++) total += rehearsalWeight(s, p, i);
@@ -107,6 +122,11 @@ function pastTaskCount(s: ResolvedSchedule, p: number, j: number, unit: number, 
   // The compat rule keeps the precursor's two truncations, floor(floor(R/Σw)·w); the others split
   // exactly, floor(R·w/Σw). Both give the digest's phase-10 columns.
   return s.kind === 'powerlaw-compat' ? Math.floor(Math.floor(budget / total) * w) : Math.floor((budget * w) / total);
+}
+
+/** `s` with a fitted β in place of 'match-powerlaw' (./scheduleMatch.ts); other schedules as they are. */
+export function numericBeta(s: ResolvedSchedule, tasks: number, where = 'schedule'): ResolvedSchedule {
+  return s.beta === MATCH_POWERLAW ? { ...s, beta: matchedBeta(s.alpha!, s.tau!, tasks, `${where}.beta`) } : s;
 }
 
 /** Examples in each phase: Σ_j n[p][j]. */

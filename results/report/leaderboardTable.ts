@@ -62,6 +62,7 @@ function accuracyColumns(rows: LeaderboardRow[]): Column[] {
     runsColumn,
     ...metricColumns(rows, (key) => !SPEED_METRICS.includes(key)),
     { header: 'Examples trained', title: 'examples trained on per run, summed over phases and epochs (mean over seeds)', higherIsBetter: false, cell: (row) => number(row.examplesTrained, 0) },
+    { header: 'Memory (examples)', title: 'past-task training examples the method keeps at the last phase: all past data for an environment that rehearses, a replay memory its capacity, 0 for regularisers', higherIsBetter: null, cell: (row) => number(row.memoryExamples, 0) },
     { header: 'Train time (s)', title: 'training wall time per run in seconds, evaluation excluded (mean over seeds)', higherIsBetter: false, cell: (row) => number(row.trainSeconds, 1) },
   ];
   if (rows.some((r) => r.published)) {

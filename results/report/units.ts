@@ -18,6 +18,10 @@ export const METRIC_UNITS: Readonly<Record<string, MetricUnit>> = {
   epochs_to_criterion: 'epochs',
   criterion_not_reached: 'tasks',
   epochs_to_criterion_slope: 'epochs per task',
+  new_task_accuracy_at_steps: 'accuracy',
+  new_task_accuracy_at_steps_slope: 'accuracy per task',
+  new_task_curve_area: 'accuracy',
+  new_task_curve_area_slope: 'accuracy per task',
 };
 
 /** The header suffix: what the shown numbers are. */

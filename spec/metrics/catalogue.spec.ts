@@ -104,6 +104,10 @@ describe('metrics: METRICS catalogue', () => {
       epochs_to_criterion: 2,
       criterion_not_reached: 0,
       epochs_to_criterion_slope: null,
+      new_task_accuracy_at_steps: null,
+      new_task_accuracy_at_steps_slope: null,
+      new_task_curve_area: null,
+      new_task_curve_area_slope: null,
     });
   });
 

@@ -21,8 +21,8 @@ import { jobsOf, tinySuite } from '../helpers/suites.js';
 /** Overlapping blobs, so accuracies are not all 1 and a different weight shows in the record too. */
 const SCENARIO = { dataset: 'synthetic:classes=6,features=16,trainPerClass=24,testPerClass=12,spread=4', kind: 'split', tasks: 3, setting: 'class' };
 
-function jobFor(learner: Record<string, unknown>, training: Record<string, unknown> = {}): Job {
-  return jobsOf(tinySuite({ scenario: SCENARIO, learners: [learner], training: { epochs: 2, batchSize: 16, optimizer: 'adam', lr: 0.01, ...training } }))[0];
+function jobFor(learner: Record<string, unknown>, training: Record<string, unknown> = {}, suite: Record<string, unknown> = {}): Job {
+  return jobsOf(tinySuite({ scenario: SCENARIO, learners: [learner], training: { epochs: 2, batchSize: 16, optimizer: 'adam', lr: 0.01, ...training }, ...suite }))[0];
 }
 
 function manifest(dir: string): { phases: number; sha256: string; learner: unknown; startedAt: string } {
@@ -66,7 +66,7 @@ describe('resuming a run from its phase checkpoint', function () {
     return { straight, resumed, straightDir, resumedDir, events };
   }
 
-  const cases: [string, Record<string, unknown>, Record<string, unknown>][] = [
+  const cases: [string, Record<string, unknown>, Record<string, unknown>, Record<string, unknown>?][] = [
     ['naive with Adam', { name: 'naive' }, {}],
     ['naive with momentum', { name: 'naive' }, { optimizer: 'momentum', lr: 0.05 }],
     ['joint with SGD', { name: 'joint' }, { optimizer: 'sgd', lr: 0.1 }],
@@ -83,10 +83,16 @@ describe('resuming a run from its phase checkpoint', function () {
     ['replay, per-task memory joining the training set', { name: 'replay', options: { policy: 'per-task', capacity: 30, mix: 'dataset' } }, {}],
     ['replay, class-balanced memory, weighted loss', { name: 'replay', options: { policy: 'class-balanced', capacity: 24, mix: 'weighted', replayBatchSize: 8 } }, {}],
     ['naive under a stochastic uniform rehearsal schedule (the runner draws each phase)', { name: 'naive', schedule: { kind: 'uniform', budgetFraction: 0.5, sampling: 'stochastic' } }, {}],
+    [
+      'naive with BatchNorm and dropout (its mask generator), measured after fixed steps',
+      { name: 'naive' },
+      {},
+      { model: { hidden: [32], norm: 'batchnorm', dropout: 0.5 }, evaluation: { newTaskSteps: [3, 10] } },
+    ],
   ];
-  for (const [title, learner, training] of cases) {
+  for (const [title, learner, training, suite] of cases) {
     it(`${title}: same record and same final state as a run never stopped`, async () => {
-      const { straight, resumed, straightDir, resumedDir, events } = await bothWays(jobFor(learner, training));
+      const { straight, resumed, straightDir, resumedDir, events } = await bothWays(jobFor(learner, training, suite));
       expect(events).to.deep.include({ type: 'resumed', phase: 2 });
       expect(events.filter((e) => e.type === 'phase').map((e) => (e as { phase: number }).phase)).to.deep.equal([2]);
       expect(measured(resumed)).to.deep.equal(measured(straight));
