@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
 import { defineLearner, type LearnerContext } from '../../learners/contract.js';
 import { registerLearner } from '../../learners/registry.js';
-import { useBackend, type BackendInfo } from '../../runner/backend.js';
+import { useBackend } from '../../runner/backend.js';
 import { runJob } from '../../runner/runJob.js';
 import { jobsOf, tinySuite } from '../helpers/suites.js';
 
@@ -60,14 +60,10 @@ registerLearner(
 
 describe('evaluation: the task id and head only in task-IL', function () {
   this.timeout(60000);
-  let backend: BackendInfo;
-  before(async () => {
-    backend = await useBackend('wasm');
-  });
 
   const run = async (setting: 'task' | 'class') => {
     const [job] = jobsOf(tinySuite({ scenario: { ...(tinySuite().scenario as object), setting }, learners: [{ name: 'test-head-only' }] }));
-    const record = await runJob(job, { backend });
+    const record = await runJob(job, { backend: await useBackend('wasm') });
     expect(record.status).to.equal('completed');
     return record.accuracy.matrix;
   };
