@@ -1,21 +1,57 @@
-// `npm run mutate [-- GLOB…]`: StrykerJS mutation testing with stryker.config.mjs (see docs/mutation.md).
-// GLOBs replace the config's `mutate` list for a partial run, e.g. `npm run mutate -- 'metrics/**/*.ts'`.
+// `npm run mutate [-- ROOM…]`: StrykerJS mutation testing (stryker.config.mjs), one Stryker run per room,
+// each with the specs that exercise it and its own incremental file (docs/mutation/<room>.json, committed)
+// and HTML report (reports/mutation/<room>.html). Without ROOMs, every room. See docs/mutation.md.
 //
-// Stryker 10 (the release whose mocha runner supports mocha 12) declares Node >= 22 and its CLI refuses
+// Stryker 10 (the release whose mocha runner is meant for mocha 12) declares Node >= 22 and its CLI refuses
 // older versions (a check at the top of its CLI module, which the package's entry point imports); the
 // project supports Node 20, where Stryker's API runs the same way. So this loads the API's own module, by
-// path, and calls it instead of the CLI (`npx stryker run` does the same on Node 22).
+// path, and calls it instead of the CLI.
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-createRequire(import.meta.url)('./stryker-mocha12.cjs');
-const core = path.dirname(createRequire(import.meta.url).resolve('@stryker-mutator/core/package.json'));
+const require = createRequire(import.meta.url);
+require('./stryker-mocha12.cjs');
+const core = path.dirname(require.resolve('@stryker-mutator/core/package.json'));
 const { Stryker } = await import(pathToFileURL(path.join(core, 'dist', 'src', 'stryker.js')).href);
 
-const globs = process.argv.slice(2);
-const options = { configFile: 'stryker.config.mjs', ...(globs.length > 0 ? { mutate: globs } : {}) };
-const results = await new Stryker(options).runMutationTest();
-const counted = results.filter((m) => !['Ignored', 'CompileError', 'RuntimeError'].includes(m.status));
-const detected = counted.filter((m) => m.status === 'Killed' || m.status === 'Timeout').length;
-console.log(`mutation score: ${((100 * detected) / Math.max(1, counted.length)).toFixed(2)}% (${detected} of ${counted.length} mutants detected)`);
+/** The rooms where a wrong number hides: what is mutated, and the compiled specs that test it. */
+export const ROOMS = {
+  metrics: {
+    mutate: ['metrics/**/*.ts'],
+    specs: ['metrics/*.spec.js', 'results/tables.spec.js', 'results/perPhase.spec.js', 'results/reportData.spec.js'],
+  },
+  schedules: {
+    mutate: ['scenarios/schedules.ts', 'scenarios/scheduleCounts.ts', 'scenarios/scheduleSpec.ts'],
+    specs: ['scenarios/schedules.spec.js', 'runner/schedules.spec.js'],
+  },
+  'learner-parts': {
+    mutate: ['learners/quadraticPenalty.ts', 'learners/importance.ts', 'learners/distillation.ts', 'learners/losses.ts', 'learners/replayMemory.ts', 'learners/gradientProjection.ts'],
+    specs: ['learners/*.spec.js', 'runner/evaluate.spec.js'],
+  },
+  aggregation: {
+    mutate: ['results/leaderboard.ts'],
+    specs: ['results/tables.spec.js', 'results/perPhase.spec.js', 'results/reportData.spec.js', 'metrics/aggregate.spec.js'],
+  },
+};
+
+const asked = process.argv.slice(2);
+const unknown = asked.filter((room) => !(room in ROOMS));
+if (unknown.length > 0) throw new Error(`unknown room(s) ${unknown.join(', ')}; rooms: ${Object.keys(ROOMS).join(', ')}`);
+const scores = [];
+for (const room of asked.length > 0 ? asked : Object.keys(ROOMS)) {
+  const { mutate, specs } = ROOMS[room];
+  const results = await new Stryker({
+    configFile: 'stryker.config.mjs',
+    mutate,
+    mochaOptions: { 'no-config': true, spec: specs.map((s) => `dist/spec/${s}`) },
+    incrementalFile: `docs/mutation/${room}.json`,
+    htmlReporter: { fileName: `reports/mutation/${room}.html` },
+    jsonReporter: { fileName: `reports/mutation/${room}.json` },
+  }).runMutationTest();
+  // Stryker's score: killed + timeout over all valid mutants (no-coverage survivors count against it)
+  const valid = results.filter((m) => !['Ignored', 'CompileError', 'RuntimeError'].includes(m.status));
+  const detected = valid.filter((m) => m.status === 'Killed' || m.status === 'Timeout').length;
+  scores.push(`${room.padEnd(14)} ${((100 * detected) / Math.max(1, valid.length)).toFixed(2)}%  (${detected} of ${valid.length} mutants detected; ${results.length - valid.length} ignored)`);
+}
+console.log(`\nmutation score by room:\n${scores.map((s) => `  ${s}`).join('\n')}`);

@@ -84,6 +84,12 @@ describe('metrics: METRICS catalogue', () => {
     expectClose(value('epochs_to_criterion_slope'), -1); // points (0, 3), (1, 2)
   });
 
+  it('uses the default criterion without a context', () => {
+    expectClose(metricByKey('epochs_to_criterion').compute(RECORD), 2.5);
+    expectClose(metricByKey('criterion_not_reached').compute(RECORD), 1);
+    expectClose(metricByKey('epochs_to_criterion_slope').compute(RECORD), -1);
+  });
+
   it('passes the criterion from the context', () => {
     // θ = 0.85: [3, 1, 2] → mean 2, none missed, slope (x̄ = 1, ȳ = 2): ((−1)(1) + (1)(0)) / 2 = −0.5
     const ctx = { criterion: 0.85 };
@@ -123,7 +129,7 @@ describe('metrics: METRICS catalogue', () => {
   });
 
   it('metricByKey rejects an unknown key, listing the known ones', () => {
-    expect(() => metricByKey('acc')).to.throw(/unknown metric 'acc'.*average_accuracy/);
+    expect(() => metricByKey('acc')).to.throw(/unknown metric 'acc'; known: average_accuracy, bwt, fwt, forgetting_max/);
   });
 
   it('says which direction is better', () => {
