@@ -31,7 +31,7 @@ export const ROOMS = {
   },
   aggregation: {
     mutate: ['results/leaderboard.ts'],
-    specs: ['results/tables.spec.js', 'results/perPhase.spec.js', 'results/reportData.spec.js', 'metrics/aggregate.spec.js'],
+    specs: ['results/leaderboard.spec.js', 'results/tables.spec.js', 'results/perPhase.spec.js', 'results/reportData.spec.js', 'metrics/aggregate.spec.js'],
   },
 };
 
