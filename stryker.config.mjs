@@ -15,7 +15,7 @@ export default {
   disableTypeChecks: '{metrics,scenarios,learners,results}/**/*.ts',
   // module-level code (schema and description literals) would need a fresh process per mutant: not scored
   ignoreStatic: true,
-  // reuse the results of unchanged mutants and tests (the files are committed, so a run starts from the last one)
+  // reuse the results of unchanged mutants and tests of the last run in this checkout (files in reports/)
   incremental: true,
   concurrency: 1,
   // mocha 12 support for the mocha runner (see the file)

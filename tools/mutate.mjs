@@ -1,6 +1,7 @@
 // `npm run mutate [-- ROOM…]`: StrykerJS mutation testing (stryker.config.mjs), one Stryker run per room,
-// each with the specs that exercise it and its own incremental file (docs/mutation/<room>.json, committed)
-// and HTML report (reports/mutation/<room>.html). Without ROOMs, every room. See docs/mutation.md.
+// each with the specs that exercise it, its own incremental file and HTML report (reports/mutation/<room>-
+// incremental.json and <room>.html; reports/ is not committed, so a second run in the same checkout reuses
+// the results of unchanged mutants and tests). Without ROOMs, every room. See docs/mutation.md.
 //
 // Stryker 10 (the release whose mocha runner is meant for mocha 12) declares Node >= 22 and its CLI refuses
 // older versions (a check at the top of its CLI module, which the package's entry point imports); the
@@ -45,7 +46,7 @@ for (const room of asked.length > 0 ? asked : Object.keys(ROOMS)) {
     configFile: 'stryker.config.mjs',
     mutate,
     mochaOptions: { 'no-config': true, spec: specs.map((s) => `dist/spec/${s}`) },
-    incrementalFile: `docs/mutation/${room}.json`,
+    incrementalFile: `reports/mutation/${room}-incremental.json`,
     htmlReporter: { fileName: `reports/mutation/${room}.html` },
     jsonReporter: { fileName: `reports/mutation/${room}.json` },
   }).runMutationTest();

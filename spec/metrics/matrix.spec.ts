@@ -51,6 +51,7 @@ describe('metrics: shape validation', () => {
     expect(new MetricInputError('x').name).to.equal('MetricInputError');
     expect(() => taskCount('ab' as never)).to.throw(MetricInputError, /^matrix must be a non-empty array of rows$/);
     expect(() => taskCount([] as never)).to.throw(MetricInputError, /^matrix must be a non-empty array of rows$/);
+    expect(() => prefixRecord({ matrix: [], initial: [] }, 1)).to.throw(MetricInputError, /^matrix must be a non-empty array of rows$/);
     expect(() => taskCount([[0.5, 0.5], 'ab'] as never)).to.throw(MetricInputError, /^matrix\[1\] must be an array, got string$/);
     expect(() => taskCount([[0.5, Infinity], [0.5, 0.5]])).to.throw(MetricInputError, /matrix\[0\]\[1\] must be a finite number, got Infinity/);
   });

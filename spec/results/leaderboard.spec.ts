@@ -24,8 +24,9 @@ describe('leaderboard rows', () => {
       makeRecord({ learner: 'naive', seed: 1, matrix: diag(0.9, 0.6) }),
     ];
     const naive = buildLeaderboard(records).find((r) => r.suite === 'toy' && r.scenario === 'split-toy-task' && r.learner === 'naive')!;
-    // seed 0: 0.95 − 0.75 = 0.2; seed 1: 0.7 − 0.6 = 0.1
+    // seed 0: 0.95 − 0.75 = 0.2; seed 1: 0.7 − 0.6 = 0.1 (the std tells the pairing: swapped seeds give the same mean)
     expect(naive.metrics.intransigence.mean).to.be.closeTo(0.15, 1e-12);
+    expect(naive.metrics.intransigence.std).to.be.closeTo(0.05 * Math.SQRT2, 1e-12);
     const alone = buildLeaderboard(records.filter((r) => r.learner.name !== 'joint'));
     expect(alone.find((r) => r.learner === 'naive')!.metrics.intransigence.mean).to.equal(null);
   });

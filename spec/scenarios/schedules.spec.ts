@@ -145,6 +145,12 @@ describe('rehearsal schedules: the count matrix n[p][j] against the digest’s t
     ]);
   });
 
+  it('minPerTask: the warning names the least of several counts below it', () => {
+    // phases 3 and 4 rehearse 26, 9, 24 (< 30): the least is 9, task 1 in phase 4
+    const { warnings } = scheduleCounts(resolveSchedule({ kind: 'exponential', budgetFraction: 0.1, minPerTask: 30 }), [1000, 1000, 1000, 1000]);
+    expect(warnings).to.deep.equal(['3 rehearsal count(s) are below minPerTask 30 (least: 9 of task 1 in phase 4); "minPerTaskMode": "clamp" raises them']);
+  });
+
   it('minPerTask: a count equal to it is not below it', () => {
     expect(scheduleCounts(resolveSchedule({ kind: 'uniform', nNew: 50, minPerTask: 50 }), [100, 100]).warnings).to.deep.equal([]);
     expect(scheduleCounts(resolveSchedule({ kind: 'uniform', nNew: 50, minPerTask: 51 }), [100, 100]).warnings).to.have.length(1);
