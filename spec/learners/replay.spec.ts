@@ -106,6 +106,19 @@ describe('replay memories', () => {
     });
   });
 
+  it('per-task save/load continues exactly: the kept examples, and the next task drawn with the same generator', () => {
+    const saved = new PerTaskMemory(40, new Rng(6));
+    saved.endTask(0, fakeTask(0, 100), () => new Int32Array(100));
+    const loaded = new PerTaskMemory(40, new Rng(60));
+    // a memory that already held something: load replaces it
+    loaded.endTask(5, fakeTask(5, 10), () => new Int32Array(10));
+    loaded.load(saved.save());
+    expect(keys(loaded.examples())).to.deep.equal(keys(saved.examples()));
+    for (const memory of [saved, loaded]) memory.endTask(1, fakeTask(1, 100), () => new Int32Array(100));
+    expect(keys(loaded.examples())).to.deep.equal(keys(saved.examples()));
+    expect(new Set(loaded.examples().taskIds)).to.deep.equal(new Set([0, 1]));
+  });
+
   describe('class-balanced', () => {
     it('gives every (task, class) the same ⌊K / classes⌋ slots, each filled with examples of that class', () => {
       const memory = new ClassBalancedMemory(100, new Rng(7));
