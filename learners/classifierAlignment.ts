@@ -111,7 +111,7 @@ export function alignClassifier(head: Head, classes: readonly ClassGaussian[], c
 }
 
 /** Which outputs a draw of each task is scored on, and the heads (output blocks) its logit norm averages. */
-interface HeadLayout {
+export interface HeadLayout {
   width: number;
   /** per seen task: additive mask row (0 = scored) */
   allowed: Map<number, Float32Array>;
@@ -123,7 +123,8 @@ interface HeadLayout {
   updated: Float32Array;
 }
 
-function headLayout(scenario: ScenarioInfo, seenTasks: number[]): HeadLayout {
+/** The layout of `alignClassifier`'s loss once `seenTasks` are seen (exported for its tests). */
+export function headLayout(scenario: ScenarioInfo, seenTasks: number[]): HeadLayout {
   const width = scenario.outputs;
   const blocks: number[][] = [];
   const blockOf = new Map<number, number>();
@@ -151,7 +152,8 @@ function headLayout(scenario: ScenarioInfo, seenTasks: number[]): HeadLayout {
   return { width, allowed, blocks, activeBlocks, updated };
 }
 
-function alignmentLoss(head: Head, x: tf.Tensor2D, labels: Int32Array, tasks: number[], layout: HeadLayout, tau: number): tf.Scalar {
+/** The loss of one alignment step on features `x` (rows labelled by output and task), as in the header (exported for its tests). */
+export function alignmentLoss(head: Head, x: tf.Tensor2D, labels: Int32Array, tasks: number[], layout: HeadLayout, tau: number): tf.Scalar {
   const rows = labels.length;
   const { width, blocks } = layout;
   let logits = tf.add(tf.matMul(x, head.weight), head.bias) as tf.Tensor2D;

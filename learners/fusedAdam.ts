@@ -155,6 +155,8 @@ export class FusedAdam extends tf.Optimizer {
     readonly beta1 = 0.9,
     readonly beta2 = 0.999,
     readonly epsilon = 1e-8,
+    /** 'auto': the fused kernel where registered (wasm, cpu), tfjs ops elsewhere; 'ops': tfjs ops everywhere (tests) */
+    readonly path: 'auto' | 'ops' = 'auto',
   ) {
     super();
     registerKernels();
@@ -166,7 +168,7 @@ export class FusedAdam extends tf.Optimizer {
     const c1 = 1 - this.beta1 ** this.step;
     const c2 = 1 - this.beta2 ** this.step;
     const attrs: AdamAttrs = { beta1: this.beta1, beta2: this.beta2, lrT: (this.learningRate * Math.sqrt(c2)) / c1, epsT: this.epsilon * Math.sqrt(c2) };
-    const fused = FUSED_BACKENDS.has(tf.getBackend());
+    const fused = this.path === 'auto' && FUSED_BACKENDS.has(tf.getBackend());
     for (const [name, grad] of entries) {
       if (grad == null) continue;
       const variable = tf.engine().registeredVariables[name];

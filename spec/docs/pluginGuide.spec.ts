@@ -10,21 +10,7 @@ import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { clbench } from '../helpers/cli.js';
 import { pluginProject, REPO_ROOT, type PluginProject } from '../helpers/pluginProject.js';
-
-const readme = readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8');
-
-/** The text of one `## ` section of the README. */
-function section(title: string): string {
-  const start = readme.indexOf(`\n## ${title}\n`);
-  expect(start, `README section '${title}'`).to.be.greaterThan(-1);
-  const end = readme.indexOf('\n## ', start + 1);
-  return readme.slice(start, end < 0 ? undefined : end);
-}
-
-/** Fenced code blocks of a given language, in order. */
-function blocks(text: string, language: string): string[] {
-  return [...text.matchAll(new RegExp('```' + language + '\\n([\\s\\S]*?)```', 'g'))].map((m) => m[1]);
-}
+import { blocks, section } from '../helpers/readme.js';
 
 function only<T>(items: T[], what: string): T {
   expect(items, what).to.have.length(1);

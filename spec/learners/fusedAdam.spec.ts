@@ -40,16 +40,17 @@ describe('FusedAdam', () => {
     await useBackend('wasm');
   });
 
+  // 'ops' is the tfjs-ops formulation the GPU backends (webgpu, tfjs-node) run, here forced on the CPU;
   // native only where the addon is built (spec/runner/nativeBackend.spec.ts insists on it in CI)
-  const backends: ('wasm' | 'cpu' | 'native')[] = nativeAddon() ? ['wasm', 'cpu', 'native'] : ['wasm', 'cpu'];
-  for (const backend of backends) {
-    it(`matches PyTorch's Adam update step by step (${backend}, incl. a length that is not a multiple of 4)`, async () => {
+  const cases: (readonly ['wasm' | 'cpu' | 'native', 'auto' | 'ops'])[] = [['wasm', 'auto'], ['cpu', 'auto'], ['cpu', 'ops'], ...(nativeAddon() ? [['native', 'auto'] as const] : [])];
+  for (const [backend, path] of cases) {
+    it(`matches PyTorch's Adam update step by step (${backend}, ${path === 'ops' ? 'tfjs ops, not the fused kernel' : 'fused kernel'}, incl. a length that is not a multiple of 4)`, async () => {
       await useBackend(backend);
       const rng = new Rng(7);
       const theta = Array.from({ length: 11 }, () => rng.normal());
       const grads = Array.from({ length: 5 }, () => theta.map(() => rng.normal() * 0.1));
       const variable = tf.variable(tf.tensor1d(theta));
-      const optimizer = new FusedAdam(0.01);
+      const optimizer = new FusedAdam(0.01, 0.9, 0.999, 1e-8, path);
       for (const g of grads) tf.tidy(() => optimizer.applyGradients({ [variable.name]: tf.tensor1d(g) }));
       const expected = referenceAdam(theta, grads, 0.01);
       const actual = Array.from(variable.dataSync());

@@ -81,6 +81,9 @@ describe('ER-ACE asymmetric mask', () => {
     expect(row(asymmetricMask(6, [4], 4))).to.deep.equal([0, 0, 0, 0, 1, 1]);
     // everything seen: only the present classes
     expect(row(asymmetricMask(6, [0, 5], 5))).to.deep.equal([1, 0, 0, 0, 0, 1]);
+    // the highest seen class (3) absent from this batch: still kept, with the unseen ones after it
+    expect(row(asymmetricMask(6, [2], 3))).to.deep.equal([0, 0, 1, 1, 1, 1]);
+    expect(row(asymmetricMask(6, [0], 3))).to.deep.equal([1, 0, 0, 1, 1, 1]);
   });
 });
 
@@ -140,7 +143,10 @@ describe('DER++ and ER-ACE', () => {
       const replay = gatherBatch(scenario, 'train', taskExamples(scenario, 0), [4, 5, 6]);
       learner.maxSeen = 3;
       learner.currentRows = 4;
-      learner.aceMask = asymmetricMask(6, new Set(current.targets), 3);
+      // by hand: classes 2, 3 present, 4, 5 unseen → kept; 0, 1 seen and absent → masked
+      const M = -1e9;
+      learner.aceMask = Float32Array.from([M, M, 0, 0, 0, 0]);
+      expect(new Set(current.targets)).to.deep.equal(new Set([2, 3]));
       const joined = joinBatches(current, replay, 16);
       const { loss, expected } = tf.tidy(() => {
         const inputs = learner.toTensors(joined);
@@ -152,8 +158,25 @@ describe('DER++ and ER-ACE', () => {
         return { loss, expected: ce + replayed };
       });
       expect(loss).to.be.closeTo(expected, 1e-5);
-      // the mask removed old classes 0 and 1 from the current batch's softmax, not classes 2, 3 (present) or 4, 5 (unseen)
-      expect(Array.from(learner.aceMask as Float32Array, (v) => v === 0)).to.deep.equal([false, false, true, true, true, true]);
+    } finally {
+      learner.dispose();
+    }
+  });
+
+  it("ER-ACE's step builds its mask from the highest class seen so far, also when that class is absent from the batch", () => {
+    const learner = getLearner('er-ace').create({ capacity: 20, replayBatchSize: 3 }, context(scenario, { hidden: [8] })) as any;
+    try {
+      const first = taskExamples(scenario, 0);
+      learner.buffer.add(first, range(6));
+      const second = taskExamples(scenario, 1);
+      const targets = gatherBatch(scenario, 'train', second, null).targets;
+      const ofClass = (c: number) => range(targets.length).filter((p) => targets[p] === c);
+      // a batch of classes 2 and 3, then one of class 2 only (3, the newest seen, absent)
+      learner.trainStep(gatherBatch(scenario, 'train', second, [...ofClass(2).slice(0, 2), ...ofClass(3).slice(0, 2)]), phaseOf(scenario, 1));
+      expect(learner.maxSeen).to.equal(3);
+      learner.trainStep(gatherBatch(scenario, 'train', second, ofClass(2).slice(0, 4)), phaseOf(scenario, 1));
+      // kept (0): class 2 (present), 3 (highest seen), 4 and 5 (unseen); masked: 0 and 1 (seen, absent)
+      expect(Array.from(learner.aceMask as Float32Array)).to.deep.equal([-1e9, -1e9, 0, 0, 0, 0].map((v) => Math.fround(v)));
     } finally {
       learner.dispose();
     }

@@ -37,6 +37,26 @@ describe('replay memories', () => {
       expect(new Set(keys(memory.examples())).size).to.equal(5);
     });
 
+    it('save/load continues exactly: the same slots, the same later draws, and repeats still not offered again', () => {
+      const saved = new ReservoirMemory(6, new Rng(3));
+      const [first, second] = [fakeTask(0, 30), fakeTask(1, 30)];
+      saved.observe(first, range(30));
+      saved.observe(second, range(10));
+      const loaded = new ReservoirMemory(6, new Rng(99));
+      loaded.load(saved.save());
+      expect(keys(loaded.examples())).to.deep.equal(keys(saved.examples()));
+      // task 1's first ten come again (not offered: the stream count does not move), then new ones
+      for (const memory of [saved, loaded]) {
+        memory.observe(second, range(30));
+        memory.observe(first, range(5));
+      }
+      expect(keys(loaded.examples())).to.deep.equal(keys(saved.examples()));
+      const fresh = new ReservoirMemory(6, new Rng(3));
+      fresh.observe(first, range(30));
+      fresh.observe(second, range(30));
+      expect(keys(fresh.examples()), 'as if never saved').to.deep.equal(keys(saved.examples()));
+    });
+
     it('keeps every example of the stream with the same probability K/N (chi-square, 4000 seeded trials)', () => {
       const [N, K, trials] = [50, 10, 4000];
       const rng = new Rng(2024, 'reservoir-test');
@@ -84,6 +104,19 @@ describe('replay memories', () => {
       memory.endTask(1, fakeTask(1, 2000), () => new Int32Array(2000));
       expect([...countBy(Array.from(memory.examples().taskIds)).entries()]).to.deep.equal([[0, 300], [1, 550]]);
     });
+  });
+
+  it('per-task save/load continues exactly: the kept examples, and the next task drawn with the same generator', () => {
+    const saved = new PerTaskMemory(40, new Rng(6));
+    saved.endTask(0, fakeTask(0, 100), () => new Int32Array(100));
+    const loaded = new PerTaskMemory(40, new Rng(60));
+    // a memory that already held something: load replaces it
+    loaded.endTask(5, fakeTask(5, 10), () => new Int32Array(10));
+    loaded.load(saved.save());
+    expect(keys(loaded.examples())).to.deep.equal(keys(saved.examples()));
+    for (const memory of [saved, loaded]) memory.endTask(1, fakeTask(1, 100), () => new Int32Array(100));
+    expect(keys(loaded.examples())).to.deep.equal(keys(saved.examples()));
+    expect(new Set(loaded.examples().taskIds)).to.deep.equal(new Set([0, 1]));
   });
 
   describe('class-balanced', () => {

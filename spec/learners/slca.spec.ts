@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../../core/random.js';
-import { alignClassifier, cosineLr, meanScale, type ClassGaussian } from '../../learners/classifierAlignment.js';
+import { alignClassifier, alignmentLoss, cosineLr, headLayout, meanScale, type ClassGaussian } from '../../learners/classifierAlignment.js';
 import type { ScenarioInfo, TrainingConfig } from '../../learners/contract.js';
 import { cholesky, featureMoments, sampleGaussian } from '../../learners/gaussian.js';
 import { getLearner } from '../../learners/registry.js';
@@ -73,6 +73,66 @@ describe('SLCA', () => {
       expect(meanScale(2, 2)).to.equal(1);
       expect(meanScale(0, 4)).to.be.closeTo(0.92, 1e-12);
       expect([0, 1, 2, 3, 4].map((e) => cosineLr(0.01, e, 5))).to.deep.equal([0.01, 0.01 * (1 + Math.cos(Math.PI / 5)) / 2, 0.01 * (1 + Math.cos((2 * Math.PI) / 5)) / 2, 0.01 * (1 + Math.cos((3 * Math.PI) / 5)) / 2, 0.01 * (1 + Math.cos((4 * Math.PI) / 5)) / 2]);
+    });
+  });
+
+  describe('alignment loss, computed by hand (float64)', () => {
+    // 3 tasks × 2 outputs; tasks 0 and 1 seen; 2-D features, 3 draws labelled (output, task)
+    const W = [
+      [1.5, -0.5, 2, 0.3, -1, 0.7],
+      [0.2, 1.1, -0.8, 1.4, 0.5, -0.6],
+    ];
+    const b = [0.1, -0.2, 0.3, 0, 0.5, -0.4];
+    const X = [
+      [1, 2],
+      [-0.5, 1.5],
+      [2, -1],
+    ];
+    const labels = [0, 3, 1];
+    const tasks = [0, 1, 0];
+    const blocks = [
+      [0, 1],
+      [2, 3],
+    ];
+    const z = X.map((x) => b.map((bo, o) => bo + x[0] * W[0][o] + x[1] * W[1][o]));
+    const norm = (row: number[], block: number[]) => Math.sqrt(block.reduce((s, o) => s + row[o] ** 2, 0) + 1e-12) + 1e-7;
+    /** mean over rows of −log softmax(l)[y] over the outputs `scored(r)` */
+    const ce = (logits: number[][], scored: (r: number) => number[]) =>
+      logits.reduce((s, l, r) => s + Math.log(scored(r).reduce((t, o) => t + Math.exp(l[o]), 0)) - l[labels[r]], 0) / logits.length;
+    const lossOf = (setting: 'class' | 'task', tau: number) => {
+      const info: ScenarioInfo = { name: 's', setting, outputs: 6, inputSize: 2, tasks: [0, 1, 2].map((t) => ({ id: t, classes: [2 * t, 2 * t + 1], outputs: [2 * t, 2 * t + 1] })) };
+      const weight = tf.variable(tf.tensor2d(W.flat(), [2, 6]));
+      const bias = tf.variable(tf.tensor1d(b));
+      try {
+        return tf.tidy(() => alignmentLoss({ weight, bias }, tf.tensor2d(X.flat(), [3, 2]), Int32Array.from(labels), tasks, headLayout(info, [0, 1]), tau).dataSync()[0]);
+      } finally {
+        tf.dispose([weight, bias]);
+      }
+    };
+
+    it('class-IL: ν is the mean norm of the seen heads, CE over all seen outputs of z/ν/τ', () => {
+      const tau = 0.1;
+      const scaled = z.map((row) => {
+        const nu = (norm(row, blocks[0]) + norm(row, blocks[1])) / 2;
+        return row.map((v) => v / nu / tau);
+      });
+      const expected = ce(scaled, () => [0, 1, 2, 3]);
+      expect(lossOf('class', tau)).to.be.closeTo(expected, 1e-4 * expected);
+      // without the normalisation the number would be far off (guards the test's own sensitivity)
+      expect(Math.abs(ce(z.map((row) => row.map((v) => v / tau)), () => [0, 1, 2, 3]) - expected)).to.be.above(1);
+    });
+
+    it("task-IL: each draw is normalised by its own head's norm and scored on its own head", () => {
+      const tau = 0.5;
+      const own = (r: number) => blocks[tasks[r]];
+      const scaled = z.map((row, r) => row.map((v) => v / norm(row, own(r)) / tau));
+      const expected = ce(scaled, own);
+      expect(lossOf('task', tau)).to.be.closeTo(expected, 1e-4 * expected);
+    });
+
+    it('τ = 0: plain cross-entropy over the seen outputs', () => {
+      const expected = ce(z, () => [0, 1, 2, 3]);
+      expect(lossOf('class', 0)).to.be.closeTo(expected, 1e-4 * expected);
     });
   });
 

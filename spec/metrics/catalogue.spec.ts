@@ -11,7 +11,7 @@ import {
   metricByKey,
 } from '../../metrics/index.js';
 import type { AccuracyRecord } from '../../metrics/index.js';
-import { INITIAL3, JOINT3, M1, M3, expectClose } from './fixtures.js';
+import { INITIAL3, JOINT3, M1, M3, M4, expectClose } from './fixtures.js';
 
 const RECORD: AccuracyRecord = {
   matrix: M3,
@@ -61,12 +61,33 @@ describe('metrics: METRICS catalogue', () => {
     expectClose(value('intransigence'), intransigence(M3, JOINT3) as number);
   });
 
+  it('gives each column its own value on a matrix where the forgetting definitions differ (M4, by hand)', () => {
+    const record: AccuracyRecord = { matrix: M4, initial: [0.1, 0.2, 0.05, 0.15] };
+    // last row 0.3, 0.8, 0.65, 0.85; diagonal 0.5, 0.6, 0.7, 0.85
+    expectClose(value('average_accuracy', record), 2.6 / 4);
+    expectClose(value('learning_accuracy', record), 2.65 / 4);
+    // from first: (0.5 − 0.3) + (0.6 − 0.8) + (0.7 − 0.65) = 0.05
+    expectClose(value('forgetting_first', record), 0.05 / 3);
+    expectClose(value('bwt', record), -0.05 / 3);
+    // max over rows j..T−2: task 0 peaks at 0.9 (row 1), task 1 at 0.7 (row 2), task 2 at 0.7:
+    // (0.9 − 0.3) + (0.7 − 0.8) + (0.7 − 0.65) = 0.55
+    expectClose(value('forgetting_max', record), 0.55 / 3);
+    // above the diagonal 0.95, 0.99, 0.3 minus initial 0.2, 0.05, 0.15
+    expectClose(value('fwt', record), (0.75 + 0.94 + 0.15) / 3);
+  });
+
   it('computes the facilitation columns (values worked out in facilitation.spec.ts)', () => {
     expectClose(value('first_epoch_accuracy'), 2.05 / 3);
     expectClose(value('first_epoch_accuracy_slope'), 0.1);
     expectClose(value('epochs_to_criterion'), 2.5); // [3, 2, null]
     expectClose(value('criterion_not_reached'), 1);
     expectClose(value('epochs_to_criterion_slope'), -1); // points (0, 3), (1, 2)
+  });
+
+  it('uses the default criterion without a context', () => {
+    expectClose(metricByKey('epochs_to_criterion').compute(RECORD), 2.5);
+    expectClose(metricByKey('criterion_not_reached').compute(RECORD), 1);
+    expectClose(metricByKey('epochs_to_criterion_slope').compute(RECORD), -1);
   });
 
   it('passes the criterion from the context', () => {
@@ -112,7 +133,7 @@ describe('metrics: METRICS catalogue', () => {
   });
 
   it('metricByKey rejects an unknown key, listing the known ones', () => {
-    expect(() => metricByKey('acc')).to.throw(/unknown metric 'acc'.*average_accuracy/);
+    expect(() => metricByKey('acc')).to.throw(/unknown metric 'acc'; known: average_accuracy, bwt, fwt, forgetting_max/);
   });
 
   it('says which direction is better', () => {

@@ -49,6 +49,9 @@ describe('metrics: epochsToCriterion', () => {
     expect(() => epochsToCriterion([])).to.throw(MetricInputError, /non-empty/);
     expect(() => epochsToCriterion([0.5], 90)).to.throw(MetricInputError, /criterion/);
     expect(() => epochsToCriterion([0.5], 0)).to.throw(MetricInputError, /criterion/);
+    expect(() => epochsToCriterion([0.5], NaN)).to.throw(MetricInputError, /criterion must be an accuracy in \(0, 1\], got NaN/);
+    // θ = 1 is allowed: reached only at a perfect score
+    expect(epochsToCriterion([0.5, 0.99, 1], 1)).to.equal(3);
     expect(() => epochsToCriterion([0.5, 1.2])).to.throw(MetricInputError, /curve\[1\]/);
   });
 });
@@ -71,6 +74,14 @@ describe('metrics: per-task facilitation', () => {
     expect(firstEpochAccuracyPerTask(NO_CURVES)).to.equal(null);
     expect(meanEpochsToCriterion(NO_CURVES)).to.equal(null);
     expect(meanFirstEpochAccuracy(NO_CURVES)).to.equal(null);
+    // a record read back from JSON may carry null for "no curves"
+    const nullCurves = { ...NO_CURVES, newTaskCurves: null } as unknown as AccuracyRecord;
+    expect(epochsToCriterionPerTask(nullCurves)).to.equal(null);
+    expect(firstEpochAccuracyPerTask(nullCurves)).to.equal(null);
+  });
+
+  it('checks the criterion even when there are no curves to apply it to', () => {
+    expect(() => epochsToCriterionPerTask(NO_CURVES, 0)).to.throw(MetricInputError, /criterion/);
   });
 
   it('rejects curves that do not match the tasks', () => {

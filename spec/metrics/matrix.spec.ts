@@ -47,12 +47,26 @@ describe('metrics: shape validation', () => {
     expect(() => averageAccuracy([[0.5, -0.1], [0.7, 0.9]])).to.throw(MetricInputError, /outside \[0, 1\]/);
   });
 
+  it('says what is wrong with a matrix that is not an array of arrays (MetricInputError, named)', () => {
+    expect(new MetricInputError('x').name).to.equal('MetricInputError');
+    expect(() => taskCount('ab' as never)).to.throw(MetricInputError, /^matrix must be a non-empty array of rows$/);
+    expect(() => taskCount([] as never)).to.throw(MetricInputError, /^matrix must be a non-empty array of rows$/);
+    expect(() => prefixRecord({ matrix: [], initial: [] }, 1)).to.throw(MetricInputError, /^matrix must be a non-empty array of rows$/);
+    expect(() => taskCount([[0.5, 0.5], 'ab'] as never)).to.throw(MetricInputError, /^matrix\[1\] must be an array, got string$/);
+    expect(() => taskCount([[0.5, Infinity], [0.5, 0.5]])).to.throw(MetricInputError, /matrix\[0\]\[1\] must be a finite number, got Infinity/);
+  });
+
+  it('checks every entry of the initial vector', () => {
+    expect(() => fwtGem(M3, [0.1, 1.5, 0.1])).to.throw(MetricInputError, /^initial\[1\] = 1\.5 is outside/);
+  });
+
   it('rejects an initial vector of the wrong length', () => {
     expect(() => fwtGem(M3, [0.1, 0.1])).to.throw(MetricInputError, /initial.*\(3\).*2 entries/);
   });
 
   it('rejects a joint matrix of another size', () => {
     expect(() => intransigence(M3, [[0.9, 0.1], [0.8, 0.9]])).to.throw(MetricInputError, /jointMatrix has 2 tasks.*3/);
+    expect(() => intransigence(M3, [])).to.throw(MetricInputError, /^jointMatrix must be a non-empty array of rows$/);
   });
 });
 
@@ -73,6 +87,7 @@ describe('metrics: prefixRecord', () => {
     ]);
     expect(prefix.initial).to.deep.equal([0.1, 0.12]);
     expect(prefix.newTaskCurves).to.deep.equal([[0.5, 0.9], [0.6, 0.8]]);
+    expect(prefixRecord(partial, 1).newTaskCurves).to.deep.equal([[0.5, 0.9]]);
     // BWT after phase 2 = 0.7 − 0.9 = −0.2
     expect(bwtGem(prefix.matrix)).to.be.closeTo(-0.2, 1e-12);
   });

@@ -1,5 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { UserError } from '../../core/errors.js';
 import { useBackend, type BackendInfo } from '../../runner/backend.js';
 import { runJob } from '../../runner/runJob.js';
@@ -30,9 +34,19 @@ describe('WebGPU backend (Dawn)', function () {
     expect(reason).to.match(/backend 'webgpu' cannot be loaded: webgpu: (no WebGPU adapter|the optional package 'webgpu')/);
   });
 
-  it('detects the Vulkan loader on Linux', () => {
+  it('detects the Vulkan loader on Linux: driver variables, LD_LIBRARY_PATH, the linker cache', () => {
     expect(gpuDriverLikely({ VK_DRIVER_FILES: '/x/nvidia_icd.json' })).to.equal(true);
-    if (process.platform === 'linux') expect(typeof gpuDriverLikely({})).to.equal('boolean');
+    expect(gpuDriverLikely({ VK_ICD_FILENAMES: '/x/nvidia_icd.json' })).to.equal(true);
+    if (process.platform !== 'linux') return;
+    // with no hint, the answer is the dynamic linker's: does its cache (`ldconfig -p`) list the loader?
+    const ldconfig = ['/sbin/ldconfig', '/usr/sbin/ldconfig'].find((p) => existsSync(p));
+    const system = ldconfig === undefined ? undefined : spawnSync(ldconfig, ['-p'], { encoding: 'utf8' }).stdout.includes('libvulkan.so.1');
+    if (system !== undefined) expect(gpuDriverLikely({})).to.equal(system);
+    // a loader in a folder of LD_LIBRARY_PATH counts (here an empty stand-in file)
+    const dir = mkdtempSync(path.join(tmpdir(), 'clbench-vulkan-'));
+    if (system === false) expect(gpuDriverLikely({ LD_LIBRARY_PATH: dir })).to.equal(false);
+    writeFileSync(path.join(dir, 'libvulkan.so.1'), '');
+    expect(gpuDriverLikely({ LD_LIBRARY_PATH: `/nonexistent:${dir}` })).to.equal(true);
   });
 
   it('trains a run on the GPU and names the adapter in the record', async function () {

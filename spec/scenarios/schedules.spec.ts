@@ -64,6 +64,18 @@ describe('rehearsal schedules: resolving a suite’s schedule', () => {
     expect(scheduleLabel(resolveSchedule({ kind: 'powerlaw-compat', budgetFraction: 1 }))).to.equal('powerlaw-compat(precursor index rule,alpha=5,r=1)');
     expect(scheduleLabel(resolveSchedule({ kind: 'powerlaw-table' }))).to.equal('powerlaw-table(precursor table)');
     expect(scheduleLabel(resolveSchedule({ kind: 'uniform', sampling: 'stochastic', minPerTask: 5, minPerTaskMode: 'clamp' }))).to.equal('uniform(min=5,stochastic)');
+    // nNew shows unless it is the table's own; a minimum that only warns changes nothing, so it is not shown
+    expect(scheduleLabel(resolveSchedule({ kind: 'powerlaw-table', nNew: 1000 }))).to.equal('powerlaw-table(precursor table,nNew=1000)');
+    expect(scheduleLabel(resolveSchedule({ kind: 'powerlaw-table', nNew: 57927 }))).to.equal('powerlaw-table(precursor table)');
+    expect(scheduleLabel(resolveSchedule({ kind: 'powerlaw', nNew: 57927 }))).to.equal('powerlaw(alpha=5.6,tau=10,nNew=57927)');
+    expect(scheduleLabel(resolveSchedule({ kind: 'uniform', minPerTask: 5 }))).to.equal('uniform');
+    expect(scheduleLabel(resolveSchedule({ kind: 'exponential', beta: 2 }))).to.equal('exponential(beta=2)');
+  });
+
+  it('takes nNew = 1 and refuses 0, naming the field', () => {
+    expect(resolveSchedule({ kind: 'uniform', nNew: 1 }).nNew).to.equal(1);
+    const error = thrown(() => resolveSchedule({ kind: 'uniform', nNew: 0 }), UserError);
+    expect([error.message, error.where]).to.deep.equal(['must be a positive integer, got 0', 'schedule.nNew']);
   });
 });
 
@@ -122,6 +134,26 @@ describe('rehearsal schedules: the count matrix n[p][j] against the digest’s t
     expect(counts({ kind: 'none', nNew: 40 }, sizes)).to.deep.equal([[40, 0, 0], [0, 40, 0], [0, 0, 40]]);
     const { warnings } = scheduleCounts(resolveSchedule({ kind: 'uniform', nNew: 60 }), sizes);
     expect(warnings.join('\n')).to.contain('nNew 60 is more than the training set of 1 task(s) (smallest 50)');
+  });
+
+  it('exponential with β = 2: n = round(nNew · e^(−k/2))', () => {
+    // ages 1, 2: 1000·e^(−0.5) = 606.5 → 607, 1000·e^(−1) = 367.9 → 368
+    expect(scheduleCounts(resolveSchedule({ kind: 'exponential', beta: 2, nNew: 1000 }), [1000, 1000, 1000]).counts).to.deep.equal([
+      [1000, 0, 0],
+      [607, 1000, 0],
+      [368, 607, 1000],
+    ]);
+  });
+
+  it('minPerTask: the warning names the least of several counts below it', () => {
+    // phases 3 and 4 rehearse 26, 9, 24 (< 30): the least is 9, task 1 in phase 4
+    const { warnings } = scheduleCounts(resolveSchedule({ kind: 'exponential', budgetFraction: 0.1, minPerTask: 30 }), [1000, 1000, 1000, 1000]);
+    expect(warnings).to.deep.equal(['3 rehearsal count(s) are below minPerTask 30 (least: 9 of task 1 in phase 4); "minPerTaskMode": "clamp" raises them']);
+  });
+
+  it('minPerTask: a count equal to it is not below it', () => {
+    expect(scheduleCounts(resolveSchedule({ kind: 'uniform', nNew: 50, minPerTask: 50 }), [100, 100]).warnings).to.deep.equal([]);
+    expect(scheduleCounts(resolveSchedule({ kind: 'uniform', nNew: 50, minPerTask: 51 }), [100, 100]).warnings).to.have.length(1);
   });
 
   it('minPerTask warns (the precursor’s behaviour) or clamps', () => {
