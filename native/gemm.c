@@ -4,9 +4,10 @@
  *
  * Why not only the system BLAS: on machines where OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE are pinned (older
  * OpenBLAS builds compute wrong results on some processors, so the environment forces a safe kernel), the
- * pinned kernel ran our products at 24–55 GFLOP/s, where this one, compiled for the machine it runs on
- * (-march=native: AVX-512 or AVX2+FMA), is not affected by those variables. README "Speed" has the numbers;
- * tools/build-native.mjs compiles this file with multiply-adds fused (-ffp-contract=fast).
+ * pinned kernel ran our products at 95–102 GFLOP/s (`npm run bench:gemm`), where this one, compiled for the
+ * machine it runs on (-march=native: AVX-512 or AVX2+FMA), ran them at 133–176 and does not depend on those
+ * variables. README "Speed" has the numbers; tools/build-native.mjs compiles this file with multiply-adds
+ * fused (-ffp-contract=fast).
  *
  * The classic blocked scheme (Goto & van de Geijn 2008): B is packed into panels NR columns wide and KC deep,
  * A into blocks MR rows high, both contiguous in the order the micro-kernel reads them, with zero padding at
