@@ -71,8 +71,8 @@ function batchesOf(split: 'train' | 'test', size: number, count: number): { x: t
 function measure(backend: string, hidden: number[], batch: number, formulation: 'plain' | 'clbench', seconds: number): Measurement {
   const model = createMlp({ hidden, dense: formulation === 'plain' ? 'plain' : 'fast' }, { inputs: 784, outputs: 10 }, new Rng(0));
   const optimizer: tf.Optimizer = formulation === 'plain' ? tf.train.adam(1e-3, 0.9, 0.999, 1e-8) : new FusedAdam(1e-3);
-  // Real digits, a different batch each step (training one fixed batch over and over drives gradients into
-  // float32 denormals, which slow every framework down and measure nothing useful).
+  // Real digits, a different batch each step, as in a run (one fixed batch trained over and over is
+  // memorised, and its tiny gradients are not what a benchmark of training should measure).
   const train = batchesOf('train', batch, Math.floor(TRAIN_POOL / batch));
   const test = batchesOf('test', 1000, 5);
   let step = 0;

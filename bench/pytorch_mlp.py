@@ -31,7 +31,7 @@ def measure(hidden: int, batch: int, seconds: float, device: torch.device, data)
         torch.nn.Linear(hidden, 10),
     ).to(device)
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
-    # real digits, a different batch each step (one fixed batch trained over and over ends in denormals)
+    # real digits, a different batch each step, as bench/bench.ts (not one fixed batch trained over and over)
     xs, ys = data
     batches = [(xs[i:i + batch].to(device), ys[i:i + batch].to(device)) for i in range(0, TRAIN_POOL - batch + 1, batch)]
     loss_fn = torch.nn.CrossEntropyLoss()
