@@ -80,7 +80,7 @@ program
   .option('-o, --out <dir>', 'results folder (default: clbench-results/<suite name>)')
   .addOption(new Option('-b, --backend <name>', 'tfjs backend').choices([...BACKEND_CHOICES]).default('auto'))
   .option('-w, --workers <n>', 'runs in parallel, each in its own worker thread (default: number of cores)', positiveInteger)
-  .option('--threads <n>', 'BLAS threads of each run on the native backend (default: the cores divided among the workers, so 1 with several workers)', positiveInteger)
+  .option('--threads <n>', 'threads of the native backend\'s matrix products in each run (default: the cores divided among the workers, so 1 with several workers)', positiveInteger)
   .option('--shard <i/n>', 'run shard i of n (0-based) of the suite; also read from SLURM_ARRAY_TASK_ID/COUNT')
   .option('--shards <n>', 'number of shards when the index comes from JOB_COMPLETION_INDEX (Kubernetes Indexed Job)', positiveInteger)
   .option('-q, --quiet', 'no progress output')
@@ -183,7 +183,7 @@ program
     }
     out.push('', 'Backends (--backend; auto takes the first that loads: tensorflow, native, wasm, cpu):');
     const absent = nativeAbsence();
-    out.push(`  native         ${absent ? `not built: ${absent}` : `WASM + the system BLAS (${nativeAddon()!.blas()})`}`);
+    out.push(`  native         ${absent ? `not built: ${absent}` : `WASM + native products (${nativeAddon()!.blas()})`}`);
     out.push('  wasm           WebAssembly (XNNPACK, SIMD), always there', '  cpu            pure JavaScript (slow; a last resort)', '  tensorflow     @tensorflow/tfjs-node(-gpu) when installed (optional; downloads libtensorflow at install)', '  webgpu         WebGPU through Dawn (the optional `webgpu` package) when a GPU driver is present');
     out.push('', 'Metrics (leaderboard columns):');
     for (const m of METRICS) out.push(`  ${m.key.padEnd(28)} ${m.label}`);

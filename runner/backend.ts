@@ -1,7 +1,7 @@
 /**
  * Picks the tfjs backend: `auto` tries tfjs-node-gpu, then WebGPU (Dawn) when a GPU driver is present,
  * then tfjs-node (tfjs-node and tfjs-node-gpu need libtensorflow, which their install script downloads),
- * then clbench's native CPU backend (WASM + the system BLAS, built at install time), then WASM, then the
+ * then clbench's native CPU backend (WASM + native matrix products, built at install time), then WASM, then the
  * pure-JS CPU backend. A backend asked for by name that cannot load fails with the reason and how to get it.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -23,7 +23,7 @@ export interface BackendInfo {
   version: string;
   /** e.g. 'simd+single-thread', 'CUDA', the WebGPU adapter, the BLAS library */
   detail: string;
-  /** threads the backend's kernels may use (the native backend's BLAS threads; 1 for WASM) */
+  /** threads the backend's kernels may use (the native backend's product threads; 1 for WASM) */
   threads?: number;
 }
 
@@ -36,7 +36,7 @@ export const TENSORFLOW_PACKAGES = ['@tensorflow/tfjs-node-gpu', '@tensorflow/tf
 export interface BackendOptions {
   /** module specifiers tried for the 'tensorflow' backend (tests substitute a stand-in) */
   tensorflowPackages?: string[];
-  /** BLAS threads of the native backend (default 1: runs are single-threaded unless asked) */
+  /** threads of the native backend's products (default 1: runs are single-threaded unless asked) */
   threads?: number;
 }
 
@@ -123,12 +123,12 @@ async function load(name: Exclude<BackendChoice, 'auto'>, tensorflowPackages: st
   }
 }
 
-/** Sets the BLAS threads (process-wide in OpenBLAS) and describes the native backend. */
+/** Sets the product threads (process-wide) and describes the native backend. */
 function nativeInfo(threads: number): BackendInfo {
   const addon = nativeAddon()!;
   addon.setThreads(threads);
   const blas = addon.blas();
-  return { name: 'native', package: 'clbench native addon', version: CLBENCH_VERSION, detail: `WASM + ${blas}, ${addon.threads()} BLAS thread${addon.threads() === 1 ? '' : 's'}`, threads: addon.threads() };
+  return { name: 'native', package: 'clbench native addon', version: CLBENCH_VERSION, detail: `WASM + ${blas}, ${addon.threads()} thread${addon.threads() === 1 ? '' : 's'}`, threads: addon.threads() };
 }
 
 function backendError(name: string, attempts: string[]): UserError {

@@ -15,7 +15,7 @@ import type { FromWorker, ToWorker } from './worker.js';
 export interface PoolOptions {
   workers: number;
   backend: BackendChoice;
-  /** BLAS threads of the native backend in each worker */
+  /** threads of the native backend's products in each worker */
   threads?: number;
   plugins: string[];
   /** a job starts on worker `slot` */

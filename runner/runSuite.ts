@@ -33,7 +33,7 @@ export interface SuiteRunOptions {
   progress: Progress;
   /** worker threads; 1 runs everything in this thread */
   workers: number;
-  /** BLAS threads of each run on the native backend (default: the cores shared among the workers) */
+  /** threads of the native backend's products in each run (default: the cores shared among the workers) */
   threads?: number;
   plugins: string[];
   /** redo every run: existing records move to runs/stale/, checkpoints are deleted (--fresh) */
@@ -70,7 +70,7 @@ export async function runSuite(jobs: Job[], options: SuiteRunOptions): Promise<S
   const ledger = new SuiteLedger(jobs, { outDir: options.outDir, backend, fresh: options.fresh === true, log });
   const queue = ledger.plan();
   const workers = Math.max(1, Math.min(options.workers, queue.length));
-  // One BLAS thread a worker when several share the cores; a lone run may use them all.
+  // One product thread a worker when several share the cores; a lone run may use them all.
   const threads = options.threads ?? Math.max(1, Math.floor(os.availableParallelism() / workers));
   let ran = 0;
   let pending = queue;

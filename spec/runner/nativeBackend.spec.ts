@@ -45,10 +45,10 @@ describe('native CPU backend', function () {
   });
 
   // (that `auto` picks it in a fresh process: spec/cli/clbench.spec.ts, whose records name the backend)
-  it('loads by name and names its BLAS and thread count', async () => {
+  it('loads by name and names its product kernel, BLAS library and thread count', async () => {
     const info = await useBackend('native', { threads: 1 });
     expect(info).to.deep.include({ name: 'native', threads: 1 });
-    expect(info.detail).to.match(/WASM \+ .*1 BLAS thread$/);
+    expect(info.detail).to.match(/WASM \+ .*, 1 thread$/);
     expect(tf.getBackend()).to.equal('native');
   });
 
