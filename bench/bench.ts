@@ -46,13 +46,22 @@ const outFile = value('--out') ?? 'bench-results.json';
 const TRAIN_POOL = 16384;
 const mnist = loadDataset('mnist-full');
 
-/** Runs `step` until `seconds` have passed (at least `minSteps` times) and returns steps per second. */
-function rate(step: () => void, seconds: number, minSteps = 5): number {
-  for (let i = 0; i < 3; i++) step();
+/**
+ * Runs `step` until `seconds` have passed (at least `minSteps` times) and returns steps per second. Each
+ * step's result is read asynchronously, as a run reads its losses (the WebGPU backend cannot read
+ * synchronously under Node), so the time includes waiting for the device.
+ */
+async function rate(step: () => tf.Tensor, seconds: number, minSteps = 5): Promise<number> {
+  const read = async () => {
+    const out = step();
+    await out.data();
+    out.dispose();
+  };
+  for (let i = 0; i < 3; i++) await read();
   const start = performance.now();
   let steps = 0;
   while (steps < minSteps || performance.now() - start < seconds * 1000) {
-    step();
+    await read();
     steps++;
   }
   return (steps * 1000) / (performance.now() - start);
@@ -68,7 +77,7 @@ function batchesOf(split: 'train' | 'test', size: number, count: number): { x: t
   });
 }
 
-function measure(backend: string, hidden: number[], batch: number, formulation: 'plain' | 'clbench', seconds: number): Measurement {
+async function measure(backend: string, hidden: number[], batch: number, formulation: 'plain' | 'clbench', seconds: number): Promise<Measurement> {
   const model = createMlp({ hidden, dense: formulation === 'plain' ? 'plain' : 'fast' }, { inputs: 784, outputs: 10 }, new Rng(0));
   const optimizer: tf.Optimizer = formulation === 'plain' ? tf.train.adam(1e-3, 0.9, 0.999, 1e-8) : new FusedAdam(1e-3);
   // Real digits, a different batch each step, as in a run (one fixed batch trained over and over is
@@ -81,12 +90,12 @@ function measure(backend: string, hidden: number[], batch: number, formulation: 
       const { x, y } = train[step++ % train.length];
       const { value: loss, grads } = tf.variableGrads(() => crossEntropy(model.forward(x), y), model.variables);
       optimizer.applyGradients(grads as unknown as Parameters<tf.Optimizer['applyGradients']>[0]);
-      loss.dataSync();
+      return loss;
     });
   let evalStep = 0;
-  const evaluate = () => tf.tidy(() => tf.argMax(model.forward(test[evalStep++ % test.length].x), 1).dataSync());
-  const trainRate = rate(trainStep, seconds) * batch;
-  const evalRate = rate(evaluate, seconds / 2, 3) * 1000;
+  const evaluate = () => tf.tidy(() => tf.argMax(model.forward(test[evalStep++ % test.length].x), 1));
+  const trainRate = (await rate(trainStep, seconds)) * batch;
+  const evalRate = (await rate(evaluate, seconds / 2, 3)) * 1000;
   tf.dispose([...train, ...test].flatMap(({ x, y }) => [x, y]));
   optimizer.dispose();
   model.dispose();
@@ -127,7 +136,7 @@ for (const name of backends) {
     for (const batch of batches) {
       if (slow && (hidden[0] > 400 || batch > 128)) continue; // the pure-JS backend is ~30× slower; one point is enough
       for (const formulation of ['plain', 'clbench'] as const) {
-        const m = measure(name, hidden, batch, formulation, seconds);
+        const m = await measure(name, hidden, batch, formulation, seconds);
         results.push(m);
         process.stderr.write(`${name} ${m.model} batch ${batch} ${formulation}: train ${Math.round(m.trainSamplesPerSecond)}/s, eval ${Math.round(m.evalSamplesPerSecond)}/s\n`);
       }

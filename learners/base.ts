@@ -37,6 +37,16 @@ interface BaseStateJson {
 }
 
 /** A batch as tensors, plus the plain batch it came from. */
+/** A step's loss: a number, or a scalar tensor the training loop reads asynchronously and disposes. */
+export type StepLoss = number | tf.Scalar;
+
+async function lossValue(loss: StepLoss): Promise<number> {
+  if (typeof loss === 'number') return loss;
+  const value = (await loss.data())[0];
+  loss.dispose();
+  return value;
+}
+
 export interface BatchTensors {
   batch: Batch;
   x: tf.Tensor2D;
@@ -82,7 +92,7 @@ export class BaseSgdLearner<O = Record<string, never>> implements Learner {
       let lastLoss = 0;
       for (let step = 0; step < batches.length; step++) {
         const batch = this.ctx.data.batch(examples, batches[step]);
-        const loss = this.trainStep(batch, phase);
+        const loss = await lossValue(this.trainStep(batch, phase));
         if (!Number.isFinite(loss)) throw new DivergedError(phase.index, epoch, step, loss);
         lastLoss = loss;
         this.afterBatch(examples, batches[step], phase);
@@ -95,7 +105,7 @@ export class BaseSgdLearner<O = Record<string, never>> implements Learner {
         }
       }
       // A finite loss can hide non-finite parameters (e.g. an overflow in the last update of the epoch).
-      if (!this.parametersFinite()) throw new DivergedError(phase.index, epoch, batches.length - 1, lastLoss, 'weights');
+      if (!(await this.parametersFinite())) throw new DivergedError(phase.index, epoch, batches.length - 1, lastLoss, 'weights');
       await hooks.epochEnd?.({ epoch, loss: seen ? lossSum / seen : 0, examples: seen });
     }
     await this.afterPhase(phase);
@@ -221,8 +231,11 @@ export class BaseSgdLearner<O = Record<string, never>> implements Learner {
 
   // ---- helpers ---------------------------------------------------------------------------------------
 
-  /** One optimizer step on a batch; returns the loss. */
-  protected trainStep(batch: Batch, phase: Phase): number {
+  /**
+   * One optimizer step on a batch; returns the loss, as a number or as a scalar tensor that the loop reads
+   * (and disposes) asynchronously, which keeps the step free of synchronous reads of GPU memory.
+   */
+  protected trainStep(batch: Batch, phase: Phase): StepLoss {
     // a normalising model weighs its batch statistics by the rows' tasks (AdaB²N); tasks finished = phase index
     this.model.setBatchTasks?.(batch.taskIds, phase.index);
     const loss = tf.tidy(() => {
@@ -235,7 +248,7 @@ export class BaseSgdLearner<O = Record<string, never>> implements Learner {
       const used = this.adjustGradients(grads, inputs, phase);
       this.applyGradients(used, phase);
       this.afterStep(used, inputs, phase);
-      return value.dataSync()[0];
+      return value;
     });
     // running statistics move only after the update, outside the gradient tape
     this.model.commitStatistics?.();
@@ -259,9 +272,9 @@ export class BaseSgdLearner<O = Record<string, never>> implements Learner {
   }
 
   /** Whether every parameter is finite (x·0 is 0 for finite x and NaN for ±Inf and NaN: one pass, one number). */
-  protected parametersFinite(): boolean {
+  protected async parametersFinite(): Promise<boolean> {
     const probe = tf.tidy(() => tf.addN(this.model.variables.map((v) => tf.sum(tf.mul(v, 0)))));
-    const value = probe.dataSync()[0];
+    const value = (await probe.data())[0];
     probe.dispose();
     return value === 0;
   }

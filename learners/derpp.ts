@@ -15,7 +15,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Batch, ExampleSet } from '../scenarios/types.js';
-import { BaseSgdLearner, type BatchTensors } from './base.js';
+import { BaseSgdLearner, type BatchTensors, type StepLoss } from './base.js';
 import { defineLearner, type LearnerContext, type LearnerState, type Phase } from './contract.js';
 import { applyMask, crossEntropy } from './losses.js';
 import { joinBatches } from './replay.js';
@@ -52,7 +52,7 @@ class DerppLearner extends BaseSgdLearner<DerppOptions> {
   private readonly forward = resolveForward(this.options.forward, normOf(this.model));
   private readonly balanced = this.options.testStatistics === 'task-balanced' ? new BalancedStatistics(this.model, this.ctx.data, this.ctx.scenario.inputSize) : null;
 
-  protected override trainStep(batch: Batch, phase: Phase): number {
+  protected override trainStep(batch: Batch, phase: Phase): StepLoss {
     this.balanced?.invalidate(phase.index + 1);
     const size = this.options.replayBatchSize ?? this.ctx.training.batchSize;
     let joined = batch;

@@ -20,7 +20,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Batch, ExampleSet } from '../scenarios/types.js';
-import { BaseSgdLearner, type BatchTensors } from './base.js';
+import { BaseSgdLearner, type BatchTensors, type StepLoss } from './base.js';
 import { defineLearner, type DataAccess, type LearnerContext, type LearnerState, type Phase } from './contract.js';
 import { applyMask, crossEntropy } from './losses.js';
 import { createMemory, MEMORY_POLICIES, memoryState, restoreMemory, withRehearsal, type MemoryPolicy, type ReplayMemory } from './replayMemory.js';
@@ -45,7 +45,7 @@ class ReplayLearner extends BaseSgdLearner<ReplayOptions> {
     return this.options.mix === 'dataset' ? withRehearsal(phase.examples, this.memory.examples(), this.options.capacity) : phase.examples;
   }
 
-  protected override trainStep(batch: Batch, phase: Phase): number {
+  protected override trainStep(batch: Batch, phase: Phase): StepLoss {
     const replay = this.options.mix === 'dataset' ? null : this.replayBatch();
     this.replayRows = replay ? replay.size : 0;
     return super.trainStep(replay ? joinBatches(batch, replay, this.ctx.scenario.inputSize) : batch, phase);

@@ -18,13 +18,36 @@ export function scenarioInfo(scenario: Scenario): ScenarioInfo {
 
 /**
  * Fraction of task `taskId`'s test examples whose highest logit is their label's output. In task-IL the
- * argmax runs over the task's head only (the task id is given); otherwise over every output.
+ * argmax runs over the task's head only (the task id is given); otherwise over every output. The labels are
+ * read asynchronously: tfjs's WebGPU backend cannot read GPU memory synchronously under Node.
  */
-export function taskAccuracy(learner: Learner, scenario: Scenario, info: ScenarioInfo, taskId: number, batchSize: number, buffer?: Float32Array): number {
+export async function taskAccuracy(learner: Learner, scenario: Scenario, info: ScenarioInfo, taskId: number, batchSize: number, buffer?: Float32Array): Promise<number> {
+  let correct = 0;
+  let total = 0;
+  for (const { predicted, targets } of predictions(learner, scenario, info, taskId, batchSize, buffer)) {
+    correct += countCorrect(await predicted.data(), targets);
+    total += targets.length;
+    predicted.dispose();
+  }
+  return total === 0 ? 0 : correct / total;
+}
+
+/** `taskAccuracy` read synchronously, for the hooks that run inside a training step (`newTaskSteps`). */
+export function taskAccuracySync(learner: Learner, scenario: Scenario, info: ScenarioInfo, taskId: number, batchSize: number, buffer?: Float32Array): number {
+  let correct = 0;
+  let total = 0;
+  for (const { predicted, targets } of predictions(learner, scenario, info, taskId, batchSize, buffer)) {
+    correct += countCorrect(predicted.dataSync(), targets);
+    total += targets.length;
+    predicted.dispose();
+  }
+  return total === 0 ? 0 : correct / total;
+}
+
+/** The predicted labels of task `taskId`'s test examples, batch by batch (the caller reads and disposes them). */
+function* predictions(learner: Learner, scenario: Scenario, info: ScenarioInfo, taskId: number, batchSize: number, buffer?: Float32Array): Generator<{ predicted: tf.Tensor; targets: Int32Array }> {
   const examples = taskTestExamples(scenario, taskId);
   const total = examples.indices.length;
-  if (total === 0) return 0;
-  let correct = 0;
   for (let start = 0; start < total; start += batchSize) {
     const positions = Uint32Array.from({ length: Math.min(batchSize, total - start) }, (_, k) => start + k);
     const batch = gatherBatch(scenario, 'test', examples, positions, buffer);
@@ -35,9 +58,13 @@ export function taskAccuracy(learner: Learner, scenario: Scenario, info: Scenari
         throw new Error(`predict returned shape [${logits.shape}], expected [${batch.size}, ${scenario.outputs}]`);
       return tf.argMax(applyMask(logits, taskMask(info, batch.taskIds)), 1);
     });
-    const labels = predicted.dataSync();
-    predicted.dispose();
-    for (let k = 0; k < batch.size; k++) if (labels[k] === batch.targets[k]) correct++;
+    // the batch's targets live in `buffer`'s companion arrays, which the next batch overwrites: copy them
+    yield { predicted, targets: batch.targets.slice() };
   }
-  return correct / total;
+}
+
+function countCorrect(labels: ArrayLike<number> | Uint8Array, targets: Int32Array): number {
+  let correct = 0;
+  for (let k = 0; k < targets.length; k++) if (labels[k] === targets[k]) correct++;
+  return correct;
 }

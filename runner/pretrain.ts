@@ -62,8 +62,8 @@ export async function pretrainBackbone(spec: PretrainSpec, manifestFile: string,
   let testAccuracy = 0;
   try {
     await learner.train({ index: 0, taskId: 0, examples: taskExamples(scenario, 0) }, {
-      epochEnd: (s) => {
-        testAccuracy = taskAccuracy(learner, scenario, info, 0, 1000);
+      epochEnd: async (s) => {
+        testAccuracy = await taskAccuracy(learner, scenario, info, 0, 1000);
         options.onEpoch?.({ epoch: s.epoch + 1, epochs: spec.training.epochs, loss: s.loss, testAccuracy });
       },
     });

@@ -27,7 +27,7 @@ import { gatherBatch, taskExamples } from '../scenarios/examples.js';
 import { countByTask, rehearsalSchedule } from '../scenarios/schedules.js';
 import type { Dataset, Scenario } from '../scenarios/types.js';
 import { tfjsVersion, type BackendInfo } from './backend.js';
-import { scenarioInfo, taskAccuracy } from './evaluate.js';
+import { scenarioInfo, taskAccuracy, taskAccuracySync } from './evaluate.js';
 import { readBackbone } from './backboneFile.js';
 import { crashIfAsked, saveCheckpoint } from './checkpoint.js';
 import { eventLoopTurn, stopIfAsked, type InterruptFlag } from './interrupt.js';
@@ -148,9 +148,10 @@ export async function runJob(job: Job, options: RunOptions): Promise<RunRecord> 
   let error: string | null = null;
 
   let learner: Learner | null = null;
-  const evaluateAll = () => {
+  const evaluateAll = async () => {
     const e0 = performance.now();
-    const row = scenario.tasks.map((t) => taskAccuracy(learner!, scenario, info, t.id, job.evaluation.batchSize, evalBuffer));
+    const row: number[] = [];
+    for (const t of scenario.tasks) row.push(await taskAccuracy(learner!, scenario, info, t.id, job.evaluation.batchSize, evalBuffer));
     evalSeconds += (performance.now() - e0) / 1000;
     return row;
   };
@@ -174,7 +175,7 @@ export async function runJob(job: Job, options: RunOptions): Promise<RunRecord> 
       drawn.push(...saved.drawn);
       firstPhase = saved.phases;
       options.onEvent?.({ type: 'resumed', phase: firstPhase });
-    } else initial = evaluateAll();
+    } else initial = await evaluateAll();
     for (let p = firstPhase; p < T; p++) {
       options.onEvent?.({ type: 'phase', phase: p, phases: T });
       const p0 = performance.now();
@@ -194,7 +195,7 @@ export async function runJob(job: Job, options: RunOptions): Promise<RunRecord> 
           phaseSteps++;
           if (newTaskSteps && phaseSteps === newTaskSteps[stepCurve.length]) {
             const e0 = performance.now();
-            stepCurve.push(taskAccuracy(learner!, scenario, info, p, job.evaluation.batchSize, evalBuffer));
+            stepCurve.push(taskAccuracySync(learner!, scenario, info, p, job.evaluation.batchSize, evalBuffer));
             const seconds = (performance.now() - e0) / 1000;
             evalSeconds += seconds;
             epochStart += seconds * 1000; // the epoch's examples/s counts training only
@@ -202,10 +203,10 @@ export async function runJob(job: Job, options: RunOptions): Promise<RunRecord> 
           options.onEvent?.({ type: 'step', phase: p, ...s });
           stopIfAsked(options.interrupt);
         },
-        epochEnd: (s) => {
+        epochEnd: async (s) => {
           const trainTime = (performance.now() - epochStart) / 1000;
           const e0 = performance.now();
-          const accuracy = taskAccuracy(learner!, scenario, info, p, job.evaluation.batchSize, evalBuffer);
+          const accuracy = await taskAccuracy(learner!, scenario, info, p, job.evaluation.batchSize, evalBuffer);
           evalSeconds += (performance.now() - e0) / 1000;
           curve.push(accuracy);
           examples += s.examples;
@@ -215,7 +216,7 @@ export async function runJob(job: Job, options: RunOptions): Promise<RunRecord> 
       });
       trainSeconds += (performance.now() - trainStart) / 1000 - (evalSeconds - evalBefore);
       examplesPerPhase.push(examples);
-      matrix.push(evaluateAll());
+      matrix.push(await evaluateAll());
       phaseSeconds.push((performance.now() - p0) / 1000);
       if (options.checkpointDir && learner.state) {
         const elapsedSeconds = elapsedBefore + (performance.now() - t0) / 1000;

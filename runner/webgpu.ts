@@ -56,11 +56,37 @@ export async function prepareWebGpu(): Promise<WebGpuAdapterInfo> {
   const adapter = await g.navigator!.gpu!.requestAdapter({ powerPreference: 'high-performance' });
   if (!adapter) throw new Error('no WebGPU adapter: Dawn found no usable GPU (on Linux it needs a Vulkan driver)');
   const info = adapter.info ?? (adapter.requestAdapterInfo ? await adapter.requestAdapterInfo() : {});
-  await import('@tensorflow/tfjs-backend-webgpu' as string);
+  const webgpu = (await import('@tensorflow/tfjs-backend-webgpu' as string)) as { WebGPUBackend?: { prototype: SyncReader } };
+  if (webgpu.WebGPUBackend) explainSyncReads(webgpu.WebGPUBackend.prototype);
   return {
     vendor: info.vendor ?? '',
     architecture: info.architecture ?? '',
     device: info.device ?? '',
     description: info.description ?? '',
   };
+}
+
+/**
+ * tfjs's WebGPU backend reads GPU memory synchronously (`dataSync`, `arraySync`) through an
+ * `OffscreenCanvas`, which exists in browsers only: under Node such a read fails with "OffscreenCanvas is
+ * not defined". clbench's training loop, evaluation and benchmark read asynchronously; a learner part that
+ * still reads synchronously gets this error instead, naming the way out.
+ */
+type SyncReader = { readSync(dataId: object): unknown; clbenchExplained?: boolean };
+
+export function explainSyncReads(backend: SyncReader): void {
+  if (backend.clbenchExplained) return;
+  const readSync = backend.readSync;
+  backend.readSync = function (this: SyncReader, dataId: object) {
+    try {
+      return readSync.call(this, dataId);
+    } catch (error) {
+      if (!(error instanceof ReferenceError) || !/OffscreenCanvas/.test(error.message)) throw error;
+      throw new Error(
+        'a synchronous read of GPU memory (dataSync/arraySync), which tfjs\'s WebGPU backend can only do in a browser (it needs OffscreenCanvas): ' +
+          'this learner (or one of its parts) reads a tensor synchronously; run it with --backend native, wasm or tensorflow',
+      );
+    }
+  };
+  backend.clbenchExplained = true;
 }

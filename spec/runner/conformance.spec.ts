@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
-import { BaseSgdLearner } from '../../learners/base.js';
+import { BaseSgdLearner, type StepLoss } from '../../learners/base.js';
 import { defineLearner, type Learner, type LearnerContext, type LearnerDefinition, type Phase } from '../../learners/contract.js';
 import { listLearners } from '../../learners/registry.js';
 import { checkLearner, formatReport, type ConformanceReport } from '../../runner/conformance.js';
@@ -26,7 +26,7 @@ function broken(name: string, create: (ctx: LearnerContext) => Learner, optionsS
 /** Leaks one tensor per training step. */
 class LeaksPerStep extends BaseSgdLearner {
   private readonly leaked: tf.Tensor[] = [];
-  protected override trainStep(batch: Batch, phase: Phase): number {
+  protected override trainStep(batch: Batch, phase: Phase): StepLoss {
     this.leaked.push(tf.keep(tf.scalar(1)));
     return super.trainStep(batch, phase);
   }

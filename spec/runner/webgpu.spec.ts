@@ -7,7 +7,7 @@ import path from 'node:path';
 import { UserError } from '../../core/errors.js';
 import { useBackend, type BackendInfo } from '../../runner/backend.js';
 import { runJob } from '../../runner/runJob.js';
-import { gpuDriverLikely } from '../../runner/webgpu.js';
+import { explainSyncReads, gpuDriverLikely } from '../../runner/webgpu.js';
 import { jobsOf, tinySuite } from '../helpers/suites.js';
 
 /**
@@ -32,6 +32,24 @@ describe('WebGPU backend (Dawn)', function () {
   it('says why it cannot run when there is no adapter, and how to get one', function () {
     if (gpu) this.skip();
     expect(reason).to.match(/backend 'webgpu' cannot be loaded: webgpu: (no WebGPU adapter|the optional package 'webgpu')/);
+  });
+
+  it("explains the WebGPU backend's failed synchronous read (no OffscreenCanvas under Node) and passes other errors through", () => {
+    // a stand-in for WebGPUBackend.prototype: the real one fails like this on a GPU under Node
+    let fail: Error = new ReferenceError('OffscreenCanvas is not defined');
+    const proto = {
+      readSync(this: { values: Float32Array }, dataId: object) {
+        if ((dataId as { cached?: boolean }).cached) return this.values;
+        throw fail;
+      },
+    };
+    explainSyncReads(proto);
+    explainSyncReads(proto); // wrapping twice would hide nothing, but it is done once
+    const backend = Object.assign(Object.create(proto), { values: new Float32Array([1, 2]) });
+    expect(backend.readSync({ cached: true })).to.deep.equal(new Float32Array([1, 2]));
+    expect(() => backend.readSync({})).to.throw(/synchronous read of GPU memory.*--backend native, wasm or tensorflow/);
+    fail = new RangeError('something else');
+    expect(() => backend.readSync({})).to.throw(RangeError, 'something else');
   });
 
   it('detects the Vulkan loader on Linux: driver variables, LD_LIBRARY_PATH, the linker cache', () => {
