@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { createRequire } from 'node:module';
 import { nativeAbsence, nativeAddon } from '../core/nativeAddon.js';
 import { UserError } from '../core/errors.js';
-import { registerNativeBackend } from './nativeBackend.js';
+import { registerNativeBackend } from './native.js';
 import { CLBENCH_VERSION } from '../core/version.js';
 import { gpuDriverLikely, prepareWebGpu } from './webgpu.js';
 

@@ -8,7 +8,7 @@
  * (its element-wise kernels allocate a new array each). So 'native' is the WASM backend instance itself,
  * registered under a second name with every WASM kernel, and BatchMatMul / _FusedMatMul replaced by calls
  * into the addon that read and write the tensors where they live, in the WASM memory (no copies). The
- * fused Adam kernel registers its own native version (learners/fusedAdam.ts).
+ * fused Adam kernel registers its own native version (learners/optim/fusedAdam.ts).
  *
  * Transposed products cost nothing extra in BLAS, unlike on WASM, so models/dense.ts uses them here.
  */

@@ -13,14 +13,14 @@ import * as tf from '@tensorflow/tfjs';
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { Rng } from '../core/random.js';
-import { FusedAdam } from '../learners/fusedAdam.js';
-import { crossEntropy } from '../learners/losses.js';
+import { FusedAdam } from '../learners/optim/fusedAdam.js';
+import { crossEntropy } from '../learners/parts/losses.js';
 import { createMlp } from '../models/mlp.js';
-import { useBackend, type BackendInfo } from '../runner/backend.js';
-import { gpuDriverLikely } from '../runner/webgpu.js';
+import { useBackend, type BackendInfo } from '../backends/backend.js';
+import { gpuDriverLikely } from '../backends/webgpu.js';
 import { runPytorch } from './pytorch.js';
-import { runJob } from '../runner/runJob.js';
-import { expandSuite, parseSuite } from '../runner/suite.js';
+import { runJob } from '../run/runJob.js';
+import { expandSuite, parseSuite } from '../suite/suite.js';
 import { loadDataset } from '../scenarios/datasets/index.js';
 
 interface Measurement {

@@ -11,9 +11,10 @@
  */
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { useBackend } from '../runner/backend.js';
-import { runJob, scenarioFor } from '../runner/runJob.js';
-import { expandSuite, parseSuite } from '../runner/suite.js';
+import { useBackend } from '../backends/backend.js';
+import { runJob } from '../run/runJob.js';
+import { scenarioFor } from '../suite/jobInputs.js';
+import { expandSuite, parseSuite } from '../suite/suite.js';
 import { runPytorch } from './pytorch.js';
 
 const args = process.argv.slice(2);

@@ -15,7 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { nativeAddon } from '../core/nativeAddon.js';
-import { readRecords } from '../results/store.js';
+import { readRecords } from '../store/records.js';
 
 const args = process.argv.slice(2);
 const value = (name: string, fallback: number) => {

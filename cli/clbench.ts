@@ -18,20 +18,21 @@ import { leaderboardCsv } from '../results/csv.js';
 import { buildLeaderboard } from '../results/leaderboard.js';
 import { leaderboardMarkdown } from '../results/markdown.js';
 import { writeReport } from '../results/report/index.js';
-import { createResultsDir, readRecords, writeFileAtomic } from '../results/store.js';
+import { writeFileAtomic } from '../core/files.js';
+import { createResultsDir, readRecords } from '../store/records.js';
 import { leaderboardTable } from '../results/table.js';
 import { DATASETS } from '../scenarios/datasets/index.js';
-import { BACKEND_CHOICES, useBackend, type BackendChoice } from '../runner/backend.js';
-import { checkLearner, formatReport } from '../runner/conformance.js';
-import { loadPlugins, pluginPaths } from '../runner/plugins.js';
-import { createInterruptFlag, interruptRequested, requestInterrupt } from '../runner/interrupt.js';
-import { createProgress } from '../runner/progress.js';
-import { pretrainBackbone } from '../runner/pretrain.js';
-import { formatSchedulePreview, previewSchedules, suiteExamples } from '../runner/schedulePreview.js';
+import { BACKEND_CHOICES, useBackend, type BackendChoice } from '../backends/backend.js';
+import { checkLearner, formatReport } from '../plugins/conformance.js';
+import { loadPlugins, pluginPaths } from '../plugins/load.js';
+import { createInterruptFlag, interruptRequested, requestInterrupt } from '../run/interrupt.js';
+import { createProgress } from '../exec/progress.js';
+import { pretrainBackbone } from '../run/pretrain.js';
+import { formatSchedulePreview, previewSchedules, suiteExamples } from '../suite/schedulePreview.js';
 import { SCHEDULE_DESCRIPTIONS, SCHEDULE_KINDS } from '../scenarios/scheduleSpec.js';
-import { expandSuite, readSuiteFile } from '../runner/suite.js';
-import { runSuite } from '../runner/runSuite.js';
-import { resolveShard, selectShard } from '../runner/shard.js';
+import { expandSuite, readSuiteFile } from '../suite/suite.js';
+import { runSuite } from '../exec/runSuite.js';
+import { resolveShard, selectShard } from '../suite/shard.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 /** The quick suite shipped in the package (suites/quick.json beside dist/). */
@@ -356,7 +357,7 @@ program
   .argument('<dirs...>', 'results folders (as written by `clbench run --out`)')
   .option('-o, --out <file>', 'the HTML file (default: report.html in the first folder)')
   .action(async (dirs: string[], opts: { out?: string }) => {
-    const file = await writeReport(dirs, opts.out ?? path.join(dirs[0], 'report.html'));
+    const file = await writeReport(readRecords(dirs), dirs, opts.out ?? path.join(dirs[0], 'report.html'));
     process.stdout.write(`report: ${file}\n`);
   });
 

@@ -1,6 +1,6 @@
 /** ajv validation that ends in one clear UserError naming the file, the field and the fix. */
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { UserError } from '../core/errors.js';
+import { UserError } from './errors.js';
 
 const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false });
 const compiled = new WeakMap<object, ValidateFunction>();

@@ -6,10 +6,10 @@
 import { Worker } from 'node:worker_threads';
 import { UserError } from '../core/errors.js';
 import type { RunRecord } from '../results/record.js';
-import type { BackendChoice } from './backend.js';
-import { interruptRequested, type InterruptFlag } from './interrupt.js';
-import type { RunEvent } from './runJob.js';
-import type { Job } from './suite.js';
+import type { BackendChoice } from '../backends/backend.js';
+import { interruptRequested, type InterruptFlag } from '../run/interrupt.js';
+import type { RunEvent } from '../run/runJob.js';
+import type { Job } from '../suite/suite.js';
 import type { FromWorker, ToWorker } from './worker.js';
 
 export interface PoolOptions {

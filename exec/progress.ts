@@ -4,8 +4,8 @@
  */
 import cliProgress from 'cli-progress';
 import type { RunRecord } from '../results/record.js';
-import type { RunEvent } from './runJob.js';
-import type { Job } from './suite.js';
+import type { RunEvent } from '../run/runJob.js';
+import type { Job } from '../suite/suite.js';
 
 export interface Progress {
   start(total: number, slots: number): void;

@@ -3,7 +3,7 @@
  * run ends, then the leaderboard. A run that diverges or fails is recorded and the suite goes on.
  *
  * A results folder is resumable: runs whose records are still valid are kept, a killed run continues from
- * its last phase checkpoint, and processes sharing the folder claim runs one at a time (runner/ledger.ts).
+ * its last phase checkpoint, and processes sharing the folder claim runs one at a time (store/ledger.ts).
  * Runs another process on this host holds are waited for, so the leaderboard written at the end is whole.
  */
 import path from 'node:path';
@@ -14,15 +14,16 @@ import { buildLeaderboard, type LeaderboardRow } from '../results/leaderboard.js
 import { RunInterrupted } from '../core/errors.js';
 import type { RunRecord } from '../results/record.js';
 import { writeReport } from '../results/report/index.js';
-import { readRecords, writeFileAtomic } from '../results/store.js';
-import { useBackend, type BackendChoice } from './backend.js';
-import { interruptRequested, type InterruptFlag } from './interrupt.js';
-import { SuiteLedger } from './ledger.js';
-import { longestFirst } from './jobCost.js';
+import { writeFileAtomic } from '../core/files.js';
+import { readRecords } from '../store/records.js';
+import { useBackend, type BackendChoice } from '../backends/backend.js';
+import { interruptRequested, type InterruptFlag } from '../run/interrupt.js';
+import { SuiteLedger } from '../store/ledger.js';
+import { longestFirst } from '../suite/cost.js';
 import { runPool } from './pool.js';
 import type { Progress } from './progress.js';
-import { runJob } from './runJob.js';
-import type { Job } from './suite.js';
+import { runJob } from '../run/runJob.js';
+import type { Job } from '../suite/suite.js';
 
 /** How often to look whether runs held by another process on this host are free again. */
 const WAIT_POLL_MS = 300;
@@ -98,7 +99,7 @@ export async function runSuite(jobs: Job[], options: SuiteRunOptions): Promise<S
   const interrupted = interruptRequested(interrupt) && queue.some((j) => !ledger.records.has(j.id));
   const written = writeLeaderboard(options.outDir);
   // the report comes last: the records and CSVs are on disk whatever happens to it
-  const reportPath = written.leaderboard.length ? await writeReport([options.outDir], path.join(options.outDir, 'report.html')) : null;
+  const reportPath = written.leaderboard.length ? await writeReport(readRecords([options.outDir]), [options.outDir], path.join(options.outDir, 'report.html')) : null;
   return { records, ran, interrupted, elsewhere: elsewhere.map(({ job, owner }) => ({ runId: job.id, owner })), ...written, reportPath };
 }
 

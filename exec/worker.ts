@@ -4,15 +4,15 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { RunInterrupted, UserError } from '../core/errors.js';
-import { useBackend, type BackendChoice } from './backend.js';
-import { runJob } from './runJob.js';
-import type { Job } from './suite.js';
-import { loadPlugins } from './plugins.js';
+import { useBackend, type BackendChoice } from '../backends/backend.js';
+import { runJob } from '../run/runJob.js';
+import type { Job } from '../suite/suite.js';
+import { loadPlugins } from '../plugins/load.js';
 
 export type ToWorker = { type: 'job'; index: number; job: Job; checkpointDir?: string } | { type: 'stop' };
 export type FromWorker =
   | { type: 'ready' }
-  | { type: 'event'; index: number; event: import('./runJob.js').RunEvent }
+  | { type: 'event'; index: number; event: import('../run/runJob.js').RunEvent }
   | { type: 'record'; index: number; record: import('../results/record.js').RunRecord }
   | { type: 'interrupted'; index: number }
   | { type: 'error'; index: number; message: string; user: { where?: string; fix?: string } | null };
@@ -36,7 +36,7 @@ port.on('message', async (message: ToWorker) => {
   const { index, job, checkpointDir } = message;
   try {
     const backend = await setup;
-    const onEvent = (event: import('./runJob.js').RunEvent) => port.postMessage({ type: 'event', index, event } satisfies FromWorker);
+    const onEvent = (event: import('../run/runJob.js').RunEvent) => port.postMessage({ type: 'event', index, event } satisfies FromWorker);
     const record = await runJob(job, { backend, onEvent, checkpointDir, interrupt });
     port.postMessage({ type: 'record', index, record } satisfies FromWorker);
   } catch (error) {

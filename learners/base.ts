@@ -23,9 +23,9 @@ import type { Model } from '../models/types.js';
 import { shuffledBatches } from '../scenarios/examples.js';
 import type { Batch, ExampleSet } from '../scenarios/types.js';
 import type { Learner, LearnerContext, LearnerState, Phase, TrainHooks } from './contract.js';
-import { applyMask, crossEntropy, repeatRows, seenOutputsMask, taskMask } from './losses.js';
-import { restoreOptimizer, saveOptimizer } from './optimizerState.js';
-import { makeOptimizer } from './optimizers.js';
+import { applyMask, crossEntropy, repeatRows, seenOutputsMask, taskMask } from './parts/losses.js';
+import { restoreOptimizer, saveOptimizer } from './optim/optimizerState.js';
+import { makeOptimizer } from './optim/optimizers.js';
 
 /** The JSON part of BaseSgdLearner's checkpoint state. */
 interface BaseStateJson {
@@ -204,7 +204,7 @@ export class BaseSgdLearner<O = Record<string, never>> implements Learner {
 
   /**
    * Whether this step's objective includes the model's statistics loss (AdaB²N's λ term); the rehearsal
-   * methods AdaB²N was published with add it only once they replay (./derpp.ts, ./erAce.ts).
+   * methods AdaB²N was published with add it only once they replay (./methods/derpp.ts, ./methods/erAce.ts).
    */
   protected statisticsLossActive(_phase: Phase): boolean {
     return true;

@@ -137,7 +137,7 @@ export interface LearnerDefinition<O = any> {
    * The options a suite entry's runs are keyed and recorded under, given the entry's model, when they are not
    * simply the validated options: a learner whose option default depends on the model resolves it here, and
    * may leave out an option whose resolved value is the behaviour from before the option existed, so that
-   * older run keys still hold (DER++ and ER-ACE's `forward`, ./replayForward.ts). `create` receives these.
+   * older run keys still hold (DER++ and ER-ACE's `forward`, ./parts/replayForward.ts). `create` receives these.
    */
   keyOptions?(options: O, model: ModelSpec): O;
   create(options: O, ctx: LearnerContext): Learner;

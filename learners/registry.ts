@@ -1,20 +1,20 @@
 /** The learners a suite can name: the built-ins plus any plugins loaded in this process. */
 import { unknownName, UserError } from '../core/errors.js';
-import { agem } from './agem.js';
+import { agem } from './methods/agem.js';
 import type { LearnerDefinition } from './contract.js';
-import { derpp } from './derpp.js';
-import { erAce } from './erAce.js';
-import { ewc } from './ewc.js';
-import { gem } from './gem.js';
-import { joint } from './joint.js';
-import { l2 } from './l2.js';
-import { lwf } from './lwf.js';
-import { mas } from './mas.js';
-import { naive } from './naive.js';
-import { onlineEwc } from './onlineEwc.js';
-import { replay } from './replay.js';
-import { si } from './si.js';
-import { slca } from './slca.js';
+import { derpp } from './methods/derpp.js';
+import { erAce } from './methods/erAce.js';
+import { ewc } from './methods/ewc.js';
+import { gem } from './methods/gem.js';
+import { joint } from './methods/joint.js';
+import { l2 } from './methods/l2.js';
+import { lwf } from './methods/lwf.js';
+import { mas } from './methods/mas.js';
+import { naive } from './methods/naive.js';
+import { onlineEwc } from './methods/onlineEwc.js';
+import { replay } from './methods/replay.js';
+import { si } from './methods/si.js';
+import { slca } from './methods/slca.js';
 
 const BUILT_IN: LearnerDefinition[] = [naive, joint, ewc, onlineEwc, si, mas, l2, lwf, replay, agem, gem, derpp, erAce, slca];
 

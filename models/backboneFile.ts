@@ -12,8 +12,8 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../core/errors.js';
-import type { BackboneWeights } from '../models/backbone.js';
-import { writeFileAtomic } from '../results/store.js';
+import type { BackboneWeights } from './backbone.js';
+import { writeFileAtomic } from '../core/files.js';
 
 export const BACKBONE_FORMAT = 'clbench-backbone';
 
@@ -22,7 +22,7 @@ export interface BackboneManifest {
   version: 1;
   /** the dataset it was trained on, as a suite names it ('fashion-mnist') */
   dataset: string;
-  /** which data that is (runner/backboneCheck.ts): 'mnist' for both mnist and mnist-full */
+  /** which data that is (suite/backboneCheck.ts): 'mnist' for both mnist and mnist-full */
   datasetFamily: string;
   /** the dataset's classes it was trained on */
   classes: number[];

@@ -9,7 +9,7 @@
  * - the forward pass calls the fused matMul + bias + ReLU kernel directly (tf.fused.matMul falls back to
  *   three separate kernels under a gradient tape);
  * - the first layer's input gradient is never needed (its input is data), so it is not computed.
- * On the 'native' backend (runner/nativeBackend.ts) BLAS reads transposed operands at no extra cost, so
+ * On the 'native' backend (backends/native.ts) BLAS reads transposed operands at no extra cost, so
  * there the backward pass uses the flagged products Xᵀ·dZ and dZ·Wᵀ and skips the transposes.
  */
 import * as tf from '@tensorflow/tfjs';

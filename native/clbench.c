@@ -3,7 +3,7 @@
  * Accelerate on macOS), built at install time by tools/build-native.mjs.
  *
  * The tfjs WASM backend keeps every tensor in one WebAssembly.Memory; the TypeScript side
- * (runner/nativeBackend.ts) passes that memory's ArrayBuffer plus byte offsets, so the kernels read and
+ * (backends/native.ts) passes that memory's ArrayBuffer plus byte offsets, so the kernels read and
  * write tensors where they live: no copy in or out. Only float32.
  *
  *   gemm(memory, transA, transB, m, n, k, a, b, c, batch, strideA, strideB, strideC, bias, biasSize, relu)

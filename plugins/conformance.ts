@@ -1,7 +1,8 @@
 /**
- * The conformance check of a learner (`clbench check-plugin`, and spec/runner/conformance.spec.ts for
+ * The conformance check of a learner (`clbench check-plugin`, and spec/plugins/conformance.spec.ts for
  * the built-ins). It drives the learner the way the runner does on a tiny synthetic split stream
- * (3 tasks, 2 epochs a phase) in each of the three settings and checks the contract's promises:
+ * (3 tasks, 2 epochs a phase) in each of the three settings, and in class-IL once more with a rehearsal
+ * schedule and a pre-trained backbone as a suite can give them, and checks the contract's promises:
  *
  *   definition      name, description, optionsSchema and create are there
  *   options         the schema compiles, every option has a default, {} validates
@@ -25,10 +26,12 @@ import type { Learner, LearnerDefinition, LearnerState, TrainingConfig } from '.
 import type { ResolvedModelSpec } from '../models/types.js';
 import { buildScenario } from '../scenarios/build.js';
 import { loadDataset } from '../scenarios/datasets/index.js';
+import { resolveSchedule, type ScheduleSpec } from '../scenarios/schedules.js';
 import { SETTINGS, type Dataset, type Setting } from '../scenarios/types.js';
+import type { BackboneWeights } from '../models/backbone.js';
 import { phaseOf, predictTask, streamContext, traceRun, type Prediction, type StreamConfig, type Trace } from './conformanceTrace.js';
-import { definitionProblems, schemaCompileError } from './plugins.js';
-import { validateWithSchema } from './validate.js';
+import { definitionProblems, schemaCompileError } from './load.js';
+import { validateWithSchema } from '../core/schema.js';
 
 export type CheckStatus = 'pass' | 'fail' | 'skip';
 
@@ -73,12 +76,31 @@ export async function checkLearner(definition: LearnerDefinition, options: Confo
 
   dataset ??= loadDataset(CONFORMANCE_DATASET);
   const seed = options.seed ?? 7;
-  for (const setting of SETTINGS) {
+  for (const { setting, label, schedule, backbone } of STREAMS) {
     const scenario = buildScenario({ dataset: CONFORMANCE_DATASET, kind: 'split', tasks: 3, setting }, dataset, new Rng(seed, 'scenario'));
-    const config: StreamConfig = { scenario, model: MODEL, training: TRAINING, seed };
-    await checkSetting(definition, resolved, config, (name, status, detail) => add(`${LABEL[setting]} ${name}`, status, detail));
+    const config: StreamConfig = { scenario, model: MODEL, training: TRAINING, seed, schedule: resolveSchedule(schedule), ...(backbone ? { backbone: randomBackbone(seed) } : {}) };
+    await checkSetting(definition, resolved, config, (name, status, detail) => add(`${label} ${name}`, status, detail));
   }
   return done();
+}
+
+/**
+ * The streams every learner is checked on: each setting without rehearsal, then class-IL as a suite with a
+ * rehearsal schedule and a pre-trained backbone runs it (the phases mix old tasks' examples into the new
+ * one's; every fresh model starts from the backbone's hidden layers).
+ */
+const STREAMS: { setting: Setting; label: string; schedule: ScheduleSpec; backbone: boolean }[] = [
+  ...SETTINGS.map((setting) => ({ setting, label: LABEL[setting], schedule: { kind: 'none' } as ScheduleSpec, backbone: false })),
+  { setting: 'class', label: `${LABEL.class}, rehearsal, backbone`, schedule: { kind: 'uniform', budgetFraction: 0.5 }, backbone: true },
+];
+
+/** Hidden layers for MODEL drawn from a seeded generator: a stand-in for a `clbench pretrain` file. */
+function randomBackbone(seed: number): BackboneWeights {
+  const rng = new Rng(seed, 'conformance-backbone');
+  const draw = (n: number) => Float32Array.from({ length: n }, () => rng.normal() * 0.25);
+  const inputs = 16;
+  const [width] = MODEL.hidden;
+  return { inputs, hidden: [width], layers: [{ weight: draw(inputs * width), bias: draw(width) }] };
 }
 
 type Add = (name: string, status: CheckStatus, detail: string) => void;
@@ -203,8 +225,7 @@ export async function roundTripCheck(definition: LearnerDefinition, options: Rec
   try {
     if (typeof saved.state !== 'function' || typeof saved.restore !== 'function')
       return ['fail', `the learner has ${saved.state ? 'state() but no restore()' : 'restore() but no state()'}: give it both or neither`];
-    const { scenario } = config;
-    await saved.train(phaseOf(scenario, 0), {});
+    await saved.train(phaseOf(config, 0), {});
     stage = 'state()';
     const checkpoint = await throughCheckpoint(await saved.state());
     stage = 'restore()';
@@ -216,8 +237,8 @@ export async function roundTripCheck(definition: LearnerDefinition, options: Rec
     }
     const afterRestore = compareLearners(saved, fresh, config);
     stage = 'phase 2: train';
-    await saved.train(phaseOf(scenario, 1), {});
-    await fresh.train(phaseOf(scenario, 1), {});
+    await saved.train(phaseOf(config, 1), {});
+    await fresh.train(phaseOf(config, 1), {});
     const afterPhase = compareLearners(saved, fresh, config);
     verdict = afterRestore
       ? ['fail', `after restore(), predictions differ from the saved learner's ${afterRestore}`]
@@ -237,7 +258,7 @@ export async function roundTripCheck(definition: LearnerDefinition, options: Rec
 }
 
 /**
- * The state as a checkpoint file gives it back (runner/checkpoint.ts): the tensors' values copied and
+ * The state as a checkpoint file gives it back (store/checkpoint.ts): the tensors' values copied and
  * the learner's tensors disposed (the caller owns them), the JSON part through JSON text.
  */
 async function throughCheckpoint(state: LearnerState): Promise<LearnerState> {
@@ -262,7 +283,7 @@ async function throughCheckpoint(state: LearnerState): Promise<LearnerState> {
 function compareLearners(a: Learner, b: Learner, config: StreamConfig): string | null {
   const ignored = new Set<string>();
   for (const task of config.scenario.tasks) {
-    const diff = maxDifference(predictTask(a, config.scenario, task.id, ignored), predictTask(b, config.scenario, task.id, ignored));
+    const diff = maxDifference(predictTask(a, config, task.id, ignored), predictTask(b, config, task.id, ignored));
     if (diff > 1e-5) return `on task ${task.id + 1} (max |Δlogit| ${diff.toExponential(2)})`;
   }
   return null;

@@ -7,17 +7,25 @@
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../core/random.js';
 import type { Learner, LearnerContext, LearnerDefinition, Phase, TrainingConfig } from '../learners/contract.js';
+import { loadBackbone, type BackboneWeights } from '../models/backbone.js';
+import type { Mlp } from '../models/mlp.js';
 import { createNetwork } from '../models/network.js';
-import type { ResolvedModelSpec } from '../models/types.js';
-import { gatherBatch, taskExamples, taskTestExamples } from '../scenarios/examples.js';
+import type { Model, ResolvedModelSpec } from '../models/types.js';
+import { rehearsalSchedule, type RehearsalSchedule, type ResolvedSchedule } from '../scenarios/schedules.js';
 import type { Scenario } from '../scenarios/types.js';
-import { scenarioInfo } from './evaluate.js';
+import { learnerContext } from '../run/context.js';
+import { scenarioInfo, taskAccuracySync } from '../run/evaluate.js';
+import { runProtocol, type RunStream } from '../run/protocol.js';
 
 export interface StreamConfig {
   scenario: Scenario;
   model: ResolvedModelSpec;
   training: TrainingConfig;
   seed: number;
+  /** the rehearsal schedule the phases follow, as a suite's learner entry gives it */
+  schedule: ResolvedSchedule;
+  /** pre-trained hidden layers every fresh model starts from, as a suite's `model.backbone` does */
+  backbone?: BackboneWeights;
 }
 
 /** What predict gave for one task's test set. */
@@ -43,102 +51,131 @@ export interface Trace {
   predictProblems: string[];
 }
 
-/** A LearnerContext wired the way the runner wires one (runner/runJob.ts). */
-export function streamContext(config: StreamConfig): LearnerContext {
-  const { scenario, model, training, seed } = config;
+/** The stream of `config` as the run protocol walks it. */
+function runStream(config: StreamConfig): RunStream {
+  const { scenario } = config;
   return {
-    scenario: scenarioInfo(scenario),
-    training,
-    createModel: (outputs = scenario.outputs) => createNetwork(model, { inputs: scenario.inputSize, outputs, tasks: scenario.tasks.length }, new Rng(seed, 'model-init')),
-    rng: new Rng(seed, 'learner'),
-    data: {
-      taskExamples: (taskId) => taskExamples(scenario, taskId),
-      batch: (set, positions) => gatherBatch(scenario, 'train', set, positions),
-    },
+    scenario,
+    schedule: scheduleOf(config),
+    training: config.training,
+    createModel: (outputs) => createModel(config, outputs),
+    seed: config.seed,
     backend: tf.getBackend(),
+    // one prediction batch a task: its logits are compared whole
+    evalBatchSize: Math.max(...scenario.tasks.map((t) => t.testIndices.length)),
   };
 }
 
-export function phaseOf(scenario: Scenario, index: number): Phase {
-  return { index, taskId: index, examples: taskExamples(scenario, index) };
+function scheduleOf(config: StreamConfig): RehearsalSchedule {
+  return rehearsalSchedule(config.schedule, config.scenario, 'conformance schedule');
 }
 
-/** Runs `definition` with `options` through every phase of the stream and records the trace. */
+/** A fresh seeded network, with the backbone loaded when the configuration has one (as a suite's run does). */
+function createModel(config: StreamConfig, outputs: number): Model {
+  const { scenario, model, seed } = config;
+  const network = createNetwork(model, { inputs: scenario.inputSize, outputs, tasks: scenario.tasks.length }, new Rng(seed, 'model-init'));
+  if (config.backbone) loadBackbone(network as Mlp, config.backbone);
+  return network;
+}
+
+/** A learner context for `config`, as the run protocol makes one (for the state round trip, which drives two learners side by side). */
+export function streamContext(config: StreamConfig): LearnerContext {
+  return learnerContext(runStream(config));
+}
+
+export function phaseOf(config: StreamConfig, index: number): Phase {
+  return { index, taskId: index, examples: scheduleOf(config).phaseExamples(index, config.seed) };
+}
+
+/** Runs `definition` with `options` through every phase of the stream, with the run protocol, and records the trace. */
 export async function traceRun(definition: LearnerDefinition, options: Record<string, unknown>, config: StreamConfig): Promise<Trace> {
   const { scenario } = config;
+  const T = scenario.tasks.length;
   const trace: Trace = { error: null, predictions: [], epochsReported: [], stepTensors: [], phaseEndTensors: [], tensorsBefore: 0, tensorsAfter: 0, predictProblems: [] };
-  const problems = new Set<string>();
-  const evaluate = (learner: Learner) => scenario.tasks.map((t) => predictTask(learner, scenario, t.id, problems));
+  const recorder = new PredictRecorder(scenario.outputs);
   trace.tensorsBefore = tf.memory().numTensors;
-  let stage = 'create';
-  let learner: Learner | null = null;
-  try {
-    learner = definition.create(structuredClone(options), streamContext(config));
-    stage = 'predict before training';
-    trace.predictions.push(evaluate(learner));
-    for (let p = 0; p < scenario.tasks.length; p++) {
-      const epochs: number[] = [];
-      const steps: number[] = [];
-      trace.epochsReported.push(epochs);
-      trace.stepTensors.push(steps);
-      stage = `phase ${p + 1}: train`;
-      const trained = learner;
-      await learner.train(phaseOf(scenario, p), {
-        step: () => steps.push(tf.memory().numTensors),
-        epochEnd: (stats) => {
-          epochs.push(stats.epoch);
-          predictTask(trained, scenario, p, problems);
-        },
-      });
-      stage = `phase ${p + 1}: predict`;
-      trace.predictions.push(evaluate(learner));
+  const { results, failure } = await runProtocol(runStream(config), (ctx) => recorder.watch(definition.create(structuredClone(options), ctx)), {
+    onEvent: (event) => {
+      if (event.type === 'phase') {
+        trace.epochsReported.push([]);
+        trace.stepTensors.push([]);
+      } else if (event.type === 'step') trace.stepTensors[event.phase].push(tf.memory().numTensors);
+      else if (event.type === 'epoch') trace.epochsReported[event.phase].push(event.epoch);
+    },
+    afterPhase: async () => {
       trace.phaseEndTensors.push(tf.memory().numTensors);
-    }
-  } catch (error) {
-    trace.error = `${stage}: ${(error as Error)?.message ?? String(error)}`;
-  } finally {
-    try {
-      learner?.dispose();
-    } catch (error) {
-      trace.error ??= `dispose: ${(error as Error)?.message ?? String(error)}`;
-    }
-  }
+    },
+  });
   trace.tensorsAfter = tf.memory().numTensors;
-  trace.predictProblems = [...problems];
+  if (failure) trace.error = `${failure.stage}: ${(failure.error as Error)?.message ?? String(failure.error)}`;
+  // the evaluations outside training, T predictions each: before training, then after every phase
+  const rows = [results.initial, ...results.matrix];
+  trace.predictions = rows.map((row, i) => row.map((accuracy, j) => ({ logits: recorder.evaluations[i * T + j] ?? new Float32Array(0), accuracy })));
+  trace.predictProblems = [...recorder.problems];
   return trace;
 }
 
 /**
- * Logits and accuracy of `learner` on task `taskId`'s test set, checking what predict returned. The
- * argmax runs over the task's own outputs in task-IL (the runner masks the other heads) and over all
- * outputs otherwise.
+ * Logits and accuracy of `learner` on task `taskId`'s test set (the run's evaluation, ../run/evaluate.ts),
+ * checking what predict returned.
  */
-export function predictTask(learner: Learner, scenario: Scenario, taskId: number, problems: Set<string>): Prediction {
-  const batch = gatherBatch(scenario, 'test', taskTestExamples(scenario, taskId), null);
-  const x = tf.tensor2d(batch.x, [batch.size, scenario.inputSize]);
-  let out: unknown;
-  try {
-    out = learner.predict(x, scenario.setting === 'task' ? taskId : undefined);
-    if (x.isDisposed) problems.add('predict disposed its input; the caller owns it');
-    const problem = outputProblem(out, batch.size, scenario.outputs);
+export function predictTask(learner: Learner, config: StreamConfig, taskId: number, problems: Set<string>): Prediction {
+  const { scenario } = config;
+  const recorder = new PredictRecorder(scenario.outputs, problems);
+  const accuracy = taskAccuracySync(recorder.watch(learner), scenario, scenarioInfo(scenario), taskId, runStream(config).evalBatchSize);
+  return { logits: recorder.evaluations[0] ?? new Float32Array(0), accuracy };
+}
+
+/**
+ * Watches a learner's predict: records the logits of every call outside training and what is wrong with a
+ * return value. A wrong one is replaced by zeros of the right shape (and freed), so the evaluation goes on
+ * and the problem is reported once, by the predict check.
+ */
+class PredictRecorder {
+  /** logits of every predict call made outside train(), in order */
+  readonly evaluations: Float32Array[] = [];
+  private training = false;
+
+  constructor(
+    /** the setting's output width */
+    private readonly outputs: number,
+    readonly problems = new Set<string>(),
+  ) {}
+
+  /** `learner` with its predict watched and its train() marked as training; its other methods as they are. */
+  watch(learner: Learner): Learner {
+    return {
+      train: async (phase, hooks) => {
+        this.training = true;
+        try {
+          await learner.train(phase, hooks);
+        } finally {
+          this.training = false;
+        }
+      },
+      predict: (x, taskId) => this.checked(learner.predict(x, taskId) as unknown, x),
+      dispose: () => learner.dispose(),
+      ...(learner.state ? { state: () => learner.state!() } : {}),
+      ...(learner.restore ? { restore: (state) => learner.restore!(state) } : {}),
+    };
+  }
+
+  private checked(out: unknown, x: tf.Tensor2D): tf.Tensor2D {
+    const rows = x.shape[0];
+    if (x.isDisposed) this.problems.add('predict disposed its input; the caller owns it');
+    const problem = outputProblem(out, rows, this.outputs);
     if (problem) {
-      problems.add(problem);
-      return { logits: new Float32Array(0), accuracy: 0 };
+      this.problems.add(problem);
+      // duck-typed, so a tensor of another tfjs copy is freed too
+      if (out !== x && typeof (out as tf.Tensor | null)?.dispose === 'function') (out as tf.Tensor).dispose();
+      if (!this.training) this.evaluations.push(new Float32Array(0));
+      return tf.zeros([rows, this.outputs]);
     }
-    const logits = Float32Array.from((out as tf.Tensor).dataSync());
-    if (!logits.every(Number.isFinite)) problems.add('predict returned NaN or infinite logits');
-    const allowed = scenario.setting === 'task' ? scenario.tasks[taskId].outputs : [...Array(scenario.outputs).keys()];
-    let correct = 0;
-    for (let k = 0; k < batch.size; k++) {
-      let best = allowed[0];
-      for (const o of allowed) if (logits[k * scenario.outputs + o] > logits[k * scenario.outputs + best]) best = o;
-      if (best === batch.targets[k]) correct++;
-    }
-    return { logits, accuracy: correct / batch.size };
-  } finally {
-    // duck-typed, so a tensor of another tfjs copy is freed too
-    if (out !== x && typeof (out as tf.Tensor | null)?.dispose === 'function') (out as tf.Tensor).dispose();
-    x.dispose();
+    const logits = out as tf.Tensor2D;
+    const values = Float32Array.from(logits.dataSync());
+    if (!values.every(Number.isFinite)) this.problems.add('predict returned NaN or infinite logits');
+    if (!this.training) this.evaluations.push(values);
+    return logits;
   }
 }
 

@@ -13,7 +13,7 @@ import { pathToFileURL } from 'node:url';
 import { UserError } from '../core/errors.js';
 import type { LearnerDefinition } from '../learners/contract.js';
 import { registerLearner } from '../learners/registry.js';
-import { validateWithSchema } from './validate.js';
+import { validateWithSchema } from '../core/schema.js';
 
 export interface LoadedPlugin {
   /** absolute path of the module */

@@ -4,7 +4,7 @@
  * counted, not averaged.
  */
 import { aggregate, METRICS, type AccuracyRecord } from '../metrics/index.js';
-import { JOINT_LEARNER, pickJointReference } from './jointReference.js';
+import { JOINT_LEARNER, pickJointReference } from '../suite/jointReference.js';
 import { memoryExamples } from './memoryExamples.js';
 import { averageAccuracyCurveMean, examplesPerPhaseMean } from './perPhase.js';
 import type { RunRecord } from './record.js';
@@ -85,7 +85,7 @@ export function buildLeaderboard(records: RunRecord[]): LeaderboardRow[] {
 
 /**
  * The reference a*_k of intransigence: among the completed joint runs of the same suite, scenario and seed,
- * the one ./jointReference.ts picks (same model and training, else the one the suite names, else the only one).
+ * the one ../suite/jointReference.ts picks (same model and training, else the one the suite names, else the only one).
  */
 function jointReference(records: RunRecord[], r: RunRecord): AccuracyRecord | undefined {
   const joints = records.filter(

@@ -5,8 +5,8 @@
  */
 import type { AccuracyRecord } from '../metrics/types.js';
 import type { ResolvedSchedule } from '../scenarios/scheduleSpec.js';
-import type { BackendInfo } from '../runner/backend.js';
-import type { Job } from '../runner/suite.js';
+import type { BackendInfo } from '../backends/backend.js';
+import type { Job } from '../suite/suite.js';
 
 export const RECORD_SCHEMA_VERSION = 1;
 
@@ -16,7 +16,7 @@ export interface RunRecord {
   schemaVersion: number;
   runId: string;
   /**
-   * the run key: a hash of everything that determines the record (runner/runKey.ts); a results folder
+   * the run key: a hash of everything that determines the record (store/runKey.ts); a results folder
    * reuses the record only for a run with the same key (absent in records written before keys existed)
    */
   key?: string;
@@ -31,7 +31,7 @@ export interface RunRecord {
   seed: number;
   position: Job['position'];
   published: Job['published'];
-  /** the suite names this (joint) run as the intransigence reference of its scenario (./jointReference.ts); absent = not named */
+  /** the suite names this (joint) run as the intransigence reference of its scenario (../suite/jointReference.ts); absent = not named */
   intransigenceReference?: boolean;
   backend: BackendInfo;
   versions: { clbench: string; tfjs: string; node: string };

@@ -1,7 +1,7 @@
 /** Test accuracy of a learner on a task, in large batches (evaluation has no backward pass to fit in cache). */
 import * as tf from '@tensorflow/tfjs';
 import type { Learner } from '../learners/contract.js';
-import { applyMask, taskMask } from '../learners/losses.js';
+import { applyMask, taskMask } from '../learners/parts/losses.js';
 import { gatherBatch, taskTestExamples } from '../scenarios/examples.js';
 import type { Scenario } from '../scenarios/types.js';
 import type { ScenarioInfo } from '../learners/contract.js';

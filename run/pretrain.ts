@@ -1,21 +1,24 @@
 /**
  * Pre-training a backbone (`clbench pretrain`): an MLP trained as one classification task on the chosen
  * classes of a dataset (plain fine-tuning, the `naive` learner's loop), whose hidden layers are then saved in
- * the backbone format (./backboneFile.ts) for suites to start from (`model.backbone`; SLCA's pre-trained model).
+ * the backbone format (../models/backboneFile.ts) for suites to start from (`model.backbone`; SLCA's pre-trained model).
  * Deterministic for a seed and backend, like a run.
  */
 import { UserError } from '../core/errors.js';
 import { Rng } from '../core/random.js';
 import { CLBENCH_VERSION } from '../core/version.js';
-import type { LearnerContext, TrainingConfig } from '../learners/contract.js';
-import { naive } from '../learners/naive.js';
-import { extractBackbone } from '../models/backbone.js';
+import type { TrainingConfig } from '../learners/contract.js';
+import { naive } from '../learners/methods/naive.js';
+import { extractBackbone, type BackboneWeights } from '../models/backbone.js';
 import { createMlp, type Mlp } from '../models/mlp.js';
 import { buildScenario } from '../scenarios/build.js';
 import { datasetFamily, loadDataset } from '../scenarios/datasets/index.js';
-import { gatherBatch, taskExamples } from '../scenarios/examples.js';
-import { scenarioInfo, taskAccuracy } from './evaluate.js';
-import { writeBackbone, type BackboneManifest } from './backboneFile.js';
+import { rehearsalSchedule, resolveSchedule } from '../scenarios/schedules.js';
+import { runProtocol, type RunStream } from './protocol.js';
+import { writeBackbone, type BackboneManifest } from '../models/backboneFile.js';
+
+/** test examples a prediction batch takes */
+const EVAL_BATCH = 1000;
 
 export interface PretrainSpec {
   dataset: string;
@@ -49,41 +52,42 @@ export async function pretrainBackbone(spec: PretrainSpec, manifestFile: string,
     'pretrain',
   );
   let model: Mlp | null = null;
-  const ctx: LearnerContext = {
-    scenario: scenarioInfo(scenario),
-    training: spec.training,
-    createModel: (outputs = scenario.outputs) => (model = createMlp({ hidden: spec.hidden, dense: 'fast' }, { inputs: scenario.inputSize, outputs }, new Rng(spec.seed, 'model-init'))),
-    rng: new Rng(spec.seed, 'learner'),
-    data: { taskExamples: (t) => taskExamples(scenario, t), batch: (set, positions) => gatherBatch(scenario, 'train', set, positions) },
-    backend: options.backend,
-  };
-  const learner = naive.create({}, ctx);
-  const info = scenarioInfo(scenario);
+  let weights: BackboneWeights | null = null;
   let testAccuracy = 0;
-  try {
-    await learner.train({ index: 0, taskId: 0, examples: taskExamples(scenario, 0) }, {
-      epochEnd: async (s) => {
-        testAccuracy = await taskAccuracy(learner, scenario, info, 0, 1000);
-        options.onEpoch?.({ epoch: s.epoch + 1, epochs: spec.training.epochs, loss: s.loss, testAccuracy });
-      },
-    });
-    const weights = extractBackbone(model!);
-    return writeBackbone(manifestFile, weights, {
-      dataset: spec.dataset,
-      datasetFamily: datasetFamily(spec.dataset, options.baseDir),
-      classes,
-      pretraining: {
-        training: spec.training,
-        seed: spec.seed,
-        trainExamples: scenario.tasks[0].trainIndices.length,
-        testAccuracy,
-        backend: options.backend,
-        clbench: CLBENCH_VERSION,
-        createdAt: new Date().toISOString(),
-        ...(options.command ? { command: options.command } : {}),
-      },
-    });
-  } finally {
-    learner.dispose();
-  }
+  const stream: RunStream = {
+    scenario,
+    schedule: rehearsalSchedule(resolveSchedule({ kind: 'none' }), scenario, 'pretrain'),
+    training: spec.training,
+    createModel: (outputs) => (model = createMlp({ hidden: spec.hidden, dense: 'fast' }, { inputs: scenario.inputSize, outputs }, new Rng(spec.seed, 'model-init'))),
+    seed: spec.seed,
+    backend: options.backend,
+    evalBatchSize: EVAL_BATCH,
+  };
+  const { failure } = await runProtocol(stream, (ctx) => naive.create({}, ctx), {
+    onEvent: (event) => {
+      if (event.type !== 'epoch') return;
+      testAccuracy = event.accuracy;
+      options.onEpoch?.({ epoch: event.epoch + 1, epochs: spec.training.epochs, loss: event.loss, testAccuracy });
+    },
+    // the hidden layers are read before the protocol disposes the learner and its model
+    afterPhase: async () => {
+      weights = extractBackbone(model!);
+    },
+  });
+  if (failure) throw failure.error;
+  return writeBackbone(manifestFile, weights!, {
+    dataset: spec.dataset,
+    datasetFamily: datasetFamily(spec.dataset, options.baseDir),
+    classes,
+    pretraining: {
+      training: spec.training,
+      seed: spec.seed,
+      trainExamples: scenario.tasks[0].trainIndices.length,
+      testAccuracy,
+      backend: options.backend,
+      clbench: CLBENCH_VERSION,
+      createdAt: new Date().toISOString(),
+      ...(options.command ? { command: options.command } : {}),
+    },
+  });
 }

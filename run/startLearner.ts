@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Learner } from '../learners/contract.js';
-import { loadCheckpoint, removeCheckpoint, type RunProgress } from './checkpoint.js';
+import { loadCheckpoint, removeCheckpoint, type RunProgress } from '../store/checkpoint.js';
 
 export interface LearnerStart {
   learner: Learner;

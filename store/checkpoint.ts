@@ -18,10 +18,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { StorageError } from '../core/errors.js';
 import type { LearnerState } from '../learners/contract.js';
-import { writeFileAtomic } from '../results/store.js';
+import { writeFileAtomic } from '../core/files.js';
 
-/** The runner's side of a checkpoint: everything the record needs from the phases already run. */
-export interface RunProgress {
+/** What the run protocol (run/protocol.ts) has measured after its phases so far: everything the record needs. */
+export interface PhaseResults {
   /** phases finished (the run continues with phase `phases`) */
   phases: number;
   initial: number[];
@@ -35,6 +35,10 @@ export interface RunProgress {
   drawn: number[][];
   trainSeconds: number;
   evalSeconds: number;
+}
+
+/** The runner's side of a checkpoint: the phases' results plus the run's wall time so far. */
+export interface RunProgress extends PhaseResults {
   /** wall time of the run so far, over every process that worked on it */
   elapsedSeconds: number;
   startedAt: string;

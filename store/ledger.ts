@@ -1,16 +1,16 @@
 /**
  * The book-keeping of one suite run over a results folder that earlier runs filled and other processes
  * may share: which runs already have a record to keep, which this process claims and runs, which another
- * process holds. Decisions about a run are taken under its claim (runner/claim.ts), so two processes
+ * process holds. Decisions about a run are taken under its claim (store/claim.ts), so two processes
  * never run it both, and a record another process wrote meanwhile is kept, not redone.
  */
 import type { RunRecord } from '../results/record.js';
-import { writeRecord } from '../results/store.js';
+import { writeRecord } from './records.js';
 import { checkpointDir, removeCheckpoint } from './checkpoint.js';
 import { claimRun, currentOwner, describeOwner, ownerState, releaseClaim, type Claim, type Owner } from './claim.js';
 import { judgeRecord, refreshDisplay, setAside } from './resume.js';
 import { runKey } from './runKey.js';
-import type { Job } from './suite.js';
+import type { Job } from '../suite/suite.js';
 
 export interface LedgerOptions {
   outDir: string;

@@ -2,11 +2,12 @@
  * Results folder: `DIR/runs/<run id>.json`, one record a run, each written atomically (a temp file in the
  * same folder, fsync, rename), so a crash never leaves a truncated record behind.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { StorageError, UserError } from '../core/errors.js';
-import { validateWithSchema } from '../runner/validate.js';
-import { recordSchema, type RunRecord } from './record.js';
+import { writeFileAtomic } from '../core/files.js';
+import { validateWithSchema } from '../core/schema.js';
+import { recordSchema, type RunRecord } from '../results/record.js';
 
 export function runsDir(outDir: string): string {
   return path.join(outDir, 'runs');
@@ -23,31 +24,6 @@ export function createResultsDir(outDir: string): void {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
     throw new StorageError(`cannot create the results folder (${code})`, outDir, 'give --out a folder you can write to (not a file)');
-  }
-}
-
-/** Write `text` to `file` so that readers see either the old content or the new, never a mix. */
-export function writeFileAtomic(file: string, text: string | Uint8Array): void {
-  const dir = path.dirname(file);
-  const temp = path.join(dir, `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`);
-  try {
-    mkdirSync(dir, { recursive: true });
-    const fd = openSync(temp, 'w');
-    try {
-      // writeFileSync on a descriptor writes everything (writeSync may write a large buffer in part)
-      writeFileSync(fd, text);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(temp, file);
-  } catch (error) {
-    // Best effort: where the folder itself is the problem (ENOTDIR …) there is no temp file to remove.
-    try {
-      rmSync(temp, { force: true });
-    } catch {}
-    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-    throw new StorageError(`cannot write (${code})`, file, 'check free disk space and write permission; records already written are intact');
   }
 }
 

@@ -14,9 +14,10 @@ import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import path from 'node:path';
 import { StorageError, UserError } from '../core/errors.js';
 import type { RunRecord } from '../results/record.js';
-import { readRecord, recordPath, runsDir, writeRecord } from '../results/store.js';
-import { canonicalJson, keyChanges } from './runKey.js';
-import type { Job } from './suite.js';
+import { readRecord, recordPath, runsDir, writeRecord } from './records.js';
+import { canonicalJson } from '../core/canonicalJson.js';
+import { keyChanges } from './runKey.js';
+import type { Job } from '../suite/suite.js';
 
 export type RecordVerdict =
   | { kind: 'new' }

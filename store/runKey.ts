@@ -9,18 +9,10 @@
  * are left out: changing them re-runs nothing.
  */
 import { createHash } from 'node:crypto';
+import { canonicalJson } from '../core/canonicalJson.js';
 import { CLBENCH_VERSION } from '../core/version.js';
 import type { RunRecord } from '../results/record.js';
-import type { Job } from './suite.js';
-
-/** JSON with object keys sorted at every level, so equal values give equal text. */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(Object.keys(v as object).sort().map((k) => [k, (v as Record<string, unknown>)[k]]))
-      : v,
-  );
-}
+import type { Job } from '../suite/suite.js';
 
 /** What the key of `job` on `backend` is computed from. */
 export function keyMaterial(job: Job, backend: string): Record<string, unknown> {

@@ -12,7 +12,7 @@ import { resolveNormOptions } from '../models/normalization.js';
 import type { ResolvedModelSpec } from '../models/types.js';
 import type { ScenarioSpec } from '../scenarios/build.js';
 import { datasetFamily } from '../scenarios/datasets/index.js';
-import { readBackboneManifest, type BackboneManifest } from './backboneFile.js';
+import { readBackboneManifest, type BackboneManifest } from '../models/backboneFile.js';
 
 /**
  * The model spec a job runs with: checked, with the backbone's SHA-256 filled in (so a changed backbone file

@@ -9,7 +9,7 @@
  * Only the order matters, so learner overheads (a teacher's forward, a Fisher pass) are left out.
  */
 import { phaseTotals, rehearsalSchedule } from '../scenarios/schedules.js';
-import { cachedScenarios } from './runJob.js';
+import { cachedScenarios } from './jobInputs.js';
 import type { Job } from './suite.js';
 
 export function estimateJobCosts(jobs: Job[]): Map<Job, number> {

@@ -10,11 +10,11 @@
  *   4. else (several candidates, none of them chosen by 1–3) an error naming them and the fix.
  *
  * Several joint runs that all match by rule 1 are told apart by the named one the same way. The same
- * function checks a suite before it runs (runner/suite.ts) and picks the reference when a leaderboard is
- * built from records (./leaderboard.ts), so a suite that validates never fails at the end of its runs.
+ * function checks a suite before it runs (suite/suite.ts) and picks the reference when a leaderboard is
+ * built from records (../results/leaderboard.ts), so a suite that validates never fails at the end of its runs.
  */
 import { UserError } from '../core/errors.js';
-import { canonicalJson } from '../runner/runKey.js';
+import { canonicalJson } from '../core/canonicalJson.js';
 
 /** What the choice looks at: a run record or a job both have these fields. */
 export interface ReferenceCandidate {

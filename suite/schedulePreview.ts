@@ -5,7 +5,7 @@
  * trains nothing.
  */
 import { phaseTotals, rehearsalSchedule } from '../scenarios/schedules.js';
-import { cachedScenarios } from './runJob.js';
+import { cachedScenarios } from './jobInputs.js';
 import type { Job } from './suite.js';
 
 export interface SchedulePreview {

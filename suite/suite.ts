@@ -10,11 +10,11 @@ import type { TrainingConfig } from '../learners/contract.js';
 import type { ModelSpec, ResolvedModelSpec } from '../models/types.js';
 import { scenarioName, type ScenarioSpec } from '../scenarios/build.js';
 import { isDefaultSchedule, resolveSchedule, scheduleLabel, type ResolvedSchedule, type ScheduleSpec } from '../scenarios/scheduleSpec.js';
-import { JOINT_LEARNER, pickJointReference } from '../results/jointReference.js';
+import { JOINT_LEARNER, pickJointReference } from './jointReference.js';
 import { checkedModel } from './backboneCheck.js';
-import type { BackboneManifest } from './backboneFile.js';
-import { suiteSchema } from './suiteSchema.js';
-import { validateWithSchema } from './validate.js';
+import type { BackboneManifest } from '../models/backboneFile.js';
+import { suiteSchema } from './schema.js';
+import { validateWithSchema } from '../core/schema.js';
 
 /**
  * How runs are evaluated. `newTaskSteps` (absent = none, so run keys of suites without it are unchanged): the
@@ -43,7 +43,7 @@ export interface LearnerEntry {
   /** overrides of the suite's model (e.g. one entry per width in a width sweep) */
   model?: Partial<ModelSpec>;
   published?: Record<string, Published>;
-  /** a joint entry: the intransigence reference of runs whose model and training match no joint entry (results/jointReference.ts) */
+  /** a joint entry: the intransigence reference of runs whose model and training match no joint entry (suite/jointReference.ts) */
   intransigenceReference?: boolean;
 }
 

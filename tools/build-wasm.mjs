@@ -9,7 +9,7 @@ import initWabt from 'wabt';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const outDir = path.resolve(root, process.argv[2] ?? 'dist');
 const wabt = await initWabt();
-for (const dir of ['learners/kernels', 'models/kernels']) {
+for (const dir of ['learners/optim/kernels', 'models/kernels']) {
   let names = [];
   try {
     names = readdirSync(path.join(root, dir)).filter((n) => n.endsWith('.wat'));

@@ -24,11 +24,11 @@ export const ROOMS = {
   },
   schedules: {
     mutate: ['scenarios/schedules.ts', 'scenarios/scheduleCounts.ts', 'scenarios/scheduleSpec.ts'],
-    specs: ['scenarios/schedules.spec.js', 'runner/schedules.spec.js'],
+    specs: ['scenarios/schedules.spec.js', 'run/schedules.spec.js'],
   },
   'learner-parts': {
-    mutate: ['learners/quadraticPenalty.ts', 'learners/importance.ts', 'learners/distillation.ts', 'learners/losses.ts', 'learners/replayMemory.ts', 'learners/gradientProjection.ts'],
-    specs: ['learners/*.spec.js', 'runner/evaluate.spec.js'],
+    mutate: ['learners/parts/quadraticPenalty.ts', 'learners/parts/importance.ts', 'learners/parts/distillation.ts', 'learners/parts/losses.ts', 'learners/memory/replayMemory.ts', 'learners/parts/gradientProjection.ts'],
+    specs: ['learners/*.spec.js', 'run/evaluate.spec.js'],
   },
   aggregation: {
     mutate: ['results/leaderboard.ts'],

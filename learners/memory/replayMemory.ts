@@ -16,9 +16,9 @@
  *                    pair: in permuted MNIST every task's digits are separate classes.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Rng, RngState } from '../core/random.js';
-import { concatExamples, selectExamples } from '../scenarios/examples.js';
-import type { ExampleSet } from '../scenarios/types.js';
+import type { Rng, RngState } from '../../core/random.js';
+import { concatExamples, selectExamples } from '../../scenarios/examples.js';
+import type { ExampleSet } from '../../scenarios/types.js';
 
 export type MemoryPolicy = 'reservoir' | 'per-task' | 'class-balanced';
 export const MEMORY_POLICIES: readonly MemoryPolicy[] = ['reservoir', 'per-task', 'class-balanced'];

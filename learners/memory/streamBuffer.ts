@@ -10,8 +10,8 @@
  * et al. describe it; the two agree in the one-epoch online setting.)
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Rng, RngState } from '../core/random.js';
-import type { ExampleSet } from '../scenarios/types.js';
+import type { Rng, RngState } from '../../core/random.js';
+import type { ExampleSet } from '../../scenarios/types.js';
 
 export interface StreamBufferSnapshot {
   taskIds: Int32Array;

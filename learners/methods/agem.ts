@@ -6,16 +6,16 @@
  *   1. g_ref = gradient of the cross-entropy on `sampleSize` examples drawn uniformly from the memory
  *      (every earlier task; in task-IL each on its own head);
  *   2. g = gradient of the current batch's loss;
- *   3. the optimizer uses g, projected when it conflicts with g_ref (./gradientProjection.ts).
+ *   3. the optimizer uses g, projected when it conflicts with g_ref (../parts/gradientProjection.ts).
  * The memory is a constraint only: its examples are never trained on directly. A-GEM has no loss weight.
  */
 import * as tf from '@tensorflow/tfjs';
-import { concatExamples, selectExamples } from '../scenarios/examples.js';
-import type { ExampleSet } from '../scenarios/types.js';
-import { BaseSgdLearner, type BatchTensors } from './base.js';
-import { defineLearner, type LearnerContext, type LearnerState, type Phase } from './contract.js';
-import { projectGradient } from './gradientProjection.js';
-import { examplesFromState, examplesState } from './stateTensors.js';
+import { concatExamples, selectExamples } from '../../scenarios/examples.js';
+import type { ExampleSet } from '../../scenarios/types.js';
+import { BaseSgdLearner, type BatchTensors } from '../base.js';
+import { defineLearner, type LearnerContext, type LearnerState, type Phase } from '../contract.js';
+import { projectGradient } from '../parts/gradientProjection.js';
+import { examplesFromState, examplesState } from '../stateTensors.js';
 
 export interface AgemOptions {
   memoryPerTask: number;

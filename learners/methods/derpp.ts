@@ -6,22 +6,22 @@
  *   from it (z₁ = logits stored with x₁), runs one forward over [x; x₁; x₂] and minimises
  *     L = CE(f(x), y) + α·MSE(f(x₁), z₁) + β·CE(f(x₂), y₂)
  *   (MSE = mean over every logit). After the step the current batch enters the buffer (reservoir over the
- *   stream, ./streamBuffer.ts) with the logits the forward gave it, before the update.
+ *   stream, ../memory/streamBuffer.ts) with the logits the forward gave it, before the update.
  *
- * With a normalising model (suite `model.norm`) `forward` (./replayForward.ts) decides whether the batch statistics
+ * With a normalising model (suite `model.norm`) `forward` (../parts/replayForward.ts) decides whether the batch statistics
  * see the three parts together (one forward, as derpp_ada.py; AdaB²N weighs them by task) or each part alone
  * (three forwards, as the plain derpp.py the official BN baseline runs); AdaB²N's λ loss is added once the
  * buffer is in use, as in the official code.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Batch, ExampleSet } from '../scenarios/types.js';
-import { BaseSgdLearner, type BatchTensors, type StepLoss } from './base.js';
-import { defineLearner, type LearnerContext, type LearnerState, type Phase } from './contract.js';
-import { applyMask, crossEntropy } from './losses.js';
+import type { Batch, ExampleSet } from '../../scenarios/types.js';
+import { BaseSgdLearner, type BatchTensors, type StepLoss } from '../base.js';
+import { defineLearner, type LearnerContext, type LearnerState, type Phase } from '../contract.js';
+import { applyMask, crossEntropy } from '../parts/losses.js';
 import { joinBatches } from './replay.js';
-import { BalancedStatistics, TEST_STATISTICS_SCHEMA, testStatisticsKeyOptions, type TestStatistics } from './balancedStatistics.js';
-import { FORWARD_SCHEMA, forwardKeyOptions, normOf, partLogits, resolveForward, type ReplayForward } from './replayForward.js';
-import { restoreStreamBuffer, StreamBuffer, streamBufferState, type StreamBufferSnapshot } from './streamBuffer.js';
+import { BalancedStatistics, TEST_STATISTICS_SCHEMA, testStatisticsKeyOptions, type TestStatistics } from '../parts/balancedStatistics.js';
+import { FORWARD_SCHEMA, forwardKeyOptions, normOf, partLogits, resolveForward, type ReplayForward } from '../parts/replayForward.js';
+import { restoreStreamBuffer, StreamBuffer, streamBufferState, type StreamBufferSnapshot } from '../memory/streamBuffer.js';
 
 export interface DerppOptions {
   capacity: number;

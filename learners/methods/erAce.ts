@@ -8,22 +8,22 @@
  *   cross-entropy sees only the outputs of classes present in that batch and of classes not seen yet (outputs
  *   from the highest seen one on) — the new classes do not push the old ones' logits down; the replayed
  *   batch's cross-entropy is plain. In the first task: plain cross-entropy on the batch, no replay.
- *   After every step the current batch enters the buffer (reservoir over the stream, ./streamBuffer.ts).
+ *   After every step the current batch enters the buffer (reservoir over the stream, ../memory/streamBuffer.ts).
  *
  * "Seen" is over output units (in class-IL, the classes in presentation order), updated with each batch
- * before its loss. With a normalising model `forward` (./replayForward.ts) decides whether current and replayed
+ * before its loss. With a normalising model `forward` (../parts/replayForward.ts) decides whether current and replayed
  * rows share one forward (er_ace_ada.py) or get one each (the plain er_ace.py of the official BN baseline);
  * AdaB²N's λ loss is added from the second task on, as in the code.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Batch, ExampleSet } from '../scenarios/types.js';
-import { BaseSgdLearner, type BatchTensors, type StepLoss } from './base.js';
-import { defineLearner, type LearnerContext, type LearnerState, type Phase } from './contract.js';
-import { applyMask, crossEntropy } from './losses.js';
+import type { Batch, ExampleSet } from '../../scenarios/types.js';
+import { BaseSgdLearner, type BatchTensors, type StepLoss } from '../base.js';
+import { defineLearner, type LearnerContext, type LearnerState, type Phase } from '../contract.js';
+import { applyMask, crossEntropy } from '../parts/losses.js';
 import { joinBatches } from './replay.js';
-import { BalancedStatistics, TEST_STATISTICS_SCHEMA, testStatisticsKeyOptions, type TestStatistics } from './balancedStatistics.js';
-import { FORWARD_SCHEMA, forwardKeyOptions, normOf, partLogits, resolveForward, type ReplayForward } from './replayForward.js';
-import { restoreStreamBuffer, StreamBuffer, streamBufferState, type StreamBufferSnapshot } from './streamBuffer.js';
+import { BalancedStatistics, TEST_STATISTICS_SCHEMA, testStatisticsKeyOptions, type TestStatistics } from '../parts/balancedStatistics.js';
+import { FORWARD_SCHEMA, forwardKeyOptions, normOf, partLogits, resolveForward, type ReplayForward } from '../parts/replayForward.js';
+import { restoreStreamBuffer, StreamBuffer, streamBufferState, type StreamBufferSnapshot } from '../memory/streamBuffer.js';
 
 /** Added to masked logits: exp(z − 1e9) underflows to 0, the same as the code's fill with the lowest float. */
 const MASKED = -1e9;

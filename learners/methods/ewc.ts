@@ -9,10 +9,10 @@
  * write λ/2.
  */
 import * as tf from '@tensorflow/tfjs';
-import { BaseSgdLearner } from './base.js';
-import { defineLearner, type LearnerContext, type LearnerState, type Phase } from './contract.js';
-import { FISHER_KINDS, fisherDiagonal, type FisherKind } from './importance.js';
-import { QuadraticPenalty } from './quadraticPenalty.js';
+import { BaseSgdLearner } from '../base.js';
+import { defineLearner, type LearnerContext, type LearnerState, type Phase } from '../contract.js';
+import { FISHER_KINDS, fisherDiagonal, type FisherKind } from '../parts/importance.js';
+import { QuadraticPenalty } from '../parts/quadraticPenalty.js';
 
 export interface EwcOptions {
   lambda: number;

@@ -9,7 +9,7 @@
  *
  *   if gᵀg_k ≥ 0 for every k:  the optimizer uses g;
  *   else:                      it uses g̃ = g + Gᵀv*, where G stacks the g_k as rows and v* solves the dual
- *                              min_v ½ vᵀ(GGᵀ + εI)v + (Gg)ᵀv  subject to  v ≥ γ    (./boundedQp.ts).
+ *                              min_v ½ vᵀ(GGᵀ + εI)v + (Gg)ᵀv  subject to  v ≥ γ    (../parts/boundedQp.ts).
  *
  * With ε = γ = 0 this is the paper's projection: g̃ is the closest vector to g with g̃ᵀg_k ≥ 0 for all k.
  * The margin γ (`memoryStrength`, the original code's `--memory_strength`; Hsu et al. 0.5) biases the update
@@ -21,10 +21,10 @@
  * paper's GEM does not, hence the default false.
  */
 import * as tf from '@tensorflow/tfjs';
-import { BaseSgdLearner, type BatchTensors } from './base.js';
-import { solveBoundedQp } from './boundedQp.js';
-import { defineLearner, type LearnerContext, type LearnerState, type Phase } from './contract.js';
-import { createMemory, memoryState, restoreMemory, withRehearsal, type ReplayMemory } from './replayMemory.js';
+import { BaseSgdLearner, type BatchTensors } from '../base.js';
+import { solveBoundedQp } from '../parts/boundedQp.js';
+import { defineLearner, type LearnerContext, type LearnerState, type Phase } from '../contract.js';
+import { createMemory, memoryState, restoreMemory, withRehearsal, type ReplayMemory } from '../memory/replayMemory.js';
 
 export interface GemOptions {
   memorySize: number;

@@ -1,7 +1,7 @@
-import { concatExamples } from '../scenarios/examples.js';
-import type { ExampleSet } from '../scenarios/types.js';
-import { BaseSgdLearner } from './base.js';
-import { defineLearner, type Phase } from './contract.js';
+import { concatExamples } from '../../scenarios/examples.js';
+import type { ExampleSet } from '../../scenarios/types.js';
+import { BaseSgdLearner } from '../base.js';
+import { defineLearner, type Phase } from '../contract.js';
 
 /**
  * Joint (cumulative) training: at phase i the model trains on the union of the full training sets of

@@ -8,9 +8,9 @@
  * so Hsu's coefficients (split MNIST 0.01 / 0.5 / 100 for task / domain / class, permuted MNIST 0.02) carry over.
  */
 import * as tf from '@tensorflow/tfjs';
-import { BaseSgdLearner } from './base.js';
-import { defineLearner, type LearnerContext, type LearnerState, type Phase } from './contract.js';
-import { QuadraticPenalty } from './quadraticPenalty.js';
+import { BaseSgdLearner } from '../base.js';
+import { defineLearner, type LearnerContext, type LearnerState, type Phase } from '../contract.js';
+import { QuadraticPenalty } from '../parts/quadraticPenalty.js';
 
 export interface L2Options {
   lambda: number;

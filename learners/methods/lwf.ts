@@ -8,7 +8,7 @@
  *   'inverse-task'  L = (1/t)·CE(f(x), y) + (1 − 1/t) · α · KD(f(x)|old, f_old(x)|old)
  *                   (van de Ven & Tolias 2019's weighting; t = number of tasks so far, this one included)
  *
- * with KD the temperature-T distillation loss with T² scaling (./distillation.ts). "Previously active
+ * with KD the temperature-T distillation loss with T² scaling (../parts/distillation.ts). "Previously active
  * outputs" depend on the setting:
  *   task-IL:   each earlier task's head separately; KD is the mean over those heads (as van de Ven & Tolias
  *              average over replayed contexts), so its weight does not grow with the number of tasks;
@@ -25,12 +25,12 @@
  * seen so far (suite `training.lossOutputs: 'seen'`).
  */
 import * as tf from '@tensorflow/tfjs';
-import { copyModelState } from '../models/network.js';
-import type { Model } from '../models/types.js';
-import { BaseSgdLearner, type BatchTensors } from './base.js';
-import { defineLearner, type LearnerContext, type LearnerState, type Phase } from './contract.js';
-import { distillationLoss } from './distillation.js';
-import { applyMask, crossEntropy } from './losses.js';
+import { copyModelState } from '../../models/network.js';
+import type { Model } from '../../models/types.js';
+import { BaseSgdLearner, type BatchTensors } from '../base.js';
+import { defineLearner, type LearnerContext, type LearnerState, type Phase } from '../contract.js';
+import { distillationLoss } from '../parts/distillation.js';
+import { applyMask, crossEntropy } from '../parts/losses.js';
 
 /** Added to the logits outside a group: exp((z − 1e9)/T) underflows to 0 in float32 for T up to ~1e6. */
 const OUTSIDE = -1e9;

@@ -2,7 +2,7 @@
  * Memory Aware Synapses — Aljundi et al. 2018 (ECCV), Eqs. 2–4 and 10 (reference digest §4.4).
  *
  * After task t, the importance Ω_t of every parameter is the sensitivity of the squared output norm
- * (./outputSensitivity.ts) on the task's training data; it joins the running importance by
+ * (../parts/outputSensitivity.ts) on the task's training data; it joins the running importance by
  *
  *   'sum'     Ω ← Ω + Ω_t                (Aljundi et al., Hsu et al. 2018)
  *   'average' Ω ← α·Ω + (1 − α)·Ω_t      (Avalanche / FACIL; α = `alpha`, 0.5 by default; the first Ω = Ω_1)
@@ -15,12 +15,12 @@
  * (their λ = 1 / 10000 / 1 on split MNIST task / domain / class, 0.1 on permuted MNIST, are tuned for it).
  */
 import * as tf from '@tensorflow/tfjs';
-import { BaseSgdLearner } from './base.js';
-import { defineLearner, type LearnerContext, type LearnerState, type Phase } from './contract.js';
-import { MAS_ESTIMATORS, outputSensitivity, type MasEstimator } from './outputSensitivity.js';
-import { replaceValues } from './parameterCopies.js';
-import { QuadraticPenalty } from './quadraticPenalty.js';
-import { listFromState, listState, underPrefix, withPrefix } from './stateTensors.js';
+import { BaseSgdLearner } from '../base.js';
+import { defineLearner, type LearnerContext, type LearnerState, type Phase } from '../contract.js';
+import { MAS_ESTIMATORS, outputSensitivity, type MasEstimator } from '../parts/outputSensitivity.js';
+import { replaceValues } from '../parts/parameterCopies.js';
+import { QuadraticPenalty } from '../parts/quadraticPenalty.js';
+import { listFromState, listState, underPrefix, withPrefix } from '../stateTensors.js';
 
 export type MasAccumulation = 'sum' | 'average';
 

@@ -1,5 +1,5 @@
-import { BaseSgdLearner } from './base.js';
-import { defineLearner } from './contract.js';
+import { BaseSgdLearner } from '../base.js';
+import { defineLearner } from '../contract.js';
 
 /** Fine-tuning: plain SGD on whatever each phase hands over. The lower bound of every benchmark. */
 export const naive = defineLearner<Record<string, never>>({

@@ -13,15 +13,15 @@
  * γF̃ (`gammaInPenalty: true`); Avalanche (`mode="online"`) and Hsu et al. 2018 use F̃ itself (our default,
  * w = 1). Hsu et al. use γ = 1 (importance simply summed) and no ½: the defaults here, so Hsu's coefficients
  * (split MNIST 400 / 700 / 100 for task / domain / class, permuted MNIST 250) carry over. F_t is the
- * diagonal Fisher of task t at θ*_t (./importance.ts; Hsu: predicted labels, all training examples).
+ * diagonal Fisher of task t at θ*_t (../parts/importance.ts; Hsu: predicted labels, all training examples).
  */
 import * as tf from '@tensorflow/tfjs';
-import { BaseSgdLearner } from './base.js';
-import { defineLearner, type LearnerContext, type LearnerState, type Phase } from './contract.js';
-import { FISHER_KINDS, fisherDiagonal, type FisherKind } from './importance.js';
-import { replaceValues } from './parameterCopies.js';
-import { QuadraticPenalty } from './quadraticPenalty.js';
-import { listFromState, listState, underPrefix, withPrefix } from './stateTensors.js';
+import { BaseSgdLearner } from '../base.js';
+import { defineLearner, type LearnerContext, type LearnerState, type Phase } from '../contract.js';
+import { FISHER_KINDS, fisherDiagonal, type FisherKind } from '../parts/importance.js';
+import { replaceValues } from '../parts/parameterCopies.js';
+import { QuadraticPenalty } from '../parts/quadraticPenalty.js';
+import { listFromState, listState, underPrefix, withPrefix } from '../stateTensors.js';
 
 export interface OnlineEwcOptions {
   lambda: number;

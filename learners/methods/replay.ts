@@ -1,5 +1,5 @@
 /**
- * Experience replay: a memory of raw training examples (./replayMemory.ts: references, never pixels)
+ * Experience replay: a memory of raw training examples (../memory/replayMemory.ts: references, never pixels)
  * rehearsed while later tasks train (reference digest §4.6). How replayed examples join training (`mix`):
  *
  *   'dataset'  the memory joins the phase's training set, repeated max(⌊n / K⌋, 1) times (n = the phase's
@@ -19,11 +19,11 @@
  * Defaults are Hsu et al.'s naive rehearsal for split MNIST: 'per-task', 1100 examples, 'dataset'.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Batch, ExampleSet } from '../scenarios/types.js';
-import { BaseSgdLearner, type BatchTensors, type StepLoss } from './base.js';
-import { defineLearner, type DataAccess, type LearnerContext, type LearnerState, type Phase } from './contract.js';
-import { applyMask, crossEntropy } from './losses.js';
-import { createMemory, MEMORY_POLICIES, memoryState, restoreMemory, withRehearsal, type MemoryPolicy, type ReplayMemory } from './replayMemory.js';
+import type { Batch, ExampleSet } from '../../scenarios/types.js';
+import { BaseSgdLearner, type BatchTensors, type StepLoss } from '../base.js';
+import { defineLearner, type DataAccess, type LearnerContext, type LearnerState, type Phase } from '../contract.js';
+import { applyMask, crossEntropy } from '../parts/losses.js';
+import { createMemory, MEMORY_POLICIES, memoryState, restoreMemory, withRehearsal, type MemoryPolicy, type ReplayMemory } from '../memory/replayMemory.js';
 
 export type ReplayMix = 'dataset' | 'concat' | 'weighted';
 

@@ -21,10 +21,10 @@
  * 2cΩ(θ − θ̃), subtracted from the total gradient at the pre-step parameters.
  */
 import * as tf from '@tensorflow/tfjs';
-import { BaseSgdLearner, type BatchTensors } from './base.js';
-import { defineLearner, type LearnerContext, type LearnerState, type Phase } from './contract.js';
-import { copyValues, replaceValues } from './parameterCopies.js';
-import { listFromState, listState } from './stateTensors.js';
+import { BaseSgdLearner, type BatchTensors } from '../base.js';
+import { defineLearner, type LearnerContext, type LearnerState, type Phase } from '../contract.js';
+import { copyValues, replaceValues } from '../parts/parameterCopies.js';
+import { listFromState, listState } from '../stateTensors.js';
 
 export type OmegaGradient = 'task' | 'total';
 

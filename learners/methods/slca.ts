@@ -15,7 +15,7 @@
  *      configs: 18 of 20 epochs on CIFAR-100, 80 of 90 with MoCo v3, 40 of 50 on Cars); null: no decay.
  *   2. Class statistics: per class of t (an output of t), mean and unbiased covariance + ridge·I of the backbone
  *      features (evaluation mode) of its training examples; earlier classes keep theirs.
- *   3. Classifier alignment (from the second task, `caEpochs` > 0; ./classifierAlignment.ts): after backing up
+ *   3. Classifier alignment (from the second task, `caEpochs` > 0; ../parts/classifierAlignment.ts): after backing up
  *      the heads, re-train every seen head on draws from the stored Gaussians with logit normalisation τ;
  *      `caStepsPerEpoch` null takes the code's one step per seen class an epoch, a number that many steps.
  *   4. The harness evaluates the aligned heads when train() returns; the next train() starts by restoring the
@@ -25,15 +25,15 @@
  * outputs of later tasks get −1e9).
  */
 import * as tf from '@tensorflow/tfjs';
-import { selectExamples } from '../scenarios/examples.js';
-import { BaseSgdLearner, type BatchTensors } from './base.js';
-import { alignClassifier, type ClassGaussian, type Head } from './classifierAlignment.js';
-import { UserError } from '../core/errors.js';
-import { defineLearner, type LearnerContext, type LearnerState, type Phase } from './contract.js';
-import { featureMoments } from './gaussian.js';
-import { crossEntropy } from './losses.js';
-import { makeOptimizer } from './optimizers.js';
-import { copyValues } from './parameterCopies.js';
+import { selectExamples } from '../../scenarios/examples.js';
+import { BaseSgdLearner, type BatchTensors } from '../base.js';
+import { alignClassifier, type ClassGaussian, type Head } from '../parts/classifierAlignment.js';
+import { UserError } from '../../core/errors.js';
+import { defineLearner, type LearnerContext, type LearnerState, type Phase } from '../contract.js';
+import { featureMoments } from '../parts/gaussian.js';
+import { crossEntropy } from '../parts/losses.js';
+import { makeOptimizer } from '../optim/optimizers.js';
+import { copyValues } from '../parts/parameterCopies.js';
 
 const MASKED = -1e9;
 /** examples a features pass takes at once when class statistics are computed */
@@ -233,7 +233,7 @@ class SlcaLearner extends BaseSgdLearner<SlcaOptions> {
 }
 
 /** N(0, std²) redrawn outside ±2 (timm's trunc_normal_ bounds, absolute), as the code initialises its heads. */
-function truncatedNormal(rng: import('../core/random.js').Rng, std: number): number {
+function truncatedNormal(rng: import('../../core/random.js').Rng, std: number): number {
   for (;;) {
     const v = rng.normal() * std;
     if (v >= -2 && v <= 2) return v;

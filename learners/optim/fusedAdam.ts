@@ -15,7 +15,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { readFileSync } from 'node:fs';
-import { nativeAddon } from '../core/nativeAddon.js';
+import { nativeAddon } from '../../core/nativeAddon.js';
 
 type NamedTensor = { name: string; tensor: tf.Tensor };
 

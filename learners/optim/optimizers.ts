@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { TrainingConfig } from './contract.js';
+import type { TrainingConfig } from '../contract.js';
 import { PyTorchAdagrad } from './adagrad.js';
 import { FusedAdam } from './fusedAdam.js';
 

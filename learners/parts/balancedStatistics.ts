@@ -14,9 +14,9 @@
  * after training moved on, and kept until the next training step.
  */
 import * as tf from '@tensorflow/tfjs';
-import { NormMlp } from '../models/normMlp.js';
-import type { Model } from '../models/types.js';
-import type { DataAccess } from './contract.js';
+import { NormMlp } from '../../models/normMlp.js';
+import type { Model } from '../../models/types.js';
+import type { DataAccess } from '../contract.js';
 
 export type TestStatistics = 'running' | 'task-balanced';
 

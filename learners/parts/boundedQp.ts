@@ -10,7 +10,7 @@
  * bound it meets (which becomes active again). It ends when every active bound has a non-negative
  * multiplier, i.e. at the KKT point, which is the unique minimiser for a positive definite P.
  *
- * This is GEM's dual (Lopez-Paz & Ranzato 2017, Sec. 3; ./gem.ts): n = the number of earlier tasks, so a few
+ * This is GEM's dual (Lopez-Paz & Ranzato 2017, Sec. 3; ../methods/gem.ts): n = the number of earlier tasks, so a few
  * to a few tens. The npm QP packages (a port of Goldfarb–Idnani's Fortran `quadprog`) solve general
  * inequality QPs through 1-based array conventions; a bound-constrained QP this small needs neither.
  */

@@ -19,8 +19,8 @@
  * is known there.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Rng } from '../core/random.js';
-import type { ScenarioInfo } from './contract.js';
+import type { Rng } from '../../core/random.js';
+import type { ScenarioInfo } from '../contract.js';
 import { cholesky, sampleGaussian } from './gaussian.js';
 import { crossEntropy } from './losses.js';
 

@@ -5,7 +5,7 @@
  * one matrix product on the tfjs backend.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Rng } from '../core/random.js';
+import type { Rng } from '../../core/random.js';
 
 /**
  * Lower-triangular L with L·Lᵀ = a (a symmetric positive definite, n × n row-major); Cholesky–Banachiewicz.

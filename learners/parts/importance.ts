@@ -13,11 +13,11 @@
  * per example (never of a batch mean), computed in one batched pass (models/perExampleGradients.ts).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Rng } from '../core/random.js';
-import { squaredGradientSums } from '../models/perExampleGradients.js';
-import type { Model } from '../models/types.js';
-import type { ExampleSet } from '../scenarios/types.js';
-import type { LearnerContext } from './contract.js';
+import type { Rng } from '../../core/random.js';
+import { squaredGradientSums } from '../../models/perExampleGradients.js';
+import type { Model } from '../../models/types.js';
+import type { ExampleSet } from '../../scenarios/types.js';
+import type { LearnerContext } from '../contract.js';
 import { applyMask, estimateMask } from './losses.js';
 
 export type FisherKind = 'true' | 'sampled' | 'predicted' | 'empirical';

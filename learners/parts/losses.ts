@@ -1,6 +1,6 @@
 /** Losses and masks shared by learners. */
 import * as tf from '@tensorflow/tfjs';
-import type { ScenarioInfo, TrainingConfig } from './contract.js';
+import type { ScenarioInfo, TrainingConfig } from '../contract.js';
 
 /** Large enough that exp(z − MASKED) underflows to 0 in float32, small enough to stay finite. */
 const MASKED = -1e9;

@@ -15,12 +15,12 @@
  *                   coefficients (λ = 1 / 10000 / 1 on split MNIST) are tuned for it.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Rng } from '../core/random.js';
-import { absoluteGradientSums } from '../models/perExampleGradients.js';
-import type { Model } from '../models/types.js';
-import { selectExamples, shuffledBatches } from '../scenarios/examples.js';
-import type { ExampleSet } from '../scenarios/types.js';
-import type { LearnerContext } from './contract.js';
+import type { Rng } from '../../core/random.js';
+import { absoluteGradientSums } from '../../models/perExampleGradients.js';
+import type { Model } from '../../models/types.js';
+import { selectExamples, shuffledBatches } from '../../scenarios/examples.js';
+import type { ExampleSet } from '../../scenarios/types.js';
+import type { LearnerContext } from '../contract.js';
 import { estimateMask } from './losses.js';
 
 export type MasEstimator = 'per-example' | 'batch-mean';

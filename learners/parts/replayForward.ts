@@ -1,6 +1,6 @@
 /**
  * How a rehearsal step that trains on the current batch and replay batches feeds them through a normalising
- * network (DER++ ./derpp.ts, ER-ACE ./erAce.ts), the `forward` option:
+ * network (DER++ ../methods/derpp.ts, ER-ACE ../methods/erAce.ts), the `forward` option:
  *
  *   'joint'     one training forward over the rows of all parts together [x; x₁; x₂]: the batch statistics see
  *               current and replayed rows at once (the official AdaB²N code, models/derpp_ada.py, er_ace_ada.py)
@@ -17,8 +17,8 @@
  * official separate forwards).
  */
 import * as tf from '@tensorflow/tfjs';
-import { NormMlp } from '../models/normMlp.js';
-import type { Model, ModelSpec, NormKind } from '../models/types.js';
+import { NormMlp } from '../../models/normMlp.js';
+import type { Model, ModelSpec, NormKind } from '../../models/types.js';
 
 export type ReplayForward = 'official' | 'separate' | 'joint';
 

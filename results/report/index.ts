@@ -5,7 +5,7 @@
 import { CLBENCH_VERSION } from '../../core/version.js';
 import { UserError } from '../../core/errors.js';
 import type { RunRecord } from '../record.js';
-import { readRecords, writeFileAtomic } from '../store.js';
+import { writeFileAtomic } from '../../core/files.js';
 import { groupByScenario } from './data.js';
 import { anchorId, escapeHtml } from './html.js';
 import { reportPage } from './page.js';
@@ -31,9 +31,8 @@ export async function buildReport(records: RunRecord[], options: ReportOptions):
   return reportPage({ title: `clbench report: ${suites.join(', ')}`, header, sections });
 }
 
-/** Reads the records of `dirs`, writes the report to `out` atomically and returns its path. */
-export async function writeReport(dirs: string[], out: string): Promise<string> {
-  const records = readRecords(dirs);
+/** Writes the report of `records` (read from the results folders `dirs`) to `out` atomically and returns its path. */
+export async function writeReport(records: RunRecord[], dirs: string[], out: string): Promise<string> {
   if (records.length === 0) throw new UserError('no run records to report on', dirs.join(', '), 'run a suite into this folder first (`clbench run --out DIR`)');
   writeFileAtomic(out, await buildReport(records, { sources: dirs }));
   return out;

@@ -92,7 +92,7 @@ export function loadDataset(spec: string, options: LoadDatasetOptions = {}): Dat
 
 /**
  * Which underlying data a dataset name reads, so that a pre-trained backbone can be checked against a stream
- * (runner/backboneCheck.ts): 'mnist' and 'mnist-full' both read MNIST digits; an 'idx:' folder is identified by
+ * (suite/backboneCheck.ts): 'mnist' and 'mnist-full' both read MNIST digits; an 'idx:' folder is identified by
  * its absolute path; other names are their own family. Two names of one family may share images.
  */
 export function datasetFamily(spec: string, baseDir = process.cwd()): string {

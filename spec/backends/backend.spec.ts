@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { UserError } from '../../core/errors.js';
-import { useBackend } from '../../runner/backend.js';
+import { useBackend } from '../../backends/backend.js';
 
 describe('backend selection', () => {
   after(async () => {

@@ -5,9 +5,9 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { UserError } from '../../core/errors.js';
-import { useBackend, type BackendInfo } from '../../runner/backend.js';
-import { runJob } from '../../runner/runJob.js';
-import { explainSyncReads, gpuDriverLikely } from '../../runner/webgpu.js';
+import { useBackend, type BackendInfo } from '../../backends/backend.js';
+import { runJob } from '../../run/runJob.js';
+import { explainSyncReads, gpuDriverLikely } from '../../backends/webgpu.js';
 import { jobsOf, tinySuite } from '../helpers/suites.js';
 
 /**

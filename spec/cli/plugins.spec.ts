@@ -77,7 +77,7 @@ describe('learner plugins through the clbench command', function () {
     for (const setting of ['task-IL', 'domain-IL', 'class-IL'])
       for (const check of ['trains 3 phases', 'epochs', 'predict', 'steps', 'phases', 'dispose', 'deterministic', 'state/restore'])
         expect(example).to.match(new RegExp(`  PASS  ${setting} ${check} `));
-    expect(example).to.match(/\nPASS: 26 passed, 0 failed, 0 skipped$/);
+    expect(example).to.match(/\nPASS: 34 passed, 0 failed, 0 skipped$/);
     expect(broken).to.match(/^learner 'test-leaky-plugin' \(.*leaky\.js\)\n/);
     expect(broken).to.match(/  FAIL  task-IL steps +phase 1: live tensors went \d+ → \d+ over 5 steps: a training step leaks \(wrap it in tf\.tidy\)/);
     expect(broken).to.match(/\nFAIL: \d+ passed, [1-9]\d* failed, 0 skipped\n$/);

@@ -43,7 +43,7 @@ describe('README: Writing a learner plugin, followed literally', function () {
   it('the plugin passes check-plugin', () => {
     const result = run('npx clbench check-plugin my-learner.js');
     expect(result.status, result.stdout + result.stderr).to.equal(0);
-    expect(result.stdout).to.contain("learner 'my-learner' (my-learner.js)").and.to.contain('PASS: 26 passed, 0 failed, 0 skipped');
+    expect(result.stdout).to.contain("learner 'my-learner' (my-learner.js)").and.to.contain('PASS: 34 passed, 0 failed, 0 skipped');
   });
 
   it('the suite runs it through its "plugins" field', () => {
@@ -64,6 +64,6 @@ describe('README: Writing a learner plugin, followed literally', function () {
     expect(compiled.status, compiled.stdout).to.equal(0);
     const result = run('npx clbench check-plugin dist/my-learner.js');
     expect(result.status, result.stdout + result.stderr).to.equal(0);
-    expect(result.stdout).to.contain('PASS: 26 passed, 0 failed, 0 skipped');
+    expect(result.stdout).to.contain('PASS: 34 passed, 0 failed, 0 skipped');
   });
 });

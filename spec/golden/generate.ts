@@ -4,7 +4,7 @@
  * Only when a change is meant to change numbers; commit the file with that change.
  */
 import { writeFileSync } from 'node:fs';
-import { useBackend } from '../../runner/backend.js';
+import { useBackend } from '../../backends/backend.js';
 import { GOLDEN_FILE, goldenJobs, goldenRecord } from './golden.js';
 
 const backend = await useBackend('wasm');

@@ -8,9 +8,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { listLearners } from '../../learners/registry.js';
-import type { BackendInfo } from '../../runner/backend.js';
-import { runJob } from '../../runner/runJob.js';
-import type { Job } from '../../runner/suite.js';
+import type { BackendInfo } from '../../backends/backend.js';
+import { runJob } from '../../run/runJob.js';
+import type { Job } from '../../suite/suite.js';
 import { REPO_ROOT } from '../helpers/pluginProject.js';
 import { jobsOf, tinySuite } from '../helpers/suites.js';
 

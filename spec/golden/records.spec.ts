@@ -6,7 +6,7 @@
  */
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
-import { useBackend, type BackendInfo } from '../../runner/backend.js';
+import { useBackend, type BackendInfo } from '../../backends/backend.js';
 import { builtInLearnerNames, GOLDEN_FILE, goldenJobs, goldenRecord, type GoldenRecord } from './golden.js';
 
 describe('golden records: bit-identical runs', function () {

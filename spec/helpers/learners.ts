@@ -5,7 +5,7 @@ import { Rng } from '../../core/random.js';
 import type { Learner, LearnerContext, Phase, TrainingConfig } from '../../learners/contract.js';
 import { createNetwork } from '../../models/network.js';
 import type { Model, ModelSpec } from '../../models/types.js';
-import { scenarioInfo } from '../../runner/evaluate.js';
+import { scenarioInfo } from '../../run/evaluate.js';
 import { gatherBatch, taskExamples } from '../../scenarios/examples.js';
 import type { Scenario } from '../../scenarios/types.js';
 import { uniformArray, values } from './tf.js';

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
 import type { RunRecord } from '../../results/record.js';
-import { readRecord } from '../../results/store.js';
+import { readRecord } from '../../store/records.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const bin = path.resolve(here, '../../cli/clbench.js');

@@ -1,5 +1,5 @@
 /** Tiny suites on synthetic data, for tests that run the whole pipeline in seconds. */
-import { expandSuite, parseSuite, type Job } from '../../runner/suite.js';
+import { expandSuite, parseSuite, type Job } from '../../suite/suite.js';
 
 export function tinySuite(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {

@@ -1,6 +1,6 @@
 /**
  * Shared helpers for the tensor specs: backend selection, a tiny synthetic scenario, a LearnerContext
- * built the way runner/runJob.ts builds it, and element-wise comparisons.
+ * built the way run/runJob.ts builds it, and element-wise comparisons.
  */
 import { expect } from 'chai';
 import * as tf from '@tensorflow/tfjs';
@@ -8,8 +8,8 @@ import { Rng } from '../../core/random.js';
 import type { LearnerContext, TrainingConfig } from '../../learners/contract.js';
 import { createMlp } from '../../models/mlp.js';
 import type { ModelSpec } from '../../models/types.js';
-import { useBackend } from '../../runner/backend.js';
-import { scenarioInfo } from '../../runner/evaluate.js';
+import { useBackend } from '../../backends/backend.js';
+import { scenarioInfo } from '../../run/evaluate.js';
 import { buildScenario, type ScenarioSpec } from '../../scenarios/build.js';
 import { loadDataset } from '../../scenarios/datasets/index.js';
 import { gatherBatch, taskExamples } from '../../scenarios/examples.js';

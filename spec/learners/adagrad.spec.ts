@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
-import { PyTorchAdagrad } from '../../learners/adagrad.js';
-import { restoreOptimizer, saveOptimizer } from '../../learners/optimizerState.js';
-import { makeOptimizer } from '../../learners/optimizers.js';
+import { PyTorchAdagrad } from '../../learners/optim/adagrad.js';
+import { restoreOptimizer, saveOptimizer } from '../../learners/optim/optimizerState.js';
+import { makeOptimizer } from '../../learners/optim/optimizers.js';
 import { jobsOf, tinySuite } from '../helpers/suites.js';
 
 /** θ₀ and two gradient steps; the second coordinate's gradients are tiny, the third's first one is 0. */

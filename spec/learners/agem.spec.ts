@@ -1,9 +1,9 @@
 import { expect } from 'chai';
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../../core/random.js';
-import type { AgemOptions } from '../../learners/agem.js';
+import type { AgemOptions } from '../../learners/methods/agem.js';
 import type { Learner } from '../../learners/contract.js';
-import { projectGradient } from '../../learners/gradientProjection.js';
+import { projectGradient } from '../../learners/parts/gradientProjection.js';
 import { getLearner } from '../../learners/registry.js';
 import type { Batch, ExampleSet, Scenario } from '../../scenarios/types.js';
 import { expectFlatTensorCount, phaseOf, watchAdjustedGradients } from '../helpers/learners.js';

@@ -2,10 +2,10 @@ import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
 import { Rng } from '../../core/random.js';
 import { nativeAddon } from '../../core/nativeAddon.js';
-import { FusedAdam } from '../../learners/fusedAdam.js';
-import { crossEntropy } from '../../learners/losses.js';
+import { FusedAdam } from '../../learners/optim/fusedAdam.js';
+import { crossEntropy } from '../../learners/parts/losses.js';
 import { createMlp } from '../../models/mlp.js';
-import { useBackend } from '../../runner/backend.js';
+import { useBackend } from '../../backends/backend.js';
 
 function maxAbsDiff(a: tf.Tensor[], b: tf.Tensor[]): number {
   let worst = 0;
@@ -41,7 +41,7 @@ describe('FusedAdam', () => {
   });
 
   // 'ops' is the tfjs-ops formulation the GPU backends (webgpu, tfjs-node) run, here forced on the CPU;
-  // native only where the addon is built (spec/runner/nativeBackend.spec.ts insists on it in CI)
+  // native only where the addon is built (spec/backends/nativeBackend.spec.ts insists on it in CI)
   const cases: (readonly ['wasm' | 'cpu' | 'native', 'auto' | 'ops'])[] = [['wasm', 'auto'], ['cpu', 'auto'], ['cpu', 'ops'], ...(nativeAddon() ? [['native', 'auto'] as const] : [])];
   for (const [backend, path] of cases) {
     it(`matches PyTorch's Adam update step by step (${backend}, ${path === 'ops' ? 'tfjs ops, not the fused kernel' : 'fused kernel'}, incl. a length that is not a multiple of 4)`, async () => {

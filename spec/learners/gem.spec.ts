@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
 import { Rng } from '../../core/random.js';
-import { solveBoundedQp, solveLinear } from '../../learners/boundedQp.js';
+import { solveBoundedQp, solveLinear } from '../../learners/parts/boundedQp.js';
 import type { Learner } from '../../learners/contract.js';
-import { gemProjection, type GemOptions } from '../../learners/gem.js';
+import { gemProjection, type GemOptions } from '../../learners/methods/gem.js';
 import { getLearner } from '../../learners/registry.js';
 import type { Scenario } from '../../scenarios/types.js';
 import { expectFlatTensorCount, phaseOf, watchAdjustedGradients } from '../helpers/learners.js';

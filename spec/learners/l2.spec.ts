@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import * as tf from '@tensorflow/tfjs';
 import type { Learner } from '../../learners/contract.js';
-import type { L2Options } from '../../learners/l2.js';
-import { crossEntropy } from '../../learners/losses.js';
+import type { L2Options } from '../../learners/methods/l2.js';
+import { crossEntropy } from '../../learners/parts/losses.js';
 import { getLearner } from '../../learners/registry.js';
 import { taskExamples } from '../../scenarios/examples.js';
 import type { Scenario } from '../../scenarios/types.js';

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import * as tf from '@tensorflow/tfjs';
 import type { ScenarioInfo } from '../../learners/contract.js';
-import { applyMask, crossEntropy, taskMask } from '../../learners/losses.js';
+import { applyMask, crossEntropy, taskMask } from '../../learners/parts/losses.js';
 import { expectClose, useWasm, values } from '../helpers/tf.js';
 
 const LOGITS = [

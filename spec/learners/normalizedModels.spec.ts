@@ -2,14 +2,15 @@
  * `model.norm` is for any learner: every built-in learner trains a class-IL stream with a BatchNorm and an
  * AdaB²N network without errors, leaks or non-finite predictions, learns something, and resumes exactly.
  */
+import { resolveSchedule } from '../../scenarios/schedules.js';
 import { expect } from 'chai';
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../../core/random.js';
 import { listLearners } from '../../learners/registry.js';
 import type { ResolvedModelSpec } from '../../models/types.js';
-import { CONFORMANCE_DATASET, roundTripCheck } from '../../runner/conformance.js';
-import { traceRun } from '../../runner/conformanceTrace.js';
-import { validateWithSchema } from '../../runner/validate.js';
+import { CONFORMANCE_DATASET, roundTripCheck } from '../../plugins/conformance.js';
+import { traceRun } from '../../plugins/conformanceTrace.js';
+import { validateWithSchema } from '../../core/schema.js';
 import { buildScenario } from '../../scenarios/build.js';
 import { loadDataset } from '../../scenarios/datasets/index.js';
 import { useWasm } from '../helpers/tf.js';
@@ -27,7 +28,7 @@ describe('every built-in learner with a normalising model', function () {
         // MAS runs with Hsu et al.'s batch-mean estimator here: its per-example default is the model's batched pass
         const given = definition.name === 'mas' ? { estimator: 'batch-mean' } : {};
         const options = validateWithSchema<Record<string, unknown>>(definition.optionsSchema, given, 'options');
-        const trace = await traceRun(definition, options, { scenario, model, training, seed: 7 });
+        const trace = await traceRun(definition, options, { scenario, model, training, seed: 7, schedule: resolveSchedule({ kind: 'none' }) });
         expect(trace.error).to.equal(null);
         expect(trace.predictProblems).to.deep.equal([]);
         expect(trace.tensorsAfter).to.equal(trace.tensorsBefore);
@@ -37,7 +38,7 @@ describe('every built-in learner with a normalising model', function () {
         expect(Array.from(first)).to.not.deep.equal(Array.from(last));
         expect(tf.memory().numTensors).to.equal(trace.tensorsAfter);
         // a resumed run continues exactly: the running statistics (and AdaB²N's forward count) are in state()
-        const [status, detail] = await roundTripCheck(definition, options, { scenario, model, training, seed: 7 }, true);
+        const [status, detail] = await roundTripCheck(definition, options, { scenario, model, training, seed: 7, schedule: resolveSchedule({ kind: 'none' }) }, true);
         expect(status, detail).to.equal('pass');
       });
     }

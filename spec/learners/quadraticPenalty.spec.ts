@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../../core/random.js';
-import { QuadraticPenalty } from '../../learners/quadraticPenalty.js';
+import { QuadraticPenalty } from '../../learners/parts/quadraticPenalty.js';
 import { expectClose, uniformArray, useWasm, values } from '../helpers/tf.js';
 
 const SHAPES: number[][] = [[2, 3], [4]];

@@ -5,13 +5,13 @@
  */
 import { expect } from 'chai';
 import * as tf from '@tensorflow/tfjs';
-import { asymmetricMask } from '../../learners/erAce.js';
-import { crossEntropy } from '../../learners/losses.js';
+import { asymmetricMask } from '../../learners/methods/erAce.js';
+import { crossEntropy } from '../../learners/parts/losses.js';
 import { getLearner } from '../../learners/registry.js';
-import { joinBatches } from '../../learners/replay.js';
+import { joinBatches } from '../../learners/methods/replay.js';
 import type { NormMlp } from '../../models/normMlp.js';
 import type { ModelSpec } from '../../models/types.js';
-import { validateWithSchema } from '../../runner/validate.js';
+import { validateWithSchema } from '../../core/schema.js';
 import { gatherBatch, taskExamples } from '../../scenarios/examples.js';
 import type { Batch } from '../../scenarios/types.js';
 import { context, phaseOf, range } from '../helpers/learners.js';

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../../core/random.js';
 import type { Learner, TrainingConfig } from '../../learners/contract.js';
 import { getLearner } from '../../learners/registry.js';
-import type { SiOptions } from '../../learners/si.js';
+import type { SiOptions } from '../../learners/methods/si.js';
 import type { Model } from '../../models/types.js';
 import type { Scenario } from '../../scenarios/types.js';
 import { penaltyAndGradient, perturb, phaseOf, snapshot, weightedQuadratic } from '../helpers/learners.js';

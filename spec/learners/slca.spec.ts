@@ -1,11 +1,11 @@
 import { expect } from 'chai';
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../../core/random.js';
-import { alignClassifier, alignmentLoss, cosineLr, headLayout, meanScale, type ClassGaussian } from '../../learners/classifierAlignment.js';
+import { alignClassifier, alignmentLoss, cosineLr, headLayout, meanScale, type ClassGaussian } from '../../learners/parts/classifierAlignment.js';
 import type { ScenarioInfo, TrainingConfig } from '../../learners/contract.js';
-import { cholesky, featureMoments, sampleGaussian } from '../../learners/gaussian.js';
+import { cholesky, featureMoments, sampleGaussian } from '../../learners/parts/gaussian.js';
 import { getLearner } from '../../learners/registry.js';
-import type { SlcaOptions } from '../../learners/slca.js';
+import type { SlcaOptions } from '../../learners/methods/slca.js';
 import type { Mlp } from '../../models/mlp.js';
 import { gatherBatch, taskTestExamples } from '../../scenarios/examples.js';
 import type { Scenario } from '../../scenarios/types.js';

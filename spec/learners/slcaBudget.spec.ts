@@ -5,7 +5,7 @@
 import { expect } from 'chai';
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../../core/random.js';
-import { alignClassifier, type ClassGaussian } from '../../learners/classifierAlignment.js';
+import { alignClassifier, type ClassGaussian } from '../../learners/parts/classifierAlignment.js';
 import type { ScenarioInfo, TrainingConfig } from '../../learners/contract.js';
 import { getLearner } from '../../learners/registry.js';
 import { phaseOf } from '../helpers/learners.js';

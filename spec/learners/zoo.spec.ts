@@ -2,9 +2,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
 import { getLearner } from '../../learners/registry.js';
-import { useBackend, type BackendInfo } from '../../runner/backend.js';
-import { runJob } from '../../runner/runJob.js';
-import { validateWithSchema } from '../../runner/validate.js';
+import { useBackend, type BackendInfo } from '../../backends/backend.js';
+import { runJob } from '../../run/runJob.js';
+import { validateWithSchema } from '../../core/schema.js';
 import { jobsOf, tinySuite } from '../helpers/suites.js';
 
 const ZOO: { name: string; options?: Record<string, unknown> }[] = [

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../../core/random.js';
-import { crossEntropy } from '../../learners/losses.js';
+import { crossEntropy } from '../../learners/parts/losses.js';
 import { dense, plainDense, type DenseOp, type DenseOptions } from '../../models/dense.js';
 import { Mlp } from '../../models/mlp.js';
 import { expectClose, uniformArray, useWasm, values } from '../helpers/tf.js';

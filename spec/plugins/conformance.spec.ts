@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import { BaseSgdLearner, type StepLoss } from '../../learners/base.js';
 import { defineLearner, type Learner, type LearnerContext, type LearnerDefinition, type Phase } from '../../learners/contract.js';
 import { listLearners } from '../../learners/registry.js';
-import { checkLearner, formatReport, type ConformanceReport } from '../../runner/conformance.js';
+import { checkLearner, formatReport, type ConformanceReport } from '../../plugins/conformance.js';
 import type { Batch } from '../../scenarios/types.js';
 import { useWasm } from '../helpers/tf.js';
 
@@ -14,7 +14,7 @@ function failures(report: ConformanceReport): string[] {
 
 /** Names of the failed checks without their setting prefix, each once. */
 function failedKinds(report: ConformanceReport): string[] {
-  return [...new Set(report.checks.filter((c) => c.status === 'fail').map((c) => c.name.replace(/^(task|domain|class)-IL /, '')))];
+  return [...new Set(report.checks.filter((c) => c.status === 'fail').map((c) => c.name.replace(/^(task|domain|class)-IL(, rehearsal, backbone)? /, '')))];
 }
 
 const NO_OPTIONS = { type: 'object', properties: {}, additionalProperties: false };
@@ -115,8 +115,8 @@ describe('conformance check (check-plugin)', function () {
         const report = await checkLearner(definition);
         expect(failures(report), formatReport(report)).to.deep.equal([]);
         expect(report.passed).to.equal(true);
-        // 2 + 8 checks in each of the 3 settings
-        expect(report.checks).to.have.length(26);
+        // 2 + 8 checks in each of the 3 settings and the rehearsal + backbone stream
+        expect(report.checks).to.have.length(34);
       });
     }
   });

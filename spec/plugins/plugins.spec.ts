@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../../core/errors.js';
 import { getLearner, learnerSource, listLearners } from '../../learners/registry.js';
-import { definitionProblems, loadPlugins, pluginPaths } from '../../runner/plugins.js';
+import { definitionProblems, loadPlugins, pluginPaths } from '../../plugins/load.js';
 import { pluginProject, type PluginProject } from '../helpers/pluginProject.js';
 
 /** A learner definition as module source, with no imports (the loader is what is under test). */

@@ -13,7 +13,7 @@ import {
   type ScenarioGroup,
 } from '../../results/report/data.js';
 import { recordSchema } from '../../results/record.js';
-import { validateWithSchema } from '../../runner/validate.js';
+import { validateWithSchema } from '../../core/schema.js';
 import { makeRecord, scheduleOf, toyRecords } from './records.js';
 
 const close = (actual: number | null, expected: number) => expect(actual).to.be.closeTo(expected, 1e-9);

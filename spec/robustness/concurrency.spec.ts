@@ -7,8 +7,8 @@ import { expect } from 'chai';
 import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createProgress } from '../../runner/progress.js';
-import { runSuite } from '../../runner/runSuite.js';
+import { createProgress } from '../../exec/progress.js';
+import { runSuite } from '../../exec/runSuite.js';
 import { measured, startClbench, STACK_LINE, until, validRecords } from '../helpers/robustness.js';
 import { jobsOf, tinySuite } from '../helpers/suites.js';
 

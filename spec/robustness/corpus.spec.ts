@@ -7,9 +7,9 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { writeRecord } from '../../results/store.js';
-import { useBackend } from '../../runner/backend.js';
-import { runJob } from '../../runner/runJob.js';
+import { writeRecord } from '../../store/records.js';
+import { useBackend } from '../../backends/backend.js';
+import { runJob } from '../../run/runJob.js';
 import { startClbench, STACK_LINE, validRecords, type Finished } from '../helpers/robustness.js';
 import { jobsOf, tinySuite } from '../helpers/suites.js';
 

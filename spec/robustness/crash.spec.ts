@@ -8,8 +8,8 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Rng } from '../../core/random.js';
-import { createProgress } from '../../runner/progress.js';
-import { runSuite } from '../../runner/runSuite.js';
+import { createProgress } from '../../exec/progress.js';
+import { runSuite } from '../../exec/runSuite.js';
 import { leaderboardWithoutTimings, measured, startClbench, until, validRecords } from '../helpers/robustness.js';
 import { jobsOf, tinySuite } from '../helpers/suites.js';
 

@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { UserError } from '../../core/errors.js';
 import { Rng } from '../../core/random.js';
-import { scenarioFor } from '../../runner/runJob.js';
-import { expandSuite, parseSuite } from '../../runner/suite.js';
+import { scenarioFor } from '../../suite/jobInputs.js';
+import { expandSuite, parseSuite } from '../../suite/suite.js';
 import { startClbench, STACK_LINE } from '../helpers/robustness.js';
 
 const MUTATIONS = 600;

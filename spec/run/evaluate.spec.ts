@@ -7,8 +7,8 @@ import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
 import { defineLearner, type LearnerContext } from '../../learners/contract.js';
 import { registerLearner } from '../../learners/registry.js';
-import { useBackend } from '../../runner/backend.js';
-import { runJob } from '../../runner/runJob.js';
+import { useBackend } from '../../backends/backend.js';
+import { runJob } from '../../run/runJob.js';
 import { jobsOf, tinySuite } from '../helpers/suites.js';
 
 /**

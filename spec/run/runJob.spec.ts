@@ -4,9 +4,9 @@ import { BaseSgdLearner } from '../../learners/base.js';
 import { defineLearner } from '../../learners/contract.js';
 import { registerLearner } from '../../learners/registry.js';
 import { recordSchema } from '../../results/record.js';
-import { useBackend, type BackendInfo } from '../../runner/backend.js';
-import { runJob } from '../../runner/runJob.js';
-import { validateWithSchema } from '../../runner/validate.js';
+import { useBackend, type BackendInfo } from '../../backends/backend.js';
+import { runJob } from '../../run/runJob.js';
+import { validateWithSchema } from '../../core/schema.js';
 import { jobsOf, tinySuite } from '../helpers/suites.js';
 
 /** A learner whose loss turns NaN in its second phase. */

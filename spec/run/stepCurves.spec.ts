@@ -5,10 +5,10 @@
 import { expect } from 'chai';
 import { UserError } from '../../core/errors.js';
 import { recordSchema } from '../../results/record.js';
-import { useBackend, type BackendInfo } from '../../runner/backend.js';
-import { keyMaterial } from '../../runner/runKey.js';
-import { runJob } from '../../runner/runJob.js';
-import { validateWithSchema } from '../../runner/validate.js';
+import { useBackend, type BackendInfo } from '../../backends/backend.js';
+import { keyMaterial } from '../../store/runKey.js';
+import { runJob } from '../../run/runJob.js';
+import { validateWithSchema } from '../../core/schema.js';
 import { thrown } from '../helpers/tf.js';
 import { jobsOf, tinySuite } from '../helpers/suites.js';
 

@@ -11,10 +11,10 @@ import path from 'node:path';
 import { RunInterrupted } from '../../core/errors.js';
 import { defineLearner, type Learner } from '../../learners/contract.js';
 import { registerLearner } from '../../learners/registry.js';
-import { useBackend, type BackendInfo } from '../../runner/backend.js';
-import { createInterruptFlag, requestInterrupt } from '../../runner/interrupt.js';
-import { runJob, type RunEvent } from '../../runner/runJob.js';
-import type { Job } from '../../runner/suite.js';
+import { useBackend, type BackendInfo } from '../../backends/backend.js';
+import { createInterruptFlag, requestInterrupt } from '../../run/interrupt.js';
+import { runJob, type RunEvent } from '../../run/runJob.js';
+import type { Job } from '../../suite/suite.js';
 import { measured } from '../helpers/robustness.js';
 import { jobsOf, tinySuite } from '../helpers/suites.js';
 

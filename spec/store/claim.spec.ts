@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { claimRun, currentOwner, locksDir, ownerState, releaseClaim, thisProcess, type Claim, type Owner } from '../../runner/claim.js';
+import { claimRun, currentOwner, locksDir, ownerState, releaseClaim, thisProcess, type Claim, type Owner } from '../../store/claim.js';
 
 const RUN = 'split-x__ewc(lambda=0.5)__seed0';
 

@@ -10,9 +10,9 @@ import path from 'node:path';
 import { BaseSgdLearner, type BatchTensors } from '../../learners/base.js';
 import { defineLearner, type Phase } from '../../learners/contract.js';
 import { registerLearner } from '../../learners/registry.js';
-import { recordPath } from '../../results/store.js';
-import { createProgress } from '../../runner/progress.js';
-import { runSuite, type SuiteRunResult } from '../../runner/runSuite.js';
+import { recordPath } from '../../store/records.js';
+import { createProgress } from '../../exec/progress.js';
+import { runSuite, type SuiteRunResult } from '../../exec/runSuite.js';
 import { validRecords } from '../helpers/robustness.js';
 import { jobsOf, tinySuite } from '../helpers/suites.js';
 

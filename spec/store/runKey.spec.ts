@@ -1,8 +1,9 @@
 import { expect } from 'chai';
 import { CLBENCH_VERSION } from '../../core/version.js';
 import type { RunRecord } from '../../results/record.js';
-import { canonicalJson, keyChanges, runKey } from '../../runner/runKey.js';
-import type { Job } from '../../runner/suite.js';
+import { canonicalJson } from '../../core/canonicalJson.js';
+import { keyChanges, runKey } from '../../store/runKey.js';
+import type { Job } from '../../suite/suite.js';
 import { jobsOf, tinySuite } from '../helpers/suites.js';
 
 const job = (overrides: Record<string, unknown> = {}, learner: Record<string, unknown> = { name: 'ewc', options: { lambda: 10 } }): Job =>

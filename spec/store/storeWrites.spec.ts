@@ -4,9 +4,10 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { StorageError } from '../../core/errors.js';
-import { recordPath, writeFileAtomic, writeRecord } from '../../results/store.js';
-import { useBackend } from '../../runner/backend.js';
-import { runJob } from '../../runner/runJob.js';
+import { writeFileAtomic } from '../../core/files.js';
+import { recordPath, writeRecord } from '../../store/records.js';
+import { useBackend } from '../../backends/backend.js';
+import { runJob } from '../../run/runJob.js';
 import { jobsOf, tinySuite } from '../helpers/suites.js';
 
 function storageError(fn: () => unknown): StorageError {

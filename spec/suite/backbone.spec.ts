@@ -5,11 +5,11 @@ import path from 'node:path';
 import { UserError } from '../../core/errors.js';
 import { Rng } from '../../core/random.js';
 import { Mlp } from '../../models/mlp.js';
-import { overlappingClasses } from '../../runner/backboneCheck.js';
-import { readBackbone, type BackboneManifest } from '../../runner/backboneFile.js';
-import { pretrainBackbone } from '../../runner/pretrain.js';
-import { createJobModel, scenarioFor } from '../../runner/runJob.js';
-import { expandSuite, parseSuite } from '../../runner/suite.js';
+import { overlappingClasses } from '../../suite/backboneCheck.js';
+import { readBackbone, type BackboneManifest } from '../../models/backboneFile.js';
+import { pretrainBackbone } from '../../run/pretrain.js';
+import { createJobModel, scenarioFor } from '../../suite/jobInputs.js';
+import { expandSuite, parseSuite } from '../../suite/suite.js';
 import { thrown, useWasm, values } from '../helpers/tf.js';
 
 const DATA = 'synthetic:classes=6,features=16,trainPerClass=40,testPerClass=10,spread=25';

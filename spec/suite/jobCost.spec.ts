@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { estimateJobCosts, longestFirst } from '../../runner/jobCost.js';
+import { estimateJobCosts, longestFirst } from '../../suite/cost.js';
 import { jobsOf, tinySuite } from '../helpers/suites.js';
 
 // 3 tasks of 2 classes × 60 examples: 120 examples a task, 16 features, 6 outputs (class setting)

@@ -7,9 +7,9 @@ import { expect } from 'chai';
 import { UserError } from '../../core/errors.js';
 import { buildLeaderboard } from '../../results/leaderboard.js';
 import type { RunRecord } from '../../results/record.js';
-import { runKey } from '../../runner/runKey.js';
+import { runKey } from '../../store/runKey.js';
 import { jobsOf, tinySuite } from '../helpers/suites.js';
-import { makeRecord } from './records.js';
+import { makeRecord } from '../results/records.js';
 
 const BACKBONE = { hidden: [16], dense: 'fast', backbone: 'backbones/b.json', backboneSha256: 'ab' } as RunRecord['model'];
 

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { UserError } from '../../core/errors.js';
-import { expandSuite, parseSuite } from '../../runner/suite.js';
+import { expandSuite, parseSuite } from '../../suite/suite.js';
 
 const base = {
   name: 'unit',

@@ -1,0 +1,200 @@
+/**
+ * The run protocol: train a learner on a stream and evaluate it after every phase. This is the heart of the
+ * harness and it exists once: `clbench run` (./runJob.ts), `clbench check-plugin` (plugins/conformanceTrace.ts)
+ * and `clbench pretrain` (./pretrain.ts) all walk their phases here.
+ *
+ *   create the learner (a fresh context, ./context.ts; or resume it from a checkpoint)
+ *   evaluate every task                                    → the untrained row
+ *   for each phase p (the schedule's examples for it):
+ *     train, evaluating the new task after every epoch     → learning curves
+ *       (and after the suite's `newTaskSteps` steps)       → step curves
+ *     evaluate every task                                  → row p of the accuracy matrix
+ *     hooks.afterPhase                                     → checkpoints
+ *   dispose the learner
+ *
+ * What the learner throws ends the protocol with a failure naming the stage it came from (its own code runs
+ * in creation, training, prediction, state and disposal); the rows measured so far are kept. A stop request
+ * (RunInterrupted) and a failed write (StorageError) are not the learner's failure: they propagate.
+ */
+import { RunInterrupted, StorageError } from '../core/errors.js';
+import type { Learner, LearnerContext, Phase, TrainingConfig } from '../learners/contract.js';
+import type { Model } from '../models/types.js';
+import { countByTask, type RehearsalSchedule } from '../scenarios/schedules.js';
+import type { Scenario } from '../scenarios/types.js';
+import type { PhaseResults } from '../store/checkpoint.js';
+import { learnerContext } from './context.js';
+import { scenarioInfo, taskAccuracy, taskAccuracySync } from './evaluate.js';
+
+export type RunEvent =
+  | { type: 'resumed'; phase: number }
+  | { type: 'note'; message: string }
+  | { type: 'phase'; phase: number; phases: number }
+  | { type: 'step'; phase: number; epoch: number; step: number; steps: number; loss: number }
+  | { type: 'epoch'; phase: number; epoch: number; epochs: number; loss: number; accuracy: number; examplesPerSecond: number };
+
+/** The stream a run walks and how it is measured. */
+export interface RunStream {
+  scenario: Scenario;
+  /** the examples of each phase (the new task's, plus rehearsal) */
+  schedule: RehearsalSchedule;
+  training: TrainingConfig;
+  /** a freshly initialised network for this run (seeded), `outputs` wide */
+  createModel(outputs: number): Model;
+  /** the run's seed: the learner's generator and the schedule's draws derive from it */
+  seed: number;
+  /** the tfjs backend's name, as the learner context gives it */
+  backend: string;
+  /** examples a prediction batch takes */
+  evalBatchSize: number;
+  /** also evaluate the new task after these step counts of each phase (ascending) */
+  newTaskSteps?: number[];
+}
+
+/** How the learner comes to be: `create` with a fresh context, or that plus a restored checkpoint. */
+export type LearnerStarter = (create: () => Learner) => Promise<{ learner: Learner; results: PhaseResults | null }>;
+
+export interface ProtocolHooks {
+  onEvent?(event: RunEvent): void;
+  /** after every training step, its event sent (a stop request ends the run here) */
+  afterStep?(): void;
+  /** after every phase's evaluation, with everything measured so far (checkpoints are written here) */
+  afterPhase?(learner: Learner, results: PhaseResults): Promise<void>;
+  /** between two phases, never after the last: the record is one step away then (a stop request ends the run here) */
+  betweenPhases?(): Promise<void>;
+}
+
+/** Where the learner's code threw, and what. */
+export interface LearnerFailure {
+  /** 'create', 'predict before training', 'phase 2: train', 'phase 2: predict', 'phase 2: after the phase', 'dispose' */
+  stage: string;
+  error: unknown;
+}
+
+export interface ProtocolResult {
+  results: PhaseResults;
+  /** null when every phase ran */
+  failure: LearnerFailure | null;
+}
+
+const fresh: LearnerStarter = async (create) => ({ learner: create(), results: null });
+
+/**
+ * Runs `create`'s learner through every phase of `stream` (from the phase after a restored checkpoint when
+ * `start` restores one). `create` gets a fresh context each call, so it builds the same learner every time.
+ */
+export async function runProtocol(stream: RunStream, create: (ctx: LearnerContext) => Learner, hooks: ProtocolHooks = {}, start: LearnerStarter = fresh): Promise<ProtocolResult> {
+  const { scenario, schedule, newTaskSteps } = stream;
+  const info = scenarioInfo(scenario);
+  const T = scenario.tasks.length;
+  const evalBuffer = new Float32Array(stream.evalBatchSize * scenario.inputSize);
+  const results: PhaseResults = { phases: 0, initial: [], matrix: [], curves: [], ...(newTaskSteps ? { stepCurves: [] } : {}), examplesPerPhase: [], phaseSeconds: [], drawn: [], trainSeconds: 0, evalSeconds: 0 };
+  const accuracy = (learner: Learner, taskId: number) => taskAccuracy(learner, scenario, info, taskId, stream.evalBatchSize, evalBuffer);
+  const evaluateAll = async (learner: Learner) => {
+    const e0 = performance.now();
+    const row: number[] = [];
+    for (const t of scenario.tasks) row.push(await accuracy(learner, t.id));
+    results.evalSeconds += (performance.now() - e0) / 1000;
+    return row;
+  };
+
+  let stage = 'create';
+  let learner: Learner | null = null;
+  let failure: LearnerFailure | null = null;
+  try {
+    const started = await start(() => create(learnerContext(stream)));
+    learner = started.learner;
+    if (started.results) {
+      continueFrom(results, started.results);
+      hooks.onEvent?.({ type: 'resumed', phase: results.phases });
+    } else {
+      stage = 'predict before training';
+      results.initial = await evaluateAll(learner);
+    }
+    for (let p = results.phases; p < T; p++) {
+      const p0 = performance.now();
+      stage = `phase ${p + 1}: train`;
+      await trainPhase(learner, p);
+      stage = `phase ${p + 1}: predict`;
+      results.matrix.push(await evaluateAll(learner));
+      results.phaseSeconds.push((performance.now() - p0) / 1000);
+      results.phases = p + 1;
+      stage = `phase ${p + 1}: after the phase`;
+      await hooks.afterPhase?.(learner, results);
+      if (p + 1 < T) await hooks.betweenPhases?.();
+    }
+  } catch (caught) {
+    if (caught instanceof RunInterrupted || caught instanceof StorageError) {
+      disposeQuietly(learner);
+      throw caught;
+    }
+    failure = { stage, error: caught };
+  }
+  try {
+    learner?.dispose();
+  } catch (error) {
+    failure ??= { stage: 'dispose', error };
+  }
+  return { results, failure };
+
+  async function trainPhase(learner: Learner, p: number): Promise<void> {
+    hooks.onEvent?.({ type: 'phase', phase: p, phases: T });
+    const phase: Phase = { index: p, taskId: p, examples: schedule.phaseExamples(p, stream.seed) };
+    if (schedule.spec.sampling === 'stochastic') results.drawn.push(countByTask(phase.examples, T));
+    const curve: number[] = [];
+    const stepCurve: number[] = [];
+    let phaseSteps = 0;
+    let examples = 0;
+    let epochStart = performance.now();
+    results.curves.push(curve);
+    results.stepCurves?.push(stepCurve);
+    const trainStart = performance.now();
+    const evalBefore = results.evalSeconds;
+    await learner.train(phase, {
+      step: (s) => {
+        phaseSteps++;
+        if (newTaskSteps && phaseSteps === newTaskSteps[stepCurve.length]) {
+          const e0 = performance.now();
+          stepCurve.push(taskAccuracySync(learner, scenario, info, p, stream.evalBatchSize, evalBuffer));
+          const seconds = (performance.now() - e0) / 1000;
+          results.evalSeconds += seconds;
+          epochStart += seconds * 1000; // the epoch's examples/s counts training only
+        }
+        hooks.onEvent?.({ type: 'step', phase: p, ...s });
+        hooks.afterStep?.();
+      },
+      epochEnd: async (s) => {
+        const trainTime = (performance.now() - epochStart) / 1000;
+        const e0 = performance.now();
+        const newTask = await accuracy(learner, p);
+        results.evalSeconds += (performance.now() - e0) / 1000;
+        curve.push(newTask);
+        examples += s.examples;
+        hooks.onEvent?.({ type: 'epoch', phase: p, epoch: s.epoch, epochs: stream.training.epochs, loss: s.loss, accuracy: newTask, examplesPerSecond: s.examples / trainTime });
+        epochStart = performance.now();
+      },
+    });
+    results.trainSeconds += (performance.now() - trainStart) / 1000 - (results.evalSeconds - evalBefore);
+    results.examplesPerPhase.push(examples);
+  }
+}
+
+/** `results` set to a checkpoint's (copies: the protocol appends to them). */
+function continueFrom(results: PhaseResults, saved: PhaseResults): void {
+  results.phases = saved.phases;
+  results.initial = [...saved.initial];
+  results.matrix = saved.matrix.map((row) => [...row]);
+  results.curves = saved.curves.map((curve) => [...curve]);
+  if (results.stepCurves) results.stepCurves = (saved.stepCurves ?? []).map((curve) => [...curve]);
+  results.examplesPerPhase = [...saved.examplesPerPhase];
+  results.phaseSeconds = [...saved.phaseSeconds];
+  results.drawn = saved.drawn.map((row) => [...row]);
+  results.trainSeconds = saved.trainSeconds;
+  results.evalSeconds = saved.evalSeconds;
+}
+
+/** A learner whose run is being abandoned: what its dispose throws would hide why. */
+function disposeQuietly(learner: Learner | null): void {
+  try {
+    learner?.dispose();
+  } catch {}
+}
