@@ -26,12 +26,15 @@ import type { Learner, LearnerContext, LearnerState, Phase, TrainHooks } from '.
 import { applyMask, crossEntropy, repeatRows, seenOutputsMask, taskMask } from './parts/losses.js';
 import { restoreOptimizer, saveOptimizer } from './optim/optimizerState.js';
 import { makeOptimizer } from './optim/optimizers.js';
+import { DeclaredState, type DeclaredStateJson, type Stateful } from './state.js';
 
 /** The JSON part of BaseSgdLearner's checkpoint state. */
 interface BaseStateJson {
   batchRng: [number, number, number, number];
   optimizer: string[];
   extra: unknown;
+  /** the learner's declared state (absent in checkpoints written before it existed) */
+  declared?: DeclaredStateJson;
   /** the model's dropout generator (absent without dropout, and in checkpoints written before it existed) */
   dropoutRng?: [number, number, number, number];
 }
@@ -62,6 +65,8 @@ export class BaseSgdLearner<O = Record<string, never>> implements Learner {
   protected readonly model: Model;
   protected optimizer: tf.Optimizer;
   protected readonly batchRng: Rng;
+  /** what the learner declared it keeps across phases (./state.ts) */
+  private readonly declared = new DeclaredState(this);
   /** class-IL with `training.lossOutputs: 'seen'`: one row of the additive mask over the outputs seen so far */
   private seenOutputsRow: Float32Array | null = null;
 
@@ -116,11 +121,15 @@ export class BaseSgdLearner<O = Record<string, never>> implements Learner {
   }
 
   dispose(): void {
+    this.declared.dispose();
     this.optimizer.dispose();
     this.model.dispose();
   }
 
-  /** Model variables, optimizer slots, the batch-order generator, and whatever `extraState` adds. */
+  /**
+   * Model variables, running statistics, optimizer slots, the batch-order and dropout generators, the state
+   * the learner declared (`remember`, `rememberTensors`, `rememberField`) and whatever `extraState` adds.
+   */
   async state(): Promise<LearnerState> {
     const tensors: Record<string, tf.Tensor> = {};
     this.model.variables.forEach((v, i) => (tensors[`model/${i}`] = tf.clone(v)));
@@ -128,9 +137,11 @@ export class BaseSgdLearner<O = Record<string, never>> implements Learner {
     this.model.buffers?.forEach((b, i) => (tensors[`buffer/${i}`] = tf.clone(b)));
     const optimizer = await saveOptimizer(this.optimizer, this.model.variables);
     optimizer.tensors.forEach((t, i) => (tensors[`optimizer/${i}`] = t));
+    const declared = await this.declared.save();
+    Object.assign(tensors, declared.tensors);
     const extra = await this.extraState();
     for (const [name, t] of Object.entries(extra.tensors)) tensors[`extra/${name}`] = t;
-    const json: BaseStateJson = { batchRng: this.batchRng.state(), optimizer: optimizer.names, extra: extra.json };
+    const json: BaseStateJson = { batchRng: this.batchRng.state(), optimizer: optimizer.names, extra: extra.json, declared: declared.json };
     if (this.model.dropout) json.dropoutRng = this.model.dropout.state();
     return { tensors, json };
   }
@@ -148,16 +159,52 @@ export class BaseSgdLearner<O = Record<string, never>> implements Learner {
     await restoreOptimizer(this.optimizer, { names: json.optimizer, tensors: json.optimizer.map((_, i) => tensor(`optimizer/${i}`)) }, this.model.variables);
     this.batchRng.setState(json.batchRng);
     if (this.model.dropout && json.dropoutRng) this.model.dropout.setState(json.dropoutRng);
+    await this.declared.load(state.tensors, json.declared);
     const extra = Object.fromEntries(Object.entries(state.tensors).filter(([n]) => n.startsWith('extra/')).map(([n, t]) => [n.slice('extra/'.length), t]));
     await this.restoreExtraState({ tensors: extra, json: json.extra });
+  }
+
+  // ---- declared state: what a learner keeps across phases, saved and restored for it -------------------
+
+  /**
+   * Declares a part of this learner's state that saves and loads itself (a `Stateful`: a penalty, a replay
+   * memory …, or a generator `Rng`); returns it, so that a field can be declared where it is made:
+   * `private readonly consolidated = this.remember('consolidated', new QuadraticPenalty())`. Checkpoints
+   * save it and a resumed run loads it; a part with a `dispose()` is disposed with the learner.
+   */
+  protected remember<T extends Stateful | Rng>(name: string, part: T): T {
+    this.declared.addPart(name, part);
+    return part;
+  }
+
+  /**
+   * Declares the field `name` as holding a list of tensors this learner owns, or null (an importance
+   * estimate, an anchor); returns `initial`, so that the field is declared where it is made:
+   * `private importance = this.rememberTensors('importance')`. Checkpoints save copies; a resumed run sets
+   * the field to copies of the saved tensors (null when none were saved). They are disposed with the learner.
+   */
+  protected rememberTensors(name: string, initial: tf.Tensor[] | null = null): tf.Tensor[] | null {
+    this.declared.addTensorFields([name]);
+    return initial;
+  }
+
+  /**
+   * Declares the field `name` as holding a plain value: a number, string, boolean or null, or arrays and
+   * objects of them, typed arrays included (a counter, the tasks seen, class statistics); returns `initial`:
+   * `private tasksSeen = this.rememberField('tasksSeen', 0)`. A resumed run assigns the field the saved value.
+   */
+  protected rememberField<T>(name: string, initial: T): T {
+    this.declared.addPlainFields([name]);
+    return initial;
   }
 
   // ---- the steps a learner may override -------------------------------------------------------------
 
   /**
-   * State of a subclass beyond model, optimizer and batch order (penalty terms, its own generators, a
-   * replay memory), for checkpoints: tensors are copies the caller disposes. Override with
-   * `restoreExtraState`; a learner whose state is only its parameters needs neither.
+   * Hand-written state beyond what the base saves and what the learner declared, for checkpoints: tensors
+   * are copies the caller disposes. Declaring state (`remember`, `rememberTensors`, `rememberField`) needs
+   * no code here and is the way to go; this hook stays for plugins written before it. Override with
+   * `restoreExtraState`.
    */
   protected async extraState(): Promise<LearnerState> {
     return { tensors: {}, json: null };

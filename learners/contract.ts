@@ -7,7 +7,7 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../core/random.js';
-import type { Model, ModelSpec } from '../models/types.js';
+import type { Model, ModelCapability, ModelSpec, ResolvedModelSpec } from '../models/types.js';
 import type { Batch, ExampleSet, Setting } from '../scenarios/types.js';
 
 /** The scenario as a learner may see it: shapes and task structure, never the test data. */
@@ -140,7 +140,38 @@ export interface LearnerDefinition<O = any> {
    * older run keys still hold (DER++ and ER-ACE's `forward`, ./parts/replayForward.ts). `create` receives these.
    */
   keyOptions?(options: O, model: ModelSpec): O;
+  /**
+   * What the learner needs from the run it is paired with. A suite entry that does not give it is refused
+   * when the suite is read (`clbench validate`, `clbench run`), before anything trains; `check-plugin`
+   * skips the streams it rules out. Absent: any setting, any model, any training.
+   */
+  requires?: LearnerRequirements<O>;
   create(options: O, ctx: LearnerContext): Learner;
+}
+
+/** A learner paired with a scenario, model and training, as a suite entry gives them. */
+export interface Pairing<O = Record<string, unknown>> {
+  options: O;
+  setting: Setting;
+  model: ResolvedModelSpec;
+  training: TrainingConfig;
+}
+
+/** Why a pairing cannot run, said the way a UserError says it. */
+export interface PairingProblem {
+  message: string;
+  /** the suite field to change, relative to the learner entry ('options.stage1DecayEpoch', 'training.optimizer') */
+  field: string;
+  fix: string;
+}
+
+export interface LearnerRequirements<O = any> {
+  /** the settings the learner can run in; absent: all three */
+  settings?: Setting[];
+  /** what the model must offer (./models/types.ts `ModelCapability`): a linear output layer, its features … */
+  model?: ModelCapability[];
+  /** a condition across options and training that a list cannot say (an option that needs an optimizer); null: fine */
+  check?(pairing: Pairing<O>): PairingProblem | null;
 }
 
 export function defineLearner<O>(definition: LearnerDefinition<O>): LearnerDefinition<O> {

@@ -6,10 +6,18 @@ import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../core/random.js';
 import { Mlp, type MlpShape } from './mlp.js';
 import { NormMlp } from './normMlp.js';
-import type { Model, ModelSpec } from './types.js';
+import type { Model, ModelCapability, ModelSpec } from './types.js';
 
 export function createNetwork(spec: ModelSpec, shape: MlpShape, rng: Rng): Mlp | NormMlp {
   return spec.norm === undefined || spec.norm === 'none' ? new Mlp(spec, shape, rng) : new NormMlp(spec, shape, rng);
+}
+
+/**
+ * What the network of `spec` offers a learner, known before it is built (a suite is checked before
+ * anything trains): both the plain and the normalising MLP have a linear head and expose its features.
+ */
+export function networkCapabilities(_spec: ModelSpec): ModelCapability[] {
+  return ['head', 'features'];
 }
 
 /** Copies `from`'s parameters and buffers into `to` (same spec and shape), e.g. a frozen teacher. */

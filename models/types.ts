@@ -35,6 +35,13 @@ export type ResolvedModelSpec = ModelSpec & Required<Pick<ModelSpec, 'hidden' | 
 
 export type NormKind = 'none' | 'batchnorm' | 'adab2n';
 
+/**
+ * What a learner may need a model to offer (`LearnerDefinition.requires.model`): 'head', a linear output
+ * layer it can read and set (`Model.head`); 'features', the output layer's input (`Model.features`).
+ */
+export type ModelCapability = 'head' | 'features';
+export const MODEL_CAPABILITIES: readonly ModelCapability[] = ['head', 'features'];
+
 /** Constants of the BatchNorm / AdaB²N layers; defaults in ./normalization.ts (NORM_DEFAULTS). */
 export interface NormOptions {
   /** base momentum m of the running statistics (PyTorch's BatchNorm default 0.1) */

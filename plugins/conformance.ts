@@ -29,6 +29,7 @@ import { loadDataset } from '../scenarios/datasets/index.js';
 import { resolveSchedule, type ScheduleSpec } from '../scenarios/schedules.js';
 import { SETTINGS, type Dataset, type Setting } from '../scenarios/types.js';
 import type { BackboneWeights } from '../models/backbone.js';
+import { pairingProblem } from '../learners/requirements.js';
 import { phaseOf, predictTask, streamContext, traceRun, type Prediction, type StreamConfig, type Trace } from './conformanceTrace.js';
 import { definitionProblems, schemaCompileError } from './load.js';
 import { validateWithSchema } from '../core/schema.js';
@@ -79,6 +80,12 @@ export async function checkLearner(definition: LearnerDefinition, options: Confo
   for (const { setting, label, schedule, backbone } of STREAMS) {
     const scenario = buildScenario({ dataset: CONFORMANCE_DATASET, kind: 'split', tasks: 3, setting }, dataset, new Rng(seed, 'scenario'));
     const config: StreamConfig = { scenario, model: MODEL, training: TRAINING, seed, schedule: resolveSchedule(schedule), ...(backbone ? { backbone: randomBackbone(seed) } : {}) };
+    // a stream the learner's `requires` rules out is one a suite could not give it either
+    const problem = pairingProblem(definition, { options: resolved, setting, model: MODEL, training: TRAINING });
+    if (problem) {
+      add(`${label} trains ${scenario.tasks.length} phases`, 'skip', `not run: ${problem.message}`);
+      continue;
+    }
     await checkSetting(definition, resolved, config, (name, status, detail) => add(`${label} ${name}`, status, detail));
   }
   return done();

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { UserError } from '../core/errors.js';
 import { getLearner } from '../learners/registry.js';
 import type { TrainingConfig } from '../learners/contract.js';
+import { pairingProblem } from '../learners/requirements.js';
 import type { ModelSpec, ResolvedModelSpec } from '../models/types.js';
 import { scenarioName, type ScenarioSpec } from '../scenarios/build.js';
 import { isDefaultSchedule, resolveSchedule, scheduleLabel, type ResolvedSchedule, type ScheduleSpec } from '../scenarios/scheduleSpec.js';
@@ -154,6 +155,9 @@ export function expandSuite(suite: Suite, file: string): Job[] {
         throw new UserError(`two learner entries are both labelled '${label}' on scenario '${scenario.name}'`, `${file}: learners`, 'give one of them a distinct "label"');
       labels.add(key);
       const model = checkedModel({ ...suite.model, ...(entry.model ?? {}) }, scenario, file, (field) => (entry.model && field in entry.model ? `learners[${li}].model` : 'model'), manifests);
+      const training = { ...suite.training, ...(entry.training ?? {}) };
+      const problem = pairingProblem(definition, { options, setting: scenario.setting, model, training });
+      if (problem) throw new UserError(problem.message, `${file}: learners[${li}].${problem.field}`, problem.fix);
       const keyed = definition.keyOptions ? definition.keyOptions(structuredClone(options), model) : options;
       for (const seed of suite.seeds) {
         jobs.push({
@@ -162,7 +166,7 @@ export function expandSuite(suite: Suite, file: string): Job[] {
           scenario,
           learner: { name: entry.name, label, options: keyed },
           model,
-          training: { ...suite.training, ...(entry.training ?? {}) },
+          training,
           schedule,
           evaluation: suite.evaluation,
           seed,

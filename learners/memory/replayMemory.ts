@@ -19,11 +19,14 @@ import * as tf from '@tensorflow/tfjs';
 import type { Rng, RngState } from '../../core/random.js';
 import { concatExamples, selectExamples } from '../../scenarios/examples.js';
 import type { ExampleSet } from '../../scenarios/types.js';
+import type { LearnerState } from '../contract.js';
+import type { Stateful } from '../state.js';
 
 export type MemoryPolicy = 'reservoir' | 'per-task' | 'class-balanced';
 export const MEMORY_POLICIES: readonly MemoryPolicy[] = ['reservoir', 'per-task', 'class-balanced'];
 
-export interface ReplayMemory {
+/** A memory is a declared part of a learner's state (../state.ts): `saveState`/`loadState` go through `save`/`load`. */
+export interface ReplayMemory extends Stateful {
   /** the examples stored now */
   examples(): ExampleSet;
   /** examples `positions` of `set` were just trained on (the reservoir watches this stream) */
@@ -143,6 +146,14 @@ export class ReservoirMemory implements ReplayMemory {
     const size = Math.min(this.seen, this.capacity);
     return { taskIds: this.taskIds.subarray(0, size), indices: this.indices.subarray(0, size) };
   }
+
+  saveState(): LearnerState {
+    return memoryState(this);
+  }
+
+  loadState(state: LearnerState): Promise<void> {
+    return restoreMemory(this, state.tensors, state.json);
+  }
 }
 
 /**
@@ -192,6 +203,14 @@ abstract class GroupedMemory implements ReplayMemory {
     const slots = Math.floor(this.capacity / this.groups.size);
     for (const [key, set] of this.groups) this.groups.set(key, { taskIds: set.taskIds.slice(0, slots), indices: set.indices.slice(0, slots) });
     this.stored = concatExamples([...this.groups.values()]);
+  }
+
+  saveState(): LearnerState {
+    return memoryState(this);
+  }
+
+  loadState(state: LearnerState): Promise<void> {
+    return restoreMemory(this, state.tensors, state.json);
   }
 }
 

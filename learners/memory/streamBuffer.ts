@@ -12,6 +12,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Rng, RngState } from '../../core/random.js';
 import type { ExampleSet } from '../../scenarios/types.js';
+import type { LearnerState } from '../contract.js';
+import type { Stateful } from '../state.js';
 
 export interface StreamBufferSnapshot {
   taskIds: Int32Array;
@@ -21,7 +23,7 @@ export interface StreamBufferSnapshot {
   json: { seen: number; rng: RngState };
 }
 
-export class StreamBuffer {
+export class StreamBuffer implements Stateful {
   private readonly taskIds: Uint16Array;
   private readonly indices: Uint32Array;
   /** row-major capacity × logitWidth; empty when logitWidth = 0 */
@@ -94,6 +96,15 @@ export class StreamBuffer {
       logits: Float32Array.from(this.logits),
       json: { seen: this.seen, rng: this.rng.state() },
     };
+  }
+
+  /** The buffer as a declared part of a learner's state (../state.ts). */
+  saveState(): LearnerState {
+    return streamBufferState('buffer', this);
+  }
+
+  loadState(state: LearnerState): Promise<void> {
+    return restoreStreamBuffer('buffer', this, state.tensors, state.json as StreamBufferSnapshot['json']);
   }
 
   /** continue from the `save()` of a buffer of the same capacity and logit width */

@@ -13,9 +13,8 @@ import * as tf from '@tensorflow/tfjs';
 import { concatExamples, selectExamples } from '../../scenarios/examples.js';
 import type { ExampleSet } from '../../scenarios/types.js';
 import { BaseSgdLearner, type BatchTensors } from '../base.js';
-import { defineLearner, type LearnerContext, type LearnerState, type Phase } from '../contract.js';
+import { defineLearner, type LearnerContext, type Phase } from '../contract.js';
 import { projectGradient } from '../parts/gradientProjection.js';
-import { examplesFromState, examplesState } from '../stateTensors.js';
 
 export interface AgemOptions {
   memoryPerTask: number;
@@ -23,10 +22,10 @@ export interface AgemOptions {
 }
 
 class AgemLearner extends BaseSgdLearner<AgemOptions> {
-  private memory: ExampleSet | null = null;
-  private readonly slots: ExampleSet[] = [];
-  private readonly memoryRng = this.ctx.rng.derive('agem-memory');
-  private readonly sampleRng = this.ctx.rng.derive('agem-sample');
+  private memory: ExampleSet | null = this.rememberField('memory', null);
+  private slots: ExampleSet[] = this.rememberField('slots', []);
+  private readonly memoryRng = this.remember('memoryRng', this.ctx.rng.derive('agem-memory'));
+  private readonly sampleRng = this.remember('sampleRng', this.ctx.rng.derive('agem-sample'));
 
   protected override adjustGradients(grads: tf.NamedTensorMap, _inputs: BatchTensors, _phase: Phase): tf.NamedTensorMap {
     const memory = this.memory;
@@ -51,20 +50,6 @@ class AgemLearner extends BaseSgdLearner<AgemOptions> {
     const chosen = this.memoryRng.sample(rangeOf(count), Math.min(this.options.memoryPerTask, count));
     this.slots.push(selectExamples(task, chosen));
     this.memory = concatExamples(this.slots);
-  }
-
-  protected override async extraState(): Promise<LearnerState> {
-    const tensors = Object.assign({}, ...this.slots.map((slot, s) => examplesState(`slot/${s}`, slot)));
-    return { tensors, json: { slots: this.slots.length, memoryRng: this.memoryRng.state(), sampleRng: this.sampleRng.state() } };
-  }
-
-  protected override async restoreExtraState(state: LearnerState): Promise<void> {
-    const json = state.json as { slots: number; memoryRng: [number, number, number, number]; sampleRng: [number, number, number, number] };
-    this.slots.length = 0;
-    for (let s = 0; s < json.slots; s++) this.slots.push(await examplesFromState(`slot/${s}`, state.tensors));
-    this.memory = this.slots.length ? concatExamples(this.slots) : null;
-    this.memoryRng.setState(json.memoryRng);
-    this.sampleRng.setState(json.sampleRng);
   }
 }
 

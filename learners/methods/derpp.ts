@@ -16,12 +16,12 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Batch, ExampleSet } from '../../scenarios/types.js';
 import { BaseSgdLearner, type BatchTensors, type StepLoss } from '../base.js';
-import { defineLearner, type LearnerContext, type LearnerState, type Phase } from '../contract.js';
+import { defineLearner, type LearnerContext, type Phase } from '../contract.js';
 import { applyMask, crossEntropy } from '../parts/losses.js';
 import { joinBatches } from './replay.js';
 import { BalancedStatistics, TEST_STATISTICS_SCHEMA, testStatisticsKeyOptions, type TestStatistics } from '../parts/balancedStatistics.js';
 import { FORWARD_SCHEMA, forwardKeyOptions, normOf, partLogits, resolveForward, type ReplayForward } from '../parts/replayForward.js';
-import { restoreStreamBuffer, StreamBuffer, streamBufferState, type StreamBufferSnapshot } from '../memory/streamBuffer.js';
+import { StreamBuffer } from '../memory/streamBuffer.js';
 
 export interface DerppOptions {
   capacity: number;
@@ -42,15 +42,15 @@ interface Layout {
 }
 
 class DerppLearner extends BaseSgdLearner<DerppOptions> {
-  private readonly buffer = new StreamBuffer(this.options.capacity, this.ctx.scenario.outputs, this.ctx.rng.derive('derpp-buffer'));
-  private readonly sampleRng = this.ctx.rng.derive('derpp-sample');
+  private readonly buffer = this.remember('buffer', new StreamBuffer(this.options.capacity, this.ctx.scenario.outputs, this.ctx.rng.derive('derpp-buffer')));
+  private readonly sampleRng = this.remember('sampleRng', this.ctx.rng.derive('derpp-sample'));
   private layout: Layout = { current: 0, logitReplay: 0, labelReplay: 0, storedLogits: null };
   /** the current rows' logits from the step's forward, kept until the step ends */
   private currentLogits: tf.Tensor2D | null = null;
   /** the same as values, for the buffer */
   private lastLogits: Float32Array | null = null;
   private readonly forward = resolveForward(this.options.forward, normOf(this.model));
-  private readonly balanced = this.options.testStatistics === 'task-balanced' ? new BalancedStatistics(this.model, this.ctx.data, this.ctx.scenario.inputSize) : null;
+  private readonly balanced = this.options.testStatistics === 'task-balanced' ? this.remember('balanced', new BalancedStatistics(this.model, this.ctx.data, this.ctx.scenario.inputSize)) : null;
 
   protected override trainStep(batch: Batch, phase: Phase): StepLoss {
     this.balanced?.invalidate(phase.index + 1);
@@ -105,18 +105,6 @@ class DerppLearner extends BaseSgdLearner<DerppOptions> {
     this.lastLogits = null;
   }
 
-  protected override async extraState(): Promise<LearnerState> {
-    const { tensors, json } = streamBufferState('buffer', this.buffer);
-    return { tensors, json: { buffer: json, sampleRng: this.sampleRng.state(), ...(this.balanced ? { balancedTasks: this.balanced.tasks } : {}) } };
-  }
-
-  protected override async restoreExtraState(state: LearnerState): Promise<void> {
-    const json = state.json as { buffer: StreamBufferSnapshot['json']; sampleRng: [number, number, number, number]; balancedTasks?: number };
-    await restoreStreamBuffer('buffer', this.buffer, state.tensors, json.buffer);
-    this.sampleRng.setState(json.sampleRng);
-    this.balanced?.invalidate(json.balancedTasks ?? 0);
-  }
-
   override predict(x: tf.Tensor2D): tf.Tensor2D {
     return this.balanced ? this.balanced.predict(x) : super.predict(x);
   }
@@ -124,7 +112,6 @@ class DerppLearner extends BaseSgdLearner<DerppOptions> {
   override dispose(): void {
     this.currentLogits?.dispose();
     this.currentLogits = null;
-    this.balanced?.dispose();
     super.dispose();
   }
 }

@@ -4,7 +4,7 @@
  * (models/er_ace_ada.py; reference digest §2.4):
  *
  *   from the second task on, each step draws one replay batch from the buffer, runs one forward over
- *   [x; x_buf] and minimises  L = CE_ACE(f(x), y) + CE(f(x_buf), y_buf),  where the current batch's
+ *   [x; x_buf] and minimises  L = CE_ACE(f(x), y) + CE(f(x_buf), y_buf) where the current batch's
  *   cross-entropy sees only the outputs of classes present in that batch and of classes not seen yet (outputs
  *   from the highest seen one on) — the new classes do not push the old ones' logits down; the replayed
  *   batch's cross-entropy is plain. In the first task: plain cross-entropy on the batch, no replay.
@@ -18,12 +18,12 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Batch, ExampleSet } from '../../scenarios/types.js';
 import { BaseSgdLearner, type BatchTensors, type StepLoss } from '../base.js';
-import { defineLearner, type LearnerContext, type LearnerState, type Phase } from '../contract.js';
+import { defineLearner, type LearnerContext, type Phase } from '../contract.js';
 import { applyMask, crossEntropy } from '../parts/losses.js';
 import { joinBatches } from './replay.js';
 import { BalancedStatistics, TEST_STATISTICS_SCHEMA, testStatisticsKeyOptions, type TestStatistics } from '../parts/balancedStatistics.js';
 import { FORWARD_SCHEMA, forwardKeyOptions, normOf, partLogits, resolveForward, type ReplayForward } from '../parts/replayForward.js';
-import { restoreStreamBuffer, StreamBuffer, streamBufferState, type StreamBufferSnapshot } from '../memory/streamBuffer.js';
+import { StreamBuffer } from '../memory/streamBuffer.js';
 
 /** Added to masked logits: exp(z − 1e9) underflows to 0, the same as the code's fill with the lowest float. */
 const MASKED = -1e9;
@@ -47,15 +47,15 @@ export function asymmetricMask(width: number, present: Iterable<number>, maxSeen
 }
 
 class ErAceLearner extends BaseSgdLearner<ErAceOptions> {
-  private readonly buffer = new StreamBuffer(this.options.capacity, 0, this.ctx.rng.derive('er-ace-buffer'));
-  private readonly sampleRng = this.ctx.rng.derive('er-ace-sample');
+  private readonly buffer = this.remember('buffer', new StreamBuffer(this.options.capacity, 0, this.ctx.rng.derive('er-ace-buffer')));
+  private readonly sampleRng = this.remember('sampleRng', this.ctx.rng.derive('er-ace-sample'));
   /** highest output unit seen so far (the code's seen_so_far.max()); −1 before any */
-  private maxSeen = -1;
+  private maxSeen = this.rememberField('maxSeen', -1);
   /** rows of the current batch in this step's joined batch, 0 when it has no replay part */
   private currentRows = 0;
   private aceMask: Float32Array | null = null;
   private readonly forward = resolveForward(this.options.forward, normOf(this.model));
-  private readonly balanced = this.options.testStatistics === 'task-balanced' ? new BalancedStatistics(this.model, this.ctx.data, this.ctx.scenario.inputSize) : null;
+  private readonly balanced = this.options.testStatistics === 'task-balanced' ? this.remember('balanced', new BalancedStatistics(this.model, this.ctx.data, this.ctx.scenario.inputSize)) : null;
 
   protected override trainStep(batch: Batch, phase: Phase): StepLoss {
     this.balanced?.invalidate(phase.index + 1);
@@ -91,26 +91,8 @@ class ErAceLearner extends BaseSgdLearner<ErAceOptions> {
     this.buffer.add(examples, positions);
   }
 
-  protected override async extraState(): Promise<LearnerState> {
-    const { tensors, json } = streamBufferState('buffer', this.buffer);
-    return { tensors, json: { buffer: json, sampleRng: this.sampleRng.state(), maxSeen: this.maxSeen, ...(this.balanced ? { balancedTasks: this.balanced.tasks } : {}) } };
-  }
-
-  protected override async restoreExtraState(state: LearnerState): Promise<void> {
-    const json = state.json as { buffer: StreamBufferSnapshot['json']; sampleRng: [number, number, number, number]; maxSeen: number; balancedTasks?: number };
-    await restoreStreamBuffer('buffer', this.buffer, state.tensors, json.buffer);
-    this.sampleRng.setState(json.sampleRng);
-    this.maxSeen = json.maxSeen;
-    this.balanced?.invalidate(json.balancedTasks ?? 0);
-  }
-
   override predict(x: tf.Tensor2D): tf.Tensor2D {
     return this.balanced ? this.balanced.predict(x) : super.predict(x);
-  }
-
-  override dispose(): void {
-    this.balanced?.dispose();
-    super.dispose();
   }
 }
 

@@ -2,7 +2,7 @@
  * Elastic Weight Consolidation — Kirkpatrick et al. 2017 (PNAS), "offline" form with one quadratic term
  * per past task s (reference digest §4.1):
  *
- *   L(θ) = L_t(θ) + λ · c · Σ_{s<t} Σ_i F_{s,i} (θ_i − θ*_{s,i})²,    c = ½ if `halfFactor` else 1
+ *   L(θ) = L_t(θ) + λ · c · Σ_{s<t} Σ_i F_{s,i} (θ_i − θ*_{s,i})²   c = ½ if `halfFactor` else 1
  *
  * F_s is the diagonal Fisher of task s at θ*_s, the parameters at the end of task s. Hsu et al. (2018)
  * and Avalanche use c = 1 (our default, so Hsu's λ values carry over); Kirkpatrick et al. and van de Ven
@@ -10,7 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { BaseSgdLearner } from '../base.js';
-import { defineLearner, type LearnerContext, type LearnerState, type Phase } from '../contract.js';
+import { defineLearner, type LearnerContext, type Phase } from '../contract.js';
 import { FISHER_KINDS, fisherDiagonal, type FisherKind } from '../parts/importance.js';
 import { QuadraticPenalty } from '../parts/quadraticPenalty.js';
 
@@ -22,8 +22,8 @@ export interface EwcOptions {
 }
 
 class EwcLearner extends BaseSgdLearner<EwcOptions> {
-  private readonly consolidated = new QuadraticPenalty();
-  private readonly fisherRng = this.ctx.rng.derive('fisher');
+  private readonly consolidated = this.remember('consolidated', new QuadraticPenalty());
+  private readonly fisherRng = this.remember('fisherRng', this.ctx.rng.derive('fisher'));
 
   protected override penalty(): tf.Scalar | null {
     const sum = this.consolidated.value(this.model.variables);
@@ -38,24 +38,8 @@ class EwcLearner extends BaseSgdLearner<EwcOptions> {
     tf.dispose(importance);
   }
 
-  protected override async extraState(): Promise<LearnerState> {
-    const { tensors, k } = this.consolidated.saveState();
-    return { tensors, json: { k, fisherRng: this.fisherRng.state() } };
-  }
-
-  protected override async restoreExtraState(state: LearnerState): Promise<void> {
-    const json = state.json as { k: number; fisherRng: [number, number, number, number] };
-    this.consolidated.loadState({ tensors: state.tensors, k: json.k });
-    this.fisherRng.setState(json.fisherRng);
-  }
-
   private scale(): number {
     return this.options.lambda * (this.options.halfFactor ? 0.5 : 1);
-  }
-
-  override dispose(): void {
-    this.consolidated.dispose();
-    super.dispose();
   }
 }
 

@@ -23,8 +23,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { BaseSgdLearner, type BatchTensors } from '../base.js';
 import { solveBoundedQp } from '../parts/boundedQp.js';
-import { defineLearner, type LearnerContext, type LearnerState, type Phase } from '../contract.js';
-import { createMemory, memoryState, restoreMemory, withRehearsal, type ReplayMemory } from '../memory/replayMemory.js';
+import { defineLearner, type LearnerContext, type Phase } from '../contract.js';
+import { createMemory, withRehearsal, type ReplayMemory } from '../memory/replayMemory.js';
 
 export interface GemOptions {
   memorySize: number;
@@ -68,7 +68,7 @@ export function gemProjection(g: tf.Tensor[], memory: tf.Tensor[][], gamma: numb
 }
 
 class GemLearner extends BaseSgdLearner<GemOptions> {
-  private readonly memory: ReplayMemory = createMemory('per-task', this.options.memorySize, this.ctx.rng.derive('gem-memory'));
+  private readonly memory: ReplayMemory = this.remember('memory', createMemory('per-task', this.options.memorySize, this.ctx.rng.derive('gem-memory')));
 
   protected override trainingExamples(phase: Phase): ReturnType<BaseSgdLearner['trainingExamples']> {
     return this.options.rehearse ? withRehearsal(phase.examples, this.memory.examples(), this.options.memorySize) : phase.examples;
@@ -102,14 +102,6 @@ class GemLearner extends BaseSgdLearner<GemOptions> {
   protected override async afterPhase(phase: Phase): Promise<void> {
     // per-task shares need no labels
     this.memory.endTask(phase.taskId, this.ctx.data.taskExamples(phase.taskId), () => new Int32Array(0));
-  }
-
-  protected override async extraState(): Promise<LearnerState> {
-    return memoryState(this.memory);
-  }
-
-  protected override async restoreExtraState(state: LearnerState): Promise<void> {
-    await restoreMemory(this.memory, state.tensors, state.json);
   }
 }
 

@@ -9,7 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { BaseSgdLearner } from '../base.js';
-import { defineLearner, type LearnerContext, type LearnerState, type Phase } from '../contract.js';
+import { defineLearner, type LearnerContext, type Phase } from '../contract.js';
 import { QuadraticPenalty } from '../parts/quadraticPenalty.js';
 
 export interface L2Options {
@@ -17,7 +17,7 @@ export interface L2Options {
 }
 
 class L2Learner extends BaseSgdLearner<L2Options> {
-  private readonly pull = new QuadraticPenalty();
+  private readonly pull = this.remember('pull', new QuadraticPenalty());
 
   protected override penalty(): tf.Scalar | null {
     const sum = this.pull.value(this.model.variables);
@@ -28,20 +28,6 @@ class L2Learner extends BaseSgdLearner<L2Options> {
     const ones = this.model.variables.map((v) => tf.onesLike(v) as tf.Tensor);
     this.pull.set(ones, this.model.variables);
     tf.dispose(ones);
-  }
-
-  protected override async extraState(): Promise<LearnerState> {
-    const { tensors, k } = this.pull.saveState();
-    return { tensors, json: { k } };
-  }
-
-  protected override async restoreExtraState(state: LearnerState): Promise<void> {
-    this.pull.loadState({ tensors: state.tensors, k: (state.json as { k: number }).k });
-  }
-
-  override dispose(): void {
-    this.pull.dispose();
-    super.dispose();
   }
 }
 

@@ -28,7 +28,7 @@ import * as tf from '@tensorflow/tfjs';
 import { copyModelState } from '../../models/network.js';
 import type { Model } from '../../models/types.js';
 import { BaseSgdLearner, type BatchTensors } from '../base.js';
-import { defineLearner, type LearnerContext, type LearnerState, type Phase } from '../contract.js';
+import { defineLearner, type LearnerContext, type Phase } from '../contract.js';
 import { distillationLoss } from '../parts/distillation.js';
 import { applyMask, crossEntropy } from '../parts/losses.js';
 
@@ -47,7 +47,7 @@ export interface LwfOptions {
 class LwfLearner extends BaseSgdLearner<LwfOptions> {
   private teacher: Model | null = null;
   /** tasks trained in earlier phases, in order */
-  private readonly seenTasks: number[] = [];
+  private seenTasks: number[] = this.rememberField('seenTasks', []);
 
   protected override async beforePhase(_phase: Phase): Promise<void> {
     if (this.seenTasks.length === 0) return;
@@ -100,15 +100,6 @@ class LwfLearner extends BaseSgdLearner<LwfOptions> {
       case 'class':
         return [[...new Set(this.seenTasks.flatMap((s) => tasks[s].outputs))].sort((a, b) => a - b)];
     }
-  }
-
-  // The teacher is copied from the parameters as each phase begins: only the tasks seen carry over.
-  protected override async extraState(): Promise<LearnerState> {
-    return { tensors: {}, json: { seenTasks: this.seenTasks } };
-  }
-
-  protected override async restoreExtraState(state: LearnerState): Promise<void> {
-    this.seenTasks.splice(0, this.seenTasks.length, ...(state.json as { seenTasks: number[] }).seenTasks);
   }
 
   override dispose(): void {

@@ -9,18 +9,17 @@
  *
  * and while training later tasks
  *
- *   L(θ) = L_t(θ) + λ · Σ_i Ω_i (θ_i − θ*_i)²,   θ* = the parameters at the end of the previous task.
+ *   L(θ) = L_t(θ) + λ · Σ_i Ω_i (θ_i − θ*_i)²  θ* = the parameters at the end of the previous task.
  *
  * The default estimator is the paper's per-example |gradient|; 'batch-mean' reproduces Hsu et al.'s code
  * (their λ = 1 / 10000 / 1 on split MNIST task / domain / class, 0.1 on permuted MNIST, are tuned for it).
  */
 import * as tf from '@tensorflow/tfjs';
 import { BaseSgdLearner } from '../base.js';
-import { defineLearner, type LearnerContext, type LearnerState, type Phase } from '../contract.js';
+import { defineLearner, type LearnerContext, type Phase } from '../contract.js';
 import { MAS_ESTIMATORS, outputSensitivity, type MasEstimator } from '../parts/outputSensitivity.js';
 import { replaceValues } from '../parts/parameterCopies.js';
 import { QuadraticPenalty } from '../parts/quadraticPenalty.js';
-import { listFromState, listState, underPrefix, withPrefix } from '../stateTensors.js';
 
 export type MasAccumulation = 'sum' | 'average';
 
@@ -33,9 +32,9 @@ export interface MasOptions {
 }
 
 class MasLearner extends BaseSgdLearner<MasOptions> {
-  private importance: tf.Tensor[] | null = null;
-  private readonly consolidated = new QuadraticPenalty();
-  private readonly importanceRng = this.ctx.rng.derive('mas-importance');
+  private importance = this.rememberTensors('importance');
+  private readonly consolidated = this.remember('consolidated', new QuadraticPenalty());
+  private readonly importanceRng = this.remember('importanceRng', this.ctx.rng.derive('mas-importance'));
 
   protected override penalty(): tf.Scalar | null {
     const sum = this.consolidated.value(this.model.variables);
@@ -58,29 +57,6 @@ class MasLearner extends BaseSgdLearner<MasOptions> {
     }
     this.importance = replaceValues(previous, next);
     this.consolidated.set(next, this.model.variables);
-  }
-
-  protected override async extraState(): Promise<LearnerState> {
-    const penalty = this.consolidated.saveState();
-    return {
-      tensors: { ...listState('importance', this.importance), ...withPrefix('penalty', penalty.tensors) },
-      json: { k: penalty.k, importanceRng: this.importanceRng.state() },
-    };
-  }
-
-  protected override async restoreExtraState(state: LearnerState): Promise<void> {
-    const json = state.json as { k: number; importanceRng: [number, number, number, number] };
-    if (this.importance) tf.dispose(this.importance);
-    this.importance = listFromState('importance', state.tensors);
-    this.consolidated.loadState({ tensors: underPrefix('penalty', state.tensors), k: json.k });
-    this.importanceRng.setState(json.importanceRng);
-  }
-
-  override dispose(): void {
-    if (this.importance) tf.dispose(this.importance);
-    this.importance = null;
-    this.consolidated.dispose();
-    super.dispose();
   }
 }
 

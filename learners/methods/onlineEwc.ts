@@ -2,11 +2,11 @@
  * Online EWC — Schwarz et al. 2018 ("Progress & Compress", ICML, Sec. 2.2; also Huszár 2018, PNAS 115(11)):
  * one running Fisher and one anchor instead of a term per task (reference digest §4.2). After task t
  *
- *   F̃_t = γ · F̃_{t−1} + F_t,      θ* = θ*_t   (the latest parameters only)
+ *   F̃_t = γ · F̃_{t−1} + F_t     θ* = θ*_t   (the latest parameters only)
  *
  * and while training task t+1
  *
- *   L(θ) = L_t+1(θ) + λ · c · Σ_i w · F̃_t,i (θ_i − θ*_t,i)²,   c = ½ if `halfFactor` else 1,
+ *   L(θ) = L_t+1(θ) + λ · c · Σ_i w · F̃_t,i (θ_i − θ*_t,i)²  c = ½ if `halfFactor` else 1,
  *                                                             w = γ if `gammaInPenalty` else 1.
  *
  * Conventions differ and are options: Progress & Compress and van de Ven & Tolias write the penalty with
@@ -17,11 +17,10 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { BaseSgdLearner } from '../base.js';
-import { defineLearner, type LearnerContext, type LearnerState, type Phase } from '../contract.js';
+import { defineLearner, type LearnerContext, type Phase } from '../contract.js';
 import { FISHER_KINDS, fisherDiagonal, type FisherKind } from '../parts/importance.js';
 import { replaceValues } from '../parts/parameterCopies.js';
 import { QuadraticPenalty } from '../parts/quadraticPenalty.js';
-import { listFromState, listState, underPrefix, withPrefix } from '../stateTensors.js';
 
 export interface OnlineEwcOptions {
   lambda: number;
@@ -34,9 +33,9 @@ export interface OnlineEwcOptions {
 
 class OnlineEwcLearner extends BaseSgdLearner<OnlineEwcOptions> {
   /** F̃, the decayed sum of the tasks' Fishers */
-  private runningFisher: tf.Tensor[] | null = null;
-  private readonly consolidated = new QuadraticPenalty();
-  private readonly fisherRng = this.ctx.rng.derive('fisher');
+  private runningFisher = this.rememberTensors('runningFisher');
+  private readonly consolidated = this.remember('consolidated', new QuadraticPenalty());
+  private readonly fisherRng = this.remember('fisherRng', this.ctx.rng.derive('fisher'));
 
   protected override penalty(): tf.Scalar | null {
     const sum = this.consolidated.value(this.model.variables);
@@ -54,29 +53,6 @@ class OnlineEwcLearner extends BaseSgdLearner<OnlineEwcOptions> {
     const weights = gammaInPenalty ? tf.tidy(() => next.map((f) => tf.mul(f, gamma))) : next;
     this.consolidated.set(weights, this.model.variables);
     if (weights !== next) tf.dispose(weights);
-  }
-
-  protected override async extraState(): Promise<LearnerState> {
-    const penalty = this.consolidated.saveState();
-    return {
-      tensors: { ...listState('runningFisher', this.runningFisher), ...withPrefix('penalty', penalty.tensors) },
-      json: { k: penalty.k, fisherRng: this.fisherRng.state() },
-    };
-  }
-
-  protected override async restoreExtraState(state: LearnerState): Promise<void> {
-    const json = state.json as { k: number; fisherRng: [number, number, number, number] };
-    if (this.runningFisher) tf.dispose(this.runningFisher);
-    this.runningFisher = listFromState('runningFisher', state.tensors);
-    this.consolidated.loadState({ tensors: underPrefix('penalty', state.tensors), k: json.k });
-    this.fisherRng.setState(json.fisherRng);
-  }
-
-  override dispose(): void {
-    if (this.runningFisher) tf.dispose(this.runningFisher);
-    this.runningFisher = null;
-    this.consolidated.dispose();
-    super.dispose();
   }
 }
 

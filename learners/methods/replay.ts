@@ -21,9 +21,9 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Batch, ExampleSet } from '../../scenarios/types.js';
 import { BaseSgdLearner, type BatchTensors, type StepLoss } from '../base.js';
-import { defineLearner, type DataAccess, type LearnerContext, type LearnerState, type Phase } from '../contract.js';
+import { defineLearner, type DataAccess, type LearnerContext, type Phase } from '../contract.js';
 import { applyMask, crossEntropy } from '../parts/losses.js';
-import { createMemory, MEMORY_POLICIES, memoryState, restoreMemory, withRehearsal, type MemoryPolicy, type ReplayMemory } from '../memory/replayMemory.js';
+import { createMemory, MEMORY_POLICIES, withRehearsal, type MemoryPolicy, type ReplayMemory } from '../memory/replayMemory.js';
 
 export type ReplayMix = 'dataset' | 'concat' | 'weighted';
 
@@ -35,11 +35,11 @@ export interface ReplayOptions {
 }
 
 class ReplayLearner extends BaseSgdLearner<ReplayOptions> {
-  private readonly memory: ReplayMemory = createMemory(this.options.policy, this.options.capacity, this.ctx.rng.derive('replay-memory'));
-  private readonly sampleRng = this.ctx.rng.derive('replay-sample');
+  private readonly memory: ReplayMemory = this.remember('memory', createMemory(this.options.policy, this.options.capacity, this.ctx.rng.derive('replay-memory')));
+  private readonly sampleRng = this.remember('sampleRng', this.ctx.rng.derive('replay-sample'));
   /** rows at the end of the current step's batch that were drawn from memory */
   private replayRows = 0;
-  private tasksSeen = 0;
+  private tasksSeen = this.rememberField('tasksSeen', 0);
 
   protected override trainingExamples(phase: Phase): ExampleSet {
     return this.options.mix === 'dataset' ? withRehearsal(phase.examples, this.memory.examples(), this.options.capacity) : phase.examples;
@@ -61,18 +61,6 @@ class ReplayLearner extends BaseSgdLearner<ReplayOptions> {
     weights.fill(total / (t * current), 0, current);
     const logits = applyMask(this.model.forward(inputs.x, true), inputs.mask);
     return crossEntropy(logits, inputs.targets, tf.tensor1d(weights));
-  }
-
-  protected override async extraState(): Promise<LearnerState> {
-    const { tensors, json } = memoryState(this.memory);
-    return { tensors, json: { memory: json, sampleRng: this.sampleRng.state(), tasksSeen: this.tasksSeen } };
-  }
-
-  protected override async restoreExtraState(state: LearnerState): Promise<void> {
-    const json = state.json as { memory: unknown; sampleRng: [number, number, number, number]; tasksSeen: number };
-    await restoreMemory(this.memory, state.tensors, json.memory);
-    this.sampleRng.setState(json.sampleRng);
-    this.tasksSeen = json.tasksSeen;
   }
 
   protected override afterBatch(examples: ExampleSet, positions: Uint32Array, _phase: Phase): void {

@@ -9,7 +9,7 @@
  *
  * At the end of task t, with θ_start the parameters at its start (the initial weights for the first task):
  *
- *   Ω_i ← Ω_i + ω_i / ((θ_i − θ_start,i)² + ξ),    ω ← 0,    θ̃ ← θ
+ *   Ω_i ← Ω_i + ω_i / ((θ_i − θ_start,i)² + ξ)   ω ← 0   θ̃ ← θ
  *
  * and while training later tasks
  *
@@ -22,9 +22,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { BaseSgdLearner, type BatchTensors } from '../base.js';
-import { defineLearner, type LearnerContext, type LearnerState, type Phase } from '../contract.js';
+import { defineLearner, type LearnerContext, type Phase } from '../contract.js';
 import { copyValues, replaceValues } from '../parts/parameterCopies.js';
-import { listFromState, listState } from '../stateTensors.js';
 
 export type OmegaGradient = 'task' | 'total';
 
@@ -36,7 +35,7 @@ export interface SiOptions {
 
 class SiLearner extends BaseSgdLearner<SiOptions> {
   /** Ω, the consolidated importance (null before the first task ends) */
-  private importance: tf.Tensor[] | null = null;
+  private importance = this.rememberTensors('importance');
   /** θ at the start of the current task: θ_start of the Ω update and, once Ω exists, the anchor θ̃ */
   private start: tf.Tensor[] | null = null;
   /** θ before the current step */
@@ -92,19 +91,9 @@ class SiLearner extends BaseSgdLearner<SiOptions> {
     this.pathIntegral = replaceValues(pathIntegral, this.model.variables.map((v) => tf.keep(tf.zerosLike(v) as tf.Tensor)));
   }
 
-  // Between phases only Ω carries over: beforePhase rebuilds θ_start, θ_previous and ω from the parameters.
-  protected override async extraState(): Promise<LearnerState> {
-    return { tensors: listState('importance', this.importance), json: null };
-  }
-
-  protected override async restoreExtraState(state: LearnerState): Promise<void> {
-    if (this.importance) tf.dispose(this.importance);
-    this.importance = listFromState('importance', state.tensors);
-  }
-
   override dispose(): void {
-    for (const state of [this.importance, this.start, this.previous, this.pathIntegral]) if (state) tf.dispose(state);
-    this.importance = this.start = this.previous = this.pathIntegral = null;
+    for (const state of [this.start, this.previous, this.pathIntegral]) if (state) tf.dispose(state);
+    this.start = this.previous = this.pathIntegral = null;
     super.dispose();
   }
 }

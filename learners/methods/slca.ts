@@ -28,8 +28,7 @@ import * as tf from '@tensorflow/tfjs';
 import { selectExamples } from '../../scenarios/examples.js';
 import { BaseSgdLearner, type BatchTensors } from '../base.js';
 import { alignClassifier, type ClassGaussian, type Head } from '../parts/classifierAlignment.js';
-import { UserError } from '../../core/errors.js';
-import { defineLearner, type LearnerContext, type LearnerState, type Phase } from '../contract.js';
+import { defineLearner, type LearnerContext, type Phase } from '../contract.js';
 import { featureMoments } from '../parts/gaussian.js';
 import { crossEntropy } from '../parts/losses.js';
 import { makeOptimizer } from '../optim/optimizers.js';
@@ -58,16 +57,16 @@ class SlcaLearner extends BaseSgdLearner<SlcaOptions> {
   private readonly headNames: Set<string>;
   private backboneOptimizer: tf.Optimizer | null = null;
   /** the heads before alignment, restored when the next task starts */
-  private backup: tf.Tensor[] | null = null;
-  private readonly classes: ClassGaussian[] = [];
-  private tasksStarted = 0;
-  private currentTask = 0;
-  private readonly alignmentRng = this.ctx.rng.derive('slca-alignment');
+  private backup = this.rememberTensors('backup');
+  private classes: ClassGaussian[] = this.rememberField('classes', []);
+  private tasksStarted = this.rememberField('tasksStarted', 0);
+  private currentTask = this.rememberField('currentTask', 0);
+  private readonly alignmentRng = this.remember('alignmentRng', this.ctx.rng.derive('slca-alignment'));
 
   constructor(ctx: LearnerContext, options: SlcaOptions) {
     super(ctx, options);
-    const { head, features } = this.model;
-    if (!head || !features) throw new Error("slca needs a model with a backbone and a linear head (the harness's MLP)");
+    // present: slca requires a model with a head and features (requires.model below), checked with the suite
+    const head = this.model.head!;
     this.head = head;
     this.headNames = new Set([head.weight.name, head.bias.name]);
     if (options.headInitStd > 0) {
@@ -189,43 +188,7 @@ class SlcaLearner extends BaseSgdLearner<SlcaOptions> {
     return tf.tidy(() => tf.add(this.model.forward(x, false), tf.tensor2d(mask, [1, width])) as tf.Tensor2D);
   }
 
-  protected override async extraState(): Promise<LearnerState> {
-    const tensors: Record<string, tf.Tensor> = {};
-    this.backup?.forEach((t, i) => (tensors[`backup/${i}`] = tf.clone(t)));
-    this.classes.forEach((c, k) => {
-      tensors[`class/${k}/mean`] = tf.tensor1d(c.mean);
-      tensors[`class/${k}/covariance`] = tf.tensor1d(c.covariance);
-    });
-    const json = {
-      classes: this.classes.map(({ task, output }) => ({ task, output })),
-      hasBackup: this.backup !== null,
-      tasksStarted: this.tasksStarted,
-      currentTask: this.currentTask,
-      alignmentRng: this.alignmentRng.state(),
-    };
-    return { tensors, json };
-  }
-
-  protected override async restoreExtraState(state: LearnerState): Promise<void> {
-    const json = state.json as { classes: { task: number; output: number }[]; hasBackup: boolean; tasksStarted: number; currentTask: number; alignmentRng: [number, number, number, number] };
-    const tensor = (name: string) => {
-      const t = state.tensors[name];
-      if (!t) throw new Error(`the saved state has no tensor '${name}'`);
-      return t;
-    };
-    tf.dispose(this.backup ?? []);
-    this.backup = json.hasBackup ? copyValues([tensor('backup/0'), tensor('backup/1')]) : null;
-    this.classes.length = 0;
-    for (const [k, c] of json.classes.entries())
-      this.classes.push({ ...c, mean: Float32Array.from(await tensor(`class/${k}/mean`).data()), covariance: Float32Array.from(await tensor(`class/${k}/covariance`).data()) });
-    this.tasksStarted = json.tasksStarted;
-    this.currentTask = json.currentTask;
-    this.alignmentRng.setState(json.alignmentRng);
-  }
-
   override dispose(): void {
-    tf.dispose(this.backup ?? []);
-    this.backup = null;
     this.backboneOptimizer?.dispose();
     this.backboneOptimizer = null;
     super.dispose();
@@ -283,9 +246,13 @@ export const slca = defineLearner<SlcaOptions>({
     additionalProperties: false,
   },
   keyOptions: (options: SlcaOptions) => withoutNull(options, ['caStepsPerEpoch', 'stage1DecayEpoch']),
-  create: (options: SlcaOptions, ctx: LearnerContext) => {
-    if ((options.stage1DecayEpoch ?? null) !== null && ctx.training.optimizer !== 'sgd' && ctx.training.optimizer !== 'momentum')
-      throw new UserError(`slca's stage1DecayEpoch needs optimizer 'sgd' or 'momentum', not '${ctx.training.optimizer}'`, 'training.optimizer', "use 'momentum' (the code's SGD with momentum 0.9), or remove stage1DecayEpoch");
-    return new SlcaLearner(ctx, options);
+  // the slow learner reads and re-initialises the head and takes class statistics of the features
+  requires: {
+    model: ['head', 'features'],
+    check: ({ options, training }) =>
+      (options.stage1DecayEpoch ?? null) !== null && training.optimizer !== 'sgd' && training.optimizer !== 'momentum'
+        ? { message: `slca's stage1DecayEpoch needs optimizer 'sgd' or 'momentum', not '${training.optimizer}'`, field: 'training.optimizer', fix: "use 'momentum' (the code's SGD with momentum 0.9), or remove stage1DecayEpoch" }
+        : null,
   },
+  create: (options: SlcaOptions, ctx: LearnerContext) => new SlcaLearner(ctx, options),
 });

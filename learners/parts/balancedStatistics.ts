@@ -16,7 +16,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { NormMlp } from '../../models/normMlp.js';
 import type { Model } from '../../models/types.js';
-import type { DataAccess } from '../contract.js';
+import type { DataAccess, LearnerState } from '../contract.js';
+import type { Stateful } from '../state.js';
 
 export type TestStatistics = 'running' | 'task-balanced';
 
@@ -36,7 +37,7 @@ export function testStatisticsKeyOptions<O extends { testStatistics?: TestStatis
 /** Examples gathered a forward. */
 const CHUNK = 1024;
 
-export class BalancedStatistics {
+export class BalancedStatistics implements Stateful {
   /** per norm layer: balanced mean and variance; null until computed for the current weights */
   private balanced: tf.Tensor1D[][] | null = null;
   /** tasks started so far */
@@ -47,6 +48,15 @@ export class BalancedStatistics {
     private readonly data: DataAccess,
     private readonly inputSize: number,
   ) {}
+
+  /** Declared learner state (../state.ts): the tasks started; the balanced values are recomputed when asked for. */
+  saveState(): LearnerState {
+    return { tensors: {}, json: { tasks: this.tasks } };
+  }
+
+  loadState(state: LearnerState): void {
+    this.invalidate((state.json as { tasks: number }).tasks);
+  }
 
   /** training moved on (`tasks` started): forget the balanced values */
   invalidate(tasks: number): void {

@@ -10,8 +10,10 @@
  * equal those of the per-task sum. Shared by EWC, online EWC, SI, MAS and L2.
  */
 import * as tf from '@tensorflow/tfjs';
+import type { LearnerState } from '../contract.js';
+import type { Stateful } from '../state.js';
 
-export class QuadraticPenalty {
+export class QuadraticPenalty implements Stateful {
   private a: tf.Tensor[] | null = null;
   private m: tf.Tensor[] | null = null;
   private k = 0;
@@ -52,18 +54,18 @@ export class QuadraticPenalty {
   }
 
   /**
-   * The merged terms for a checkpoint: copies of A and M (`a/<i>`, `m/<i>`, owned by the caller) and the
-   * constant K; no tensors while no term was added.
+   * The merged terms for a checkpoint (`Stateful`): copies of A and M (`a/<i>`, `m/<i>`, owned by the caller)
+   * and the constant K; no tensors while no term was added.
    */
-  saveState(): { tensors: Record<string, tf.Tensor>; k: number } {
+  saveState(): LearnerState {
     const tensors: Record<string, tf.Tensor> = {};
-    this.a?.forEach((t, i) => (tensors[`a/${i}`] = tf.clone(t)));
-    this.m?.forEach((t, i) => (tensors[`m/${i}`] = tf.clone(t)));
-    return { tensors, k: this.k };
+    this.a?.forEach((t, i) => (tensors[`a/${i}`] = tf.add(t, 0)));
+    this.m?.forEach((t, i) => (tensors[`m/${i}`] = tf.add(t, 0)));
+    return { tensors, json: { k: this.k } };
   }
 
   /** Replace the terms by saved ones (copied; the caller keeps its tensors). */
-  loadState(saved: { tensors: Record<string, tf.Tensor>; k: number }): void {
+  loadState(saved: LearnerState): void {
     const count = Object.keys(saved.tensors).filter((n) => n.startsWith('a/')).length;
     if (count === 0) return this.dispose();
     const pick = (prefix: string) =>
@@ -73,7 +75,7 @@ export class QuadraticPenalty {
         return tf.keep(tf.add(t, 0));
       });
     this.replace(pick('a'), pick('m'));
-    this.k = saved.k;
+    this.k = (saved.json as { k: number }).k;
   }
 
   /** The merged importance A = Σ_t F_t (owned by the penalty), or null. */

@@ -207,16 +207,16 @@ describe('QuadraticPenalty', () => {
 
   it('saves nothing while empty; loading an empty save clears it; a save missing a tensor is refused', () => {
     const p = new QuadraticPenalty();
-    expect(p.saveState()).to.deep.equal({ tensors: {}, k: 0 });
+    expect(p.saveState()).to.deep.equal({ tensors: {}, json: { k: 0 } });
     const [f, a] = [[tf.tensor1d([1, 2])], [tf.tensor1d([0.5, 0.5])]];
     p.add(f, a);
     const saved = p.saveState();
     expect(Object.keys(saved.tensors).sort()).to.deep.equal(['a/0', 'm/0']);
-    p.loadState({ tensors: {}, k: 0 });
+    p.loadState({ tensors: {}, json: { k: 0 } });
     expect(p.importance()).to.equal(null);
     const theta = [tf.tensor1d([3, 4])];
     expect(p.value(theta)).to.equal(null);
-    expect(() => p.loadState({ tensors: { 'a/0': saved.tensors['a/0'] }, k: saved.k })).to.throw(/the saved penalty has no tensor 'm\/0'/);
+    expect(() => p.loadState({ tensors: { 'a/0': saved.tensors['a/0'] }, json: saved.json })).to.throw(/the saved penalty has no tensor 'm\/0'/);
     p.dispose();
     tf.dispose([...f, ...a, ...theta, ...Object.values(saved.tensors)]);
   });

@@ -8,6 +8,8 @@ import { Rng } from '../../core/random.js';
 import { alignClassifier, type ClassGaussian } from '../../learners/parts/classifierAlignment.js';
 import type { ScenarioInfo, TrainingConfig } from '../../learners/contract.js';
 import { getLearner } from '../../learners/registry.js';
+import { pairingProblem } from '../../learners/requirements.js';
+import { UserError } from '../../core/errors.js';
 import { phaseOf } from '../helpers/learners.js';
 import { jobsOf, tinySuite } from '../helpers/suites.js';
 import { contextFor, syntheticScenario, useWasm, values } from '../helpers/tf.js';
@@ -63,10 +65,14 @@ describe('SLCA budgets', () => {
   });
 
   it('refuses the decay with an optimizer whose learning rate it cannot step, and keys the new options only when set', () => {
-    const scenario = syntheticScenario('classes=4,features=8,trainPerClass=16,testPerClass=4,spread=12', { kind: 'split', tasks: 2, setting: 'class' });
     const adam: TrainingConfig = { epochs: 2, batchSize: 16, optimizer: 'adam', lr: 0.01, momentum: 0, resetOptimizer: false };
-    expect(() => getLearner('slca').create({ stage1DecayEpoch: 1 }, contextFor(scenario, { hidden: [6] }, 3, adam))).to.throw(/stage1DecayEpoch needs optimizer/);
-    const [plain, budget] = jobsOf(tinySuite({ learners: [{ name: 'slca', label: 'a' }, { name: 'slca', label: 'b', options: { caStepsPerEpoch: 100, stage1DecayEpoch: 1 } }] })).map((j) => j.learner.options);
+    // refused when the suite is read, before anything trains (learners/requirements.ts)
+    const decayWith = (optimizer: string) => () => jobsOf(tinySuite({ scenario: { ...(tinySuite().scenario as object), setting: 'class' }, training: { ...(tinySuite().training as object), optimizer }, learners: [{ name: 'slca', options: { stage1DecayEpoch: 1 } }] }));
+    expect(decayWith('adam')).to.throw(UserError, "slca's stage1DecayEpoch needs optimizer 'sgd' or 'momentum', not 'adam'");
+    expect(decayWith('adagrad')).to.throw(UserError).with.property('where', 'tiny.json: learners[0].training.optimizer');
+    expect(decayWith('momentum')()).to.have.length(1);
+    expect(pairingProblem(getLearner('slca'), { options: { stage1DecayEpoch: 1 }, setting: 'class', model: { hidden: [6], dense: 'fast' }, training: adam })).to.deep.include({ field: 'training.optimizer' });
+    const [plain, budget] = jobsOf(tinySuite({ training: { ...(tinySuite().training as object), optimizer: 'momentum' }, learners: [{ name: 'slca', label: 'a' }, { name: 'slca', label: 'b', options: { caStepsPerEpoch: 100, stage1DecayEpoch: 1 } }] })).map((j) => j.learner.options);
     expect(plain).to.not.have.property('caStepsPerEpoch');
     expect(plain).to.not.have.property('stage1DecayEpoch');
     expect(budget).to.include({ caStepsPerEpoch: 100, stage1DecayEpoch: 1 });
