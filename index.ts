@@ -6,17 +6,18 @@
  */
 export * as tf from '@tensorflow/tfjs';
 export type {
-  DataAccess, EpochStats, Learner, LearnerContext, LearnerDefinition, LearnerState, Phase, ScenarioInfo, StepStats, TrainHooks, TrainingConfig,
+  DataAccess, EpochStats, Learner, LearnerContext, LearnerDefinition, LearnerRequirements, LearnerState, Pairing, PairingProblem, Phase, ScenarioInfo, StepStats, TrainHooks, TrainingConfig,
 } from './learners/contract.js';
 export { defineLearner } from './learners/contract.js';
-export { BaseSgdLearner, type BatchTensors } from './learners/base.js';
+export { BaseSgdLearner, type BatchTensors, type StepLoss } from './learners/base.js';
+export type { Stateful } from './learners/state.js';
 export { crossEntropy, applyMask, taskMask } from './learners/parts/losses.js';
 export { QuadraticPenalty } from './learners/parts/quadraticPenalty.js';
 export { examplesFromState, examplesState, listFromState, listState, underPrefix, withPrefix } from './learners/stateTensors.js';
 export { fisherDiagonal, type FisherKind } from './learners/parts/importance.js';
 export { makeOptimizer } from './learners/optim/optimizers.js';
 export { StreamBuffer, restoreStreamBuffer, streamBufferState } from './learners/memory/streamBuffer.js';
-export type { Model, ModelSpec, NormKind, NormOptions } from './models/types.js';
+export type { Model, ModelCapability, ModelSpec, NormKind, NormOptions } from './models/types.js';
 export type { Batch, ExampleSet, Setting } from './scenarios/types.js';
 export { concatExamples, selectExamples, shuffledBatches } from './scenarios/examples.js';
 export { Rng, type RngState } from './core/random.js';

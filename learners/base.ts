@@ -1,20 +1,26 @@
 /**
- * The base SGD learner: every built-in learner extends it. One phase reads top to bottom:
+ * The base SGD learner: every built-in learner extends it, and a plugin usually does. One phase reads top to
+ * bottom:
  *
- *   beforePhase → for each epoch: for each shuffled mini-batch: trainStep → epochEnd hook → afterPhase
+ *   beforePhase → trainingExamples → for each epoch: beforeEpoch → for each shuffled mini-batch:
+ *   trainStep → afterBatch → (hooks.epochEnd) → afterPhase
  *
- * and one training step is
+ * and one training step (trainStep) is
  *
- *   loss = taskLoss(batch) + penalty()   →  gradients  →  adjustGradients()  →  optimizer update.
+ *   loss(batch) = taskLoss + penalty  →  gradients of trainedVariables  →  adjustGradients  →  applyGradients  →  afterStep
  *
+ * The override points come in three groups, each documented where it is defined:
+ *   phase      beforePhase, trainingExamples, beforeEpoch, afterBatch, afterPhase
+ *   objective  loss, taskLoss, penalty, statisticsLossActive
+ *   update     trainedVariables, adjustGradients, applyGradients, afterStep; trainStep for a step of another shape
  * A regulariser overrides `penalty` (EWC, SI, MAS, L2), a distillation method `loss` (LwF), a projection
- * method `adjustGradients` (A-GEM), a path integral `afterStep` (SI), an importance estimate `afterPhase`,
- * a rehearsal learner `trainingExamples`, `trainStep` or `loss` (and watches the stream in `afterBatch`), a
- * learner with parameter groups `trainedVariables` and `applyGradients` (SLCA's slow backbone).
+ * method `adjustGradients` (A-GEM, GEM), a path integral `afterStep` (SI), an importance estimate
+ * `afterPhase`, a rehearsal learner `trainingExamples`, `trainStep` or `loss` (and watches the stream in
+ * `afterBatch`), a learner with parameter groups `trainedVariables` and `applyGradients` (SLCA).
  *
- * A normalising model (models/normMlp.ts) is driven here for every learner: each step tells it the rows'
- * tasks, adds its statistics loss (AdaB²N's λ term; `statisticsLossActive` decides when) and commits its
- * running statistics after the update; checkpoints hold its buffers.
+ * What a learner keeps across phases it declares (`remember`, `rememberTensors`, `rememberField`; ./state.ts):
+ * checkpoints save and restore it with the model, the optimizer and the batch order, with no code in the
+ * learner. A normalising model is driven around every step by ./parts/normalisingStep.ts.
  */
 import * as tf from '@tensorflow/tfjs';
 import { DivergedError } from '../core/errors.js';
@@ -26,6 +32,8 @@ import type { Learner, LearnerContext, LearnerState, Phase, TrainHooks } from '.
 import { applyMask, crossEntropy, repeatRows, seenOutputsMask, taskMask } from './parts/losses.js';
 import { restoreOptimizer, saveOptimizer } from './optim/optimizerState.js';
 import { makeOptimizer } from './optim/optimizers.js';
+import { copyTensor, copyValues } from './parts/parameterCopies.js';
+import { beginNormalisedStep, endNormalisedStep, gradientsOfAll, withStatisticsLoss } from './parts/normalisingStep.js';
 import { DeclaredState, type DeclaredStateJson, type Stateful } from './state.js';
 
 /** The JSON part of BaseSgdLearner's checkpoint state. */
@@ -39,7 +47,6 @@ interface BaseStateJson {
   dropoutRng?: [number, number, number, number];
 }
 
-/** A batch as tensors, plus the plain batch it came from. */
 /** A step's loss: a number, or a scalar tensor the training loop reads asynchronously and disposes. */
 export type StepLoss = number | tf.Scalar;
 
@@ -50,6 +57,7 @@ async function lossValue(loss: StepLoss): Promise<number> {
   return value;
 }
 
+/** A batch as tensors, plus the plain batch it came from. */
 export interface BatchTensors {
   batch: Batch;
   x: tf.Tensor2D;
@@ -132,9 +140,9 @@ export class BaseSgdLearner<O = Record<string, never>> implements Learner {
    */
   async state(): Promise<LearnerState> {
     const tensors: Record<string, tf.Tensor> = {};
-    this.model.variables.forEach((v, i) => (tensors[`model/${i}`] = tf.clone(v)));
+    this.model.variables.forEach((v, i) => (tensors[`model/${i}`] = copyTensor(v)));
     // normalisation running statistics (absent for models without buffers, so older checkpoints still load)
-    this.model.buffers?.forEach((b, i) => (tensors[`buffer/${i}`] = tf.clone(b)));
+    this.model.buffers?.forEach((b, i) => (tensors[`buffer/${i}`] = copyTensor(b)));
     const optimizer = await saveOptimizer(this.optimizer, this.model.variables);
     optimizer.tensors.forEach((t, i) => (tensors[`optimizer/${i}`] = t));
     const declared = await this.declared.save();
@@ -198,7 +206,109 @@ export class BaseSgdLearner<O = Record<string, never>> implements Learner {
     return initial;
   }
 
-  // ---- the steps a learner may override -------------------------------------------------------------
+  // ---- override points, phase: what happens around the epochs -----------------------------------------
+
+  /** Called before the first epoch of a phase (e.g. to freeze a teacher copy, to reset an optimizer). */
+  protected async beforePhase(_phase: Phase): Promise<void> {}
+
+  /** The examples a phase trains on; by default exactly what the schedule hands over (a rehearsal learner adds its memory). */
+  protected trainingExamples(phase: Phase): ExampleSet {
+    return phase.examples;
+  }
+
+  /** Called before each epoch of a phase, `epoch` from 0 (e.g. to step a learning-rate schedule). */
+  protected beforeEpoch(_epoch: number, _phase: Phase): void {}
+
+  /**
+   * Called after each step with the references of the examples it trained on: positions `positions` of
+   * `examples` (a reservoir memory watches the stream here).
+   */
+  protected afterBatch(_examples: ExampleSet, _positions: Uint32Array, _phase: Phase): void {}
+
+  /** Called after the last epoch of a phase (e.g. to estimate parameter importance, to fill a memory). */
+  protected async afterPhase(_phase: Phase): Promise<void> {}
+
+  // ---- override points, objective: what a step minimises ------------------------------------------------
+
+  /**
+   * The full objective of one step, inside the gradient tape: by default `taskLoss + penalty`. Override it
+   * for a loss that is not a sum of those two (LwF's weighted distillation, DER++'s replay terms).
+   */
+  protected loss(inputs: BatchTensors, _phase: Phase): tf.Scalar {
+    const task = this.taskLoss(inputs);
+    const penalty = this.penalty();
+    return penalty ? tf.add(task, penalty) : task;
+  }
+
+  /** Cross-entropy on the batch (masked to each example's head in task-IL, to the outputs seen so far with `lossOutputs: 'seen'`). */
+  protected taskLoss(inputs: BatchTensors): tf.Scalar {
+    return crossEntropy(applyMask(this.model.forward(inputs.x, true), inputs.mask), inputs.targets);
+  }
+
+  /** A regularisation term added to the task loss (EWC, SI, MAS, L2); null for none. */
+  protected penalty(): tf.Scalar | null {
+    return null;
+  }
+
+  /**
+   * Whether this step's objective includes the model's statistics loss (AdaB²N's λ term,
+   * ./parts/normalisingStep.ts); default always. The rehearsal methods AdaB²N was published with add it only
+   * once they replay (./methods/derpp.ts, ./methods/erAce.ts). No effect on a model without one.
+   */
+  protected statisticsLossActive(_phase: Phase): boolean {
+    return true;
+  }
+
+  // ---- override points, update: what a step does with the gradients ------------------------------------
+
+  /**
+   * The variables a step differentiates and updates; default all of the model's. A learner that freezes
+   * part of the model returns the rest (SLCA with a frozen backbone trains only the head).
+   */
+  protected trainedVariables(): tf.Variable[] {
+    return this.model.variables;
+  }
+
+  /** Change the gradients before the optimizer uses them (A-GEM and GEM project them, SLCA adds weight decay). */
+  protected adjustGradients(grads: tf.NamedTensorMap, _inputs: BatchTensors, _phase: Phase): tf.NamedTensorMap {
+    return grads;
+  }
+
+  /**
+   * The optimizer update with this step's (adjusted) gradients, one per trained variable; default the
+   * learner's one optimizer. A learner with parameter groups splits them here (SLCA: the head and the
+   * backbone at different learning rates).
+   */
+  protected applyGradients(grads: tf.NamedTensorMap, _phase: Phase): void {
+    this.optimizer.applyGradients(grads);
+  }
+
+  /** Called after each optimizer update with the gradients it used (SI accumulates its path integral). */
+  protected afterStep(_grads: tf.NamedTensorMap, _inputs: BatchTensors, _phase: Phase): void {}
+
+  /**
+   * One optimizer step on a batch, the whole of it: objective → gradients → adjustGradients →
+   * applyGradients → afterStep. Returns the loss, as a number or as a scalar tensor (`StepLoss`) that the
+   * training loop reads — asynchronously — and disposes, which keeps a step free of synchronous reads of GPU
+   * memory. Override it only for a step of another shape (a rehearsal learner with separate forward passes);
+   * the override points above cover the usual changes.
+   */
+  protected trainStep(batch: Batch, phase: Phase): StepLoss {
+    beginNormalisedStep(this.model, batch, phase);
+    const loss = tf.tidy(() => {
+      const inputs = this.toTensors(batch);
+      const variables = this.trainedVariables();
+      const { value, grads } = tf.variableGrads(() => withStatisticsLoss(this.model, this.loss(inputs, phase), this.statisticsLossActive(phase)), variables);
+      const used = this.adjustGradients(gradientsOfAll(grads, variables), inputs, phase);
+      this.applyGradients(used, phase);
+      this.afterStep(used, inputs, phase);
+      return value;
+    });
+    endNormalisedStep(this.model);
+    return loss;
+  }
+
+  // ---- for plugins written before declared state --------------------------------------------------------
 
   /**
    * Hand-written state beyond what the base saves and what the learner declared, for checkpoints: tensors
@@ -213,102 +323,9 @@ export class BaseSgdLearner<O = Record<string, never>> implements Learner {
   /** Load what `extraState` saved (copy the tensors you keep: the caller disposes them). */
   protected async restoreExtraState(_state: LearnerState): Promise<void> {}
 
-  /** Called before the first epoch of a phase (e.g. to freeze a teacher copy). */
-  protected async beforePhase(_phase: Phase): Promise<void> {}
-
-  /** Called before each epoch of a phase, `epoch` from 0 (e.g. to step a learning-rate schedule). */
-  protected beforeEpoch(_epoch: number, _phase: Phase): void {}
-
-  /** Called after the last epoch of a phase (e.g. to estimate parameter importance). */
-  protected async afterPhase(_phase: Phase): Promise<void> {}
-
-  /** The examples a phase trains on; by default exactly what the schedule hands over. */
-  protected trainingExamples(phase: Phase): ExampleSet {
-    return phase.examples;
-  }
-
-  /** Full objective of one step. */
-  protected loss(inputs: BatchTensors, _phase: Phase): tf.Scalar {
-    const task = this.taskLoss(inputs);
-    const penalty = this.penalty();
-    return penalty ? tf.add(task, penalty) : task;
-  }
-
-  /** Cross-entropy on the batch (masked to each example's head in task-IL). */
-  protected taskLoss(inputs: BatchTensors): tf.Scalar {
-    return crossEntropy(applyMask(this.model.forward(inputs.x, true), inputs.mask), inputs.targets);
-  }
-
-  /** A regularisation term added to the task loss; null for none. */
-  protected penalty(): tf.Scalar | null {
-    return null;
-  }
-
-  /** Change the gradients before the optimizer uses them (A-GEM projects them). */
-  protected adjustGradients(grads: tf.NamedTensorMap, _inputs: BatchTensors, _phase: Phase): tf.NamedTensorMap {
-    return grads;
-  }
-
-  /**
-   * Whether this step's objective includes the model's statistics loss (AdaB²N's λ term); the rehearsal
-   * methods AdaB²N was published with add it only once they replay (./methods/derpp.ts, ./methods/erAce.ts).
-   */
-  protected statisticsLossActive(_phase: Phase): boolean {
-    return true;
-  }
-
-  /** The variables a step differentiates and updates (default: all of the model's). */
-  protected trainedVariables(): tf.Variable[] {
-    return this.model.variables;
-  }
-
-  /** The optimizer update with this step's (adjusted) gradients; a learner with several optimizers splits them here. */
-  protected applyGradients(grads: tf.NamedTensorMap, _phase: Phase): void {
-    this.optimizer.applyGradients(grads);
-  }
-
-  /** Called after each optimizer update with the gradients it used (SI accumulates its path integral). */
-  protected afterStep(_grads: tf.NamedTensorMap, _inputs: BatchTensors, _phase: Phase): void {}
-
-  /**
-   * Called after each step with the references of the examples it trained on: positions `positions` of
-   * `examples` (a reservoir memory watches the stream here).
-   */
-  protected afterBatch(_examples: ExampleSet, _positions: Uint32Array, _phase: Phase): void {}
-
   // ---- helpers ---------------------------------------------------------------------------------------
 
-  /**
-   * One optimizer step on a batch; returns the loss, as a number or as a scalar tensor that the loop reads
-   * (and disposes) asynchronously, which keeps the step free of synchronous reads of GPU memory.
-   */
-  protected trainStep(batch: Batch, phase: Phase): StepLoss {
-    // a normalising model weighs its batch statistics by the rows' tasks (AdaB²N); tasks finished = phase index
-    this.model.setBatchTasks?.(batch.taskIds, phase.index);
-    const loss = tf.tidy(() => {
-      const inputs = this.toTensors(batch);
-      const variables = this.trainedVariables();
-      const { value, grads } = tf.variableGrads(() => this.objective(inputs, phase), variables);
-      // a variable the step's graph does not reach (AdaB²N's θ in the first task) gets a zero gradient, so that
-      // every learner sees one gradient per variable
-      for (const v of variables) grads[v.name] ??= tf.zerosLike(v);
-      const used = this.adjustGradients(grads, inputs, phase);
-      this.applyGradients(used, phase);
-      this.afterStep(used, inputs, phase);
-      return value;
-    });
-    // running statistics move only after the update, outside the gradient tape
-    this.model.commitStatistics?.();
-    return loss;
-  }
-
-  /** `loss` plus the model's statistics loss when there is one. */
-  private objective(inputs: BatchTensors, phase: Phase): tf.Scalar {
-    const loss = this.loss(inputs, phase);
-    const statistics = this.statisticsLossActive(phase) ? (this.model.statisticsLoss?.() ?? null) : null;
-    return statistics ? tf.add(loss, statistics) : loss;
-  }
-
+  /** The batch as tensors (inputs, targets) and its logit mask, for the objective. */
   protected toTensors(batch: Batch): BatchTensors {
     return {
       batch,
@@ -328,6 +345,6 @@ export class BaseSgdLearner<O = Record<string, never>> implements Learner {
 
   /** Copies of the current parameter values (kept, not tidied). */
   protected snapshotParameters(): tf.Tensor[] {
-    return this.model.variables.map((v) => tf.keep(v.clone()));
+    return copyValues(this.model.variables);
   }
 }

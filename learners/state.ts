@@ -15,6 +15,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../core/random.js';
 import type { LearnerState } from './contract.js';
+import { copyTensor, copyValues } from './parts/parameterCopies.js';
 
 /** A piece of learner state that saves and loads itself. */
 export interface Stateful {
@@ -99,8 +100,7 @@ export class DeclaredState {
     }
     for (const name of this.tensorFields) {
       const list = this.field(name) as tf.Tensor[] | null;
-      // deep copies (see ./parts/parameterCopies.ts): a clone would share a buffer an optimizer may overwrite
-      list?.forEach((t, i) => (tensors[`tensors/${name}/${i}`] = tf.add(t, 0)));
+      list?.forEach((t, i) => (tensors[`tensors/${name}/${i}`] = copyTensor(t)));
     }
     const typed: TypedArrayList = [];
     for (const name of this.plainFields) json.fields[name] = encode(this.field(name), typed, name);
@@ -122,7 +122,7 @@ export class DeclaredState {
       const count = Object.keys(saved).length;
       const old = this.field(name) as tf.Tensor[] | null;
       if (old) tf.dispose(old);
-      this.setField(name, count ? Array.from({ length: count }, (_, i) => tf.keep(tf.add(saved[i], 0))) : null);
+      this.setField(name, count ? copyValues(Array.from({ length: count }, (_, i) => saved[i])) : null);
     }
     const arrays = await Promise.all(
       Object.keys(tensors)

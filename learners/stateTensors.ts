@@ -5,16 +5,17 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ExampleSet } from '../scenarios/types.js';
 import type { LearnerState } from './contract.js';
+import { copyTensor } from './parts/parameterCopies.js';
 
 /** Copies of `list` under `<prefix>/0`, `<prefix>/1` … (nothing for null); the caller disposes them. */
 export function listState(prefix: string, list: readonly tf.Tensor[] | null): Record<string, tf.Tensor> {
-  return Object.fromEntries((list ?? []).map((t, i) => [`${prefix}/${i}`, tf.clone(t)]));
+  return Object.fromEntries((list ?? []).map((t, i) => [`${prefix}/${i}`, copyTensor(t)]));
 }
 
 /** The list `listState` saved, as deep copies the learner keeps; null when it saved none. */
 export function listFromState(prefix: string, tensors: LearnerState['tensors']): tf.Tensor[] | null {
   const list: tf.Tensor[] = [];
-  for (let i = 0; tensors[`${prefix}/${i}`]; i++) list.push(tf.keep(tf.add(tensors[`${prefix}/${i}`], 0)));
+  for (let i = 0; tensors[`${prefix}/${i}`]; i++) list.push(tf.keep(copyTensor(tensors[`${prefix}/${i}`])));
   return list.length ? list : null;
 }
 

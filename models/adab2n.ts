@@ -1,7 +1,7 @@
 /**
  * AdaB²N — Lyu et al. 2023, "Overcoming Recency Bias of Normalization Statistics in Continual Learning:
- * Balance and Adaptation" (NeurIPS), as its official code does it (lvyilin/AdaB2N, models/utils/adab2n.py;
- * reference digest §2.3–§2.5), for 1-D features (digest §2.8: a row's "channel mean" is the row itself).
+ * Balance and Adaptation" (NeurIPS), as its official code does it (lvyilin/AdaB2N, models/utils/adab2n.py), for
+ * 1-D features (a row's "channel mean" is the row itself).
  *
  * Training forward, given the batch's task composition (n_t rows of task t, t = 0..c, c = tasks finished):
  *   from the second task on (c > 0), Dirichlet posterior-mean task weights
@@ -18,7 +18,7 @@
  * Evaluation forward: standard BN with the running statistics.
  *
  * The official weights leave the mass w_t of a seen task with no row in the batch unassigned, so Σ a_i < 1 and
- * the statistics shrink toward 0 for that batch (digest §2.3, "quirk"). `compat: true` keeps that; `compat: false`
+ * the statistics shrink toward 0 for that batch (a quirk of the official code). `compat: true` keeps that; `compat: false`
  * divides a by Σ a_i (a proper weighted mean). A one-row batch is normalised with its own statistics and updates
  * nothing (its variance is 0; see ./batchNorm.ts).
  */

@@ -1,6 +1,6 @@
 /**
  * A backbone: the hidden dense layers of an `Mlp` (everything but the output layer), as plain arrays, so a
- * network pre-trained on one dataset can start another stream (SLCA's pre-trained model; reference digest §3).
+ * network pre-trained on one dataset can start another stream (SLCA's pre-trained model, Zhang et al. 2023, Sec. 3).
  * Reading and writing the file format is the runner's (models/backboneFile.ts).
  */
 import * as tf from '@tensorflow/tfjs';

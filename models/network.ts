@@ -22,10 +22,10 @@ export function networkCapabilities(_spec: ModelSpec): ModelCapability[] {
 
 /** Copies `from`'s parameters and buffers into `to` (same spec and shape), e.g. a frozen teacher. */
 export function copyModelState(from: Model, to: Model): void {
-  // copies of the values (tf.add, not clone: an optimizer may overwrite the source's buffers in place)
+  // clones: tensors never change, variables and buffers only by assign (learners/parts/parameterCopies.ts);
+  // a clone keeps the dtype too (an int32 count)
   tf.tidy(() => {
-    to.variables.forEach((v, i) => v.assign(tf.add(from.variables[i], 0)));
-    // buffers change only by assign (never in place), so clones are safe, and keep their dtypes (an int32 count)
+    to.variables.forEach((v, i) => v.assign(tf.clone(from.variables[i])));
     if (from.buffers && to.loadBuffers) to.loadBuffers(from.buffers.map((b) => tf.clone(b)));
   });
 }

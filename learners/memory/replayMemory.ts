@@ -1,6 +1,6 @@
 /**
  * Replay memories: which training examples a rehearsal learner keeps. A memory holds references (task id +
- * index into the training data, an ExampleSet), never pixels. Three policies (reference digest §4.6):
+ * index into the training data, an ExampleSet), never pixels. Three policies:
  *
  *   'reservoir'      a fixed total capacity K filled by reservoir sampling (Vitter 1985, algorithm R) over
  *                    the stream of distinct examples as training first meets them (Chaudhry et al. 2019,

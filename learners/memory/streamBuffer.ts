@@ -1,6 +1,6 @@
 /**
- * The replay buffer of Mammoth (utils/buffer.py), which the DER++ and ER-ACE code of AdaB²N uses (reference
- * digest §2.4, §4.6): reservoir sampling over the stream of presented examples, every presentation counted —
+ * The replay buffer of Mammoth (utils/buffer.py), which the DER++ and ER-ACE code of AdaB²N (Lyu et al.
+ * 2023, lvyilin/AdaB2N) uses: reservoir sampling over the stream of presented examples, every presentation counted —
  * an example trained on again in a later epoch is offered again — with optional stored logits (DER++'s "dark
  * knowledge"). Slot for the n-th presentation (0-based): n while n < K, else r ~ U{0..n}, kept when r < K.
  * Draws for replay are uniform without replacement over the filled slots.

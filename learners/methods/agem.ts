@@ -1,5 +1,5 @@
 /**
- * Averaged Gradient Episodic Memory — Chaudhry et al. 2019 (ICLR), Sec. 4 (reference digest §4.7).
+ * Averaged Gradient Episodic Memory — Chaudhry et al. 2019 (ICLR), Sec. 4.
  *
  * At the end of each task, `memoryPerTask` of its training examples (a seeded random choice) join an
  * episodic memory. While later tasks train, every step:

@@ -1,6 +1,6 @@
 /**
  * DER++ — Buzzega et al. 2020, "Dark Experience for General Continual Learning: a Strong, Simple Baseline"
- * (NeurIPS), Eq. 6, as the AdaB²N code runs it (models/derpp_ada.py; reference digest §2.4):
+ * (NeurIPS), Eq. 6, as the AdaB²N code runs it (lvyilin/AdaB2N, models/derpp_ada.py, of Lyu et al. 2023):
  *
  *   once the buffer holds anything, each step draws two independent replay batches (x₁, y₁, z₁) and (x₂, y₂)
  *   from it (z₁ = logits stored with x₁), runs one forward over [x; x₁; x₂] and minimises

@@ -1,7 +1,7 @@
 /**
  * ER-ACE — Caccia et al. 2022, "New Insights on Reducing Abrupt Representation Change in Online Continual
  * Learning" (ICLR), experience replay with the asymmetric cross-entropy, as the AdaB²N code runs it
- * (models/er_ace_ada.py; reference digest §2.4):
+ * (lvyilin/AdaB2N, models/er_ace_ada.py, of Lyu et al. 2023):
  *
  *   from the second task on, each step draws one replay batch from the buffer, runs one forward over
  *   [x; x_buf] and minimises  L = CE_ACE(f(x), y) + CE(f(x_buf), y_buf) where the current batch's
@@ -19,14 +19,12 @@ import * as tf from '@tensorflow/tfjs';
 import type { Batch, ExampleSet } from '../../scenarios/types.js';
 import { BaseSgdLearner, type BatchTensors, type StepLoss } from '../base.js';
 import { defineLearner, type LearnerContext, type Phase } from '../contract.js';
-import { applyMask, crossEntropy } from '../parts/losses.js';
+import { applyMask, crossEntropy, MASKED_LOGIT } from '../parts/losses.js';
 import { joinBatches } from './replay.js';
 import { BalancedStatistics, TEST_STATISTICS_SCHEMA, testStatisticsKeyOptions, type TestStatistics } from '../parts/balancedStatistics.js';
 import { FORWARD_SCHEMA, forwardKeyOptions, normOf, partLogits, resolveForward, type ReplayForward } from '../parts/replayForward.js';
 import { StreamBuffer } from '../memory/streamBuffer.js';
 
-/** Added to masked logits: exp(z − 1e9) underflows to 0, the same as the code's fill with the lowest float. */
-const MASKED = -1e9;
 
 export interface ErAceOptions {
   capacity: number;
@@ -40,7 +38,7 @@ export interface ErAceOptions {
  * not been seen, on the outputs from the highest seen one on; −1e9 elsewhere.
  */
 export function asymmetricMask(width: number, present: Iterable<number>, maxSeen: number): Float32Array {
-  const mask = new Float32Array(width).fill(MASKED);
+  const mask = new Float32Array(width).fill(MASKED_LOGIT);
   for (const o of present) mask[o] = 0;
   if (maxSeen < width - 1) mask.fill(0, maxSeen);
   return mask;

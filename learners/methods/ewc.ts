@@ -1,6 +1,6 @@
 /**
  * Elastic Weight Consolidation — Kirkpatrick et al. 2017 (PNAS), "offline" form with one quadratic term
- * per past task s (reference digest §4.1):
+ * per past task s (Kirkpatrick et al. 2017, Eq. 3):
  *
  *   L(θ) = L_t(θ) + λ · c · Σ_{s<t} Σ_i F_{s,i} (θ_i − θ*_{s,i})²   c = ½ if `halfFactor` else 1
  *

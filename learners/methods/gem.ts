@@ -1,5 +1,5 @@
 /**
- * Gradient Episodic Memory — Lopez-Paz & Ranzato 2017 (NeurIPS), Sec. 3 (reference digest §4.7).
+ * Gradient Episodic Memory — Lopez-Paz & Ranzato 2017 (NeurIPS), Sec. 3.
  *
  * An episodic memory keeps examples of every finished task: `memorySize` in all, split equally over the tasks
  * seen (⌊M / tasks⌋ each, a seeded random choice made at each task's end; earlier tasks' shares shrink to a

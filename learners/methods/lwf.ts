@@ -1,5 +1,5 @@
 /**
- * Learning without Forgetting — Li & Hoiem 2016 (ECCV; TPAMI 2017), Sec. 3 (reference digest §4.5).
+ * Learning without Forgetting — Li & Hoiem 2016 (ECCV; TPAMI 2017), Sec. 3.
  *
  * Before each task after the first, a frozen copy f_old of the network is taken. Every training batch x of
  * the new task then also asks the network to keep f_old's answers on the outputs that were active before:
@@ -30,10 +30,8 @@ import type { Model } from '../../models/types.js';
 import { BaseSgdLearner, type BatchTensors } from '../base.js';
 import { defineLearner, type LearnerContext, type Phase } from '../contract.js';
 import { distillationLoss } from '../parts/distillation.js';
-import { applyMask, crossEntropy } from '../parts/losses.js';
+import { applyMask, crossEntropy, MASKED_LOGIT } from '../parts/losses.js';
 
-/** Added to the logits outside a group: exp((z − 1e9)/T) underflows to 0 in float32 for T up to ~1e6. */
-const OUTSIDE = -1e9;
 
 export type LwfWeighting = 'constant' | 'inverse-task';
 
@@ -80,7 +78,7 @@ class LwfLearner extends BaseSgdLearner<LwfOptions> {
     // (the same as slicing the columns out, whose gradient, a scatter, the WASM backend lacks). A teacher output
     // masked where the student's is not is a zero-padded target.
     const mask = (cols: number[]) => {
-      const row = new Float32Array(this.ctx.scenario.outputs).fill(OUTSIDE);
+      const row = new Float32Array(this.ctx.scenario.outputs).fill(MASKED_LOGIT);
       for (const c of cols) row[c] = 0;
       return tf.tensor2d(row, [1, row.length]);
     };

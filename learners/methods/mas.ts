@@ -1,5 +1,5 @@
 /**
- * Memory Aware Synapses — Aljundi et al. 2018 (ECCV), Eqs. 2–4 and 10 (reference digest §4.4).
+ * Memory Aware Synapses — Aljundi et al. 2018 (ECCV), Eqs. 2–4 and 10.
  *
  * After task t, the importance Ω_t of every parameter is the sensitivity of the squared output norm
  * (../parts/outputSensitivity.ts) on the task's training data; it joins the running importance by

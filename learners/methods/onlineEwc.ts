@@ -1,6 +1,6 @@
 /**
  * Online EWC — Schwarz et al. 2018 ("Progress & Compress", ICML, Sec. 2.2; also Huszár 2018, PNAS 115(11)):
- * one running Fisher and one anchor instead of a term per task (reference digest §4.2). After task t
+ * one running Fisher and one anchor instead of a term per task. After task t
  *
  *   F̃_t = γ · F̃_{t−1} + F_t     θ* = θ*_t   (the latest parameters only)
  *

@@ -1,6 +1,7 @@
 /**
  * Experience replay: a memory of raw training examples (../memory/replayMemory.ts: references, never pixels)
- * rehearsed while later tasks train (reference digest §4.6). How replayed examples join training (`mix`):
+ * rehearsed while later tasks train (Hsu et al. 2018, "Re-evaluating Continual Learning Scenarios";
+ * Chaudhry et al. 2019, "On Tiny Episodic Memories in Continual Learning"). How replayed examples join training (`mix`):
  *
  *   'dataset'  the memory joins the phase's training set, repeated max(⌊n / K⌋, 1) times (n = the phase's
  *              examples, K = `capacity`) so that old and new examples are about 1 : 1, and the union is

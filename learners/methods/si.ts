@@ -1,5 +1,5 @@
 /**
- * Synaptic Intelligence — Zenke, Poole & Ganguli 2017 (ICML), Eqs. 3–5 (reference digest §4.3).
+ * Synaptic Intelligence — Zenke, Poole & Ganguli 2017 (ICML), Eqs. 3–5.
  *
  * During task t, after every optimizer step, each parameter's contribution to the drop in loss is
  * accumulated along the path the optimizer actually took:

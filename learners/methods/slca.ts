@@ -1,7 +1,7 @@
 /**
  * SLCA — Zhang, Wang, Kang, Chen & Wei 2023, "SLCA: Slow Learner with Classifier Alignment for Continual
  * Learning on a Pre-trained Model" (ICCV), as its official code does it (GengDavid/SLCA, models/slca.py,
- * convs/linears.py; reference digest §3), on the harness's MLP: the hidden layers are the backbone (pre-trained
+ * convs/linears.py), on the harness's MLP: the hidden layers are the backbone (pre-trained
  * with `clbench pretrain`, suite `model.backbone`), the output layer holds one head per task.
  *
  * Per task t:
@@ -30,11 +30,10 @@ import { BaseSgdLearner, type BatchTensors } from '../base.js';
 import { alignClassifier, type ClassGaussian, type Head } from '../parts/classifierAlignment.js';
 import { defineLearner, type LearnerContext, type Phase } from '../contract.js';
 import { featureMoments } from '../parts/gaussian.js';
-import { crossEntropy } from '../parts/losses.js';
+import { crossEntropy, MASKED_LOGIT } from '../parts/losses.js';
 import { makeOptimizer } from '../optim/optimizers.js';
 import { copyValues } from '../parts/parameterCopies.js';
 
-const MASKED = -1e9;
 /** examples a features pass takes at once when class statistics are computed */
 const STATISTICS_CHUNK = 1000;
 
@@ -112,7 +111,7 @@ class SlcaLearner extends BaseSgdLearner<SlcaOptions> {
   protected override taskLoss(inputs: BatchTensors): tf.Scalar {
     const width = this.ctx.scenario.outputs;
     const rows = inputs.batch.size;
-    const mask = new Float32Array(width).fill(MASKED);
+    const mask = new Float32Array(width).fill(MASKED_LOGIT);
     for (const o of this.ctx.scenario.tasks[this.currentTask].outputs) mask[o] = 0;
     const own = inputs.batch.taskIds.reduce((n, t) => n + (t === this.currentTask ? 1 : 0), 0);
     // crossEntropy averages weight·loss over all rows: weight rows/own makes it the mean over the task's rows
@@ -183,7 +182,7 @@ class SlcaLearner extends BaseSgdLearner<SlcaOptions> {
   override predict(x: tf.Tensor2D): tf.Tensor2D {
     if (this.tasksStarted === 0) return super.predict(x);
     const width = this.ctx.scenario.outputs;
-    const mask = new Float32Array(width).fill(MASKED);
+    const mask = new Float32Array(width).fill(MASKED_LOGIT);
     for (let t = 0; t < this.tasksStarted; t++) for (const o of this.ctx.scenario.tasks[t].outputs) mask[o] = 0;
     return tf.tidy(() => tf.add(this.model.forward(x, false), tf.tensor2d(mask, [1, width])) as tf.Tensor2D);
   }

@@ -8,6 +8,7 @@
  * restores its accumulators by position, its iteration count from the first entry).
  */
 import * as tf from '@tensorflow/tfjs';
+import { copyTensor } from '../parts/parameterCopies.js';
 
 export interface SavedOptimizer {
   /** portable slot names, in the optimizer's order */
@@ -21,7 +22,7 @@ export async function saveOptimizer(optimizer: tf.Optimizer, variables: tf.Varia
   return {
     names: weights.map((w) => portableName(w.name, variables)),
     // Slots that are the optimizer's own variables are copied; anything else getWeights made is fresh.
-    tensors: weights.map((w) => (w.tensor instanceof tf.Variable ? tf.clone(w.tensor) : w.tensor)),
+    tensors: weights.map((w) => (w.tensor instanceof tf.Variable ? copyTensor(w.tensor) : w.tensor)),
   };
 }
 

@@ -18,6 +18,7 @@ import { NormMlp } from '../../models/normMlp.js';
 import type { Model } from '../../models/types.js';
 import type { DataAccess, LearnerState } from '../contract.js';
 import type { Stateful } from '../state.js';
+import { copyTensor } from './parameterCopies.js';
 
 export type TestStatistics = 'running' | 'task-balanced';
 
@@ -68,7 +69,7 @@ export class BalancedStatistics implements Stateful {
   predict(x: tf.Tensor2D): tf.Tensor2D {
     const net = this.model;
     if (!(net instanceof NormMlp) || this.tasks === 0) return net.forward(x, false);
-    const saved = net.norms.map((n) => n.buffers.slice(0, 2).map((b) => tf.clone(b)));
+    const saved = net.norms.map((n) => n.buffers.slice(0, 2).map((b) => copyTensor(b)));
     try {
       if (!this.balanced) this.balanced = this.compute(net);
       this.balanced.forEach((stats, l) => stats.forEach((v, i) => net.norms[l].buffers[i].assign(v)));

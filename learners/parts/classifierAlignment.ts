@@ -1,6 +1,6 @@
 /**
  * SLCA's classifier alignment (Zhang et al. 2023, Sec. 3.3; official code models/slca.py
- * `_stage2_compact_classifier`; reference digest §3.3): after a task, re-train the output layer — every head
+ * `_stage2_compact_classifier`): after a task, re-train the output layer — every head
  * seen so far — on features sampled from stored class Gaussians, the backbone not involved.
  *
  *   for each of `epochs` epochs:
@@ -22,9 +22,8 @@ import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../../core/random.js';
 import type { ScenarioInfo } from '../contract.js';
 import { cholesky, sampleGaussian } from './gaussian.js';
-import { crossEntropy } from './losses.js';
+import { crossEntropy, MASKED_LOGIT } from './losses.js';
 
-const MASKED = -1e9;
 
 /** The stored statistics of one seen class. */
 export interface ClassGaussian {
@@ -141,7 +140,7 @@ export function headLayout(scenario: ScenarioInfo, seenTasks: number[]): HeadLay
   const activeBlocks = new Map<number, Float32Array>();
   for (const t of seenTasks) {
     const own = scenario.setting === 'task';
-    const mask = new Float32Array(width).fill(MASKED);
+    const mask = new Float32Array(width).fill(MASKED_LOGIT);
     for (const o of own ? scenario.tasks[t].outputs : seenOutputs) mask[o] = 0;
     allowed.set(t, mask);
     const active = new Float32Array(blocks.length);

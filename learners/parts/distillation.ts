@@ -1,6 +1,6 @@
 /**
  * Knowledge distillation (Hinton et al. 2015), as Learning without Forgetting uses it (Li & Hoiem 2016,
- * Eq. 2; reference digest §4.5):
+ * Eq. 2):
  *
  *   KD(z, z_old) = T² · (1/B) Σ_k [ −Σ_c softmax(z_old,k / T)_c · log softmax(z_k / T)_c ]
  *

@@ -1,5 +1,5 @@
 /**
- * Multivariate Gaussians for SLCA's classifier alignment (reference digest §3.3): per-class feature mean and
+ * Multivariate Gaussians for SLCA's classifier alignment (Zhang et al. 2023, Sec. 3.3): per-class feature mean and
  * covariance, and draws from N(s·μ, Σ) through the Cholesky factor Σ = L·Lᵀ (x = s·μ + L·z, z ~ N(0, I)).
  * The factorisation runs in float64 in JavaScript (feature widths are a few hundred at most); the draws are
  * one matrix product on the tfjs backend.

@@ -4,7 +4,7 @@
  *
  *   F_i = (1/N) Σ_x E_y[(∂ log p_θ(y|x) / ∂θ_i)²]
  *
- * where the label y is, by `kind` (reference digest §4.1):
+ * where the label y is, by `kind`:
  *   'true'      — every label, weighted by p_θ(y|x) (the exact Fisher; van de Ven et al. 2022),
  *   'sampled'   — one label drawn from p_θ(·|x) (Kirkpatrick et al.'s Monte-Carlo estimate),
  *   'predicted' — argmax p_θ(y|x) (Hsu et al. 2018, van de Ven & Tolias 2019),

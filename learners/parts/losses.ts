@@ -2,8 +2,13 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ScenarioInfo, TrainingConfig } from '../contract.js';
 
-/** Large enough that exp(z − MASKED) underflows to 0 in float32, small enough to stay finite. */
-const MASKED = -1e9;
+/**
+ * What every mask adds to a logit it hides, in every learner and in evaluation: exp(z − 1e9) underflows to 0
+ * in float32 (so does exp((z − 1e9)/T) for a distillation temperature T up to ~1e6), so softmax, loss,
+ * gradient and argmax ignore the output, and the logit stays finite (−Infinity would give 0·∞ = NaN in a
+ * gradient). The official codes fill with the lowest float or slice the columns out: the same results.
+ */
+export const MASKED_LOGIT = -1e9;
 
 /**
  * Additive logit mask for the task-incremental setting: 0 on the outputs of each example's task (its head),
@@ -12,7 +17,7 @@ const MASKED = -1e9;
 export function taskMask(scenario: ScenarioInfo, taskIds: ArrayLike<number>): Float32Array | null {
   if (scenario.setting !== 'task') return null;
   const width = scenario.outputs;
-  const mask = new Float32Array(taskIds.length * width).fill(MASKED);
+  const mask = new Float32Array(taskIds.length * width).fill(MASKED_LOGIT);
   for (let i = 0; i < taskIds.length; i++) {
     for (const o of scenario.tasks[taskIds[i]].outputs) mask[i * width + o] = 0;
   }
@@ -24,7 +29,7 @@ export function taskMask(scenario: ScenarioInfo, taskIds: ArrayLike<number>): Fl
  * class-IL loss over the classes seen so far (training.lossOutputs 'seen'; Hsu et al.'s `valid_out_dim`).
  */
 export function seenOutputsMask(scenario: ScenarioInfo, lastTask: number): Float32Array {
-  const row = new Float32Array(scenario.outputs).fill(MASKED);
+  const row = new Float32Array(scenario.outputs).fill(MASKED_LOGIT);
   for (const task of scenario.tasks.slice(0, lastTask + 1)) for (const o of task.outputs) row[o] = 0;
   return row;
 }

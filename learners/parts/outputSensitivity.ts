@@ -5,7 +5,7 @@
  *   Ω_i = (1/N) Σ_k | ∂ ‖z(x_k)‖²₂ / ∂θ_i |
  *
  * with z the logits over the example's active outputs (its head in task-IL, every output otherwise, as for
- * the Fisher in ./importance.ts). Two estimators (reference digest §4.4):
+ * the Fisher in ./importance.ts). Two estimators:
  *   'per-example' — the formula above: absolute per-example gradients, in one batched pass
  *                   (models/perExampleGradients.ts); ∂‖z‖²/∂z = 2z.
  *   'batch-mean'  — Hsu et al. 2018's code (agents/regularization.py, MAS): for each mini-batch B of

@@ -12,6 +12,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { LearnerState } from '../contract.js';
 import type { Stateful } from '../state.js';
+import { copyTensor, copyValues } from './parameterCopies.js';
 
 export class QuadraticPenalty implements Stateful {
   private a: tf.Tensor[] | null = null;
@@ -35,10 +36,9 @@ export class QuadraticPenalty implements Stateful {
 
   /** Replace every term by this one (online EWC, SI, MAS and L2 keep a single anchor). */
   set(importance: tf.Tensor[], anchor: tf.Tensor[]): void {
-    // Deep copies (tf.add, not clone): a clone shares the variable's buffer, which optimizers may reuse.
     this.replace(
-      importance.map((f) => tf.keep(tf.add(f, 0))),
-      anchor.map((t) => tf.keep(tf.add(t, 0))),
+      copyValues(importance),
+      copyValues(anchor),
     );
     this.k = 0;
   }
@@ -59,8 +59,8 @@ export class QuadraticPenalty implements Stateful {
    */
   saveState(): LearnerState {
     const tensors: Record<string, tf.Tensor> = {};
-    this.a?.forEach((t, i) => (tensors[`a/${i}`] = tf.add(t, 0)));
-    this.m?.forEach((t, i) => (tensors[`m/${i}`] = tf.add(t, 0)));
+    this.a?.forEach((t, i) => (tensors[`a/${i}`] = copyTensor(t)));
+    this.m?.forEach((t, i) => (tensors[`m/${i}`] = copyTensor(t)));
     return { tensors, json: { k: this.k } };
   }
 
@@ -72,7 +72,7 @@ export class QuadraticPenalty implements Stateful {
       Array.from({ length: count }, (_, i) => {
         const t = saved.tensors[`${prefix}/${i}`];
         if (!t) throw new Error(`the saved penalty has no tensor '${prefix}/${i}'`);
-        return tf.keep(tf.add(t, 0));
+        return tf.keep(copyTensor(t));
       });
     this.replace(pick('a'), pick('m'));
     this.k = (saved.json as { k: number }).k;

@@ -109,7 +109,7 @@ describe('normalisation layers', () => {
       ada.dispose();
     });
 
-    it('η follows the recursion and its limits (digest §2.5)', () => {
+    it('η follows the recursion and its limits (Lyu et al. 2023, the adaptive momentum)', () => {
       const s = new MomentumSchedule(0.1, 0.4);
       expect(s.eta(1)).to.be.closeTo(0.398, 5e-4);
       expect(s.limit).to.be.closeTo(0.0413, 5e-5);
