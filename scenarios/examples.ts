@@ -87,3 +87,18 @@ export function taskTestExamples(scenario: Scenario, taskId: number): ExampleSet
   const indices = scenario.tasks[taskId].testIndices;
   return { taskIds: new Uint16Array(indices.length).fill(taskId), indices };
 }
+
+/** The rows of `a` followed by the rows of `b`. */
+export function joinBatches(a: Batch, b: Batch, inputSize: number): Batch {
+  const size = a.size + b.size;
+  const x = new Float32Array(size * inputSize);
+  x.set(a.x.subarray(0, a.size * inputSize));
+  x.set(b.x.subarray(0, b.size * inputSize), a.size * inputSize);
+  const targets = new Int32Array(size);
+  targets.set(a.targets);
+  targets.set(b.targets, a.size);
+  const taskIds = new Uint16Array(size);
+  taskIds.set(a.taskIds);
+  taskIds.set(b.taskIds, a.size);
+  return { x, targets, taskIds, size };
+}

@@ -14,11 +14,11 @@
  * buffer is in use, as in the official code.
  */
 import * as tf from '@tensorflow/tfjs';
+import { joinBatches } from '../../scenarios/examples.js';
 import type { Batch, ExampleSet } from '../../scenarios/types.js';
 import { BaseSgdLearner, type BatchTensors, type StepLoss } from '../base.js';
 import { defineLearner, type LearnerContext, type Phase } from '../contract.js';
 import { applyMask, crossEntropy } from '../parts/losses.js';
-import { joinBatches } from './replay.js';
 import { BalancedStatistics, TEST_STATISTICS_SCHEMA, testStatisticsKeyOptions, type TestStatistics } from '../parts/balancedStatistics.js';
 import { FORWARD_SCHEMA, forwardKeyOptions, normOf, partLogits, resolveForward, type ReplayForward } from '../parts/replayForward.js';
 import { StreamBuffer } from '../memory/streamBuffer.js';

@@ -16,11 +16,11 @@
  * AdaB²N's λ loss is added from the second task on, as in the code.
  */
 import * as tf from '@tensorflow/tfjs';
+import { joinBatches } from '../../scenarios/examples.js';
 import type { Batch, ExampleSet } from '../../scenarios/types.js';
 import { BaseSgdLearner, type BatchTensors, type StepLoss } from '../base.js';
 import { defineLearner, type LearnerContext, type Phase } from '../contract.js';
 import { applyMask, crossEntropy, MASKED_LOGIT } from '../parts/losses.js';
-import { joinBatches } from './replay.js';
 import { BalancedStatistics, TEST_STATISTICS_SCHEMA, testStatisticsKeyOptions, type TestStatistics } from '../parts/balancedStatistics.js';
 import { FORWARD_SCHEMA, forwardKeyOptions, normOf, partLogits, resolveForward, type ReplayForward } from '../parts/replayForward.js';
 import { StreamBuffer } from '../memory/streamBuffer.js';

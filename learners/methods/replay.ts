@@ -20,6 +20,7 @@
  * Defaults are Hsu et al.'s naive rehearsal for split MNIST: 'per-task', 1100 examples, 'dataset'.
  */
 import * as tf from '@tensorflow/tfjs';
+import { joinBatches } from '../../scenarios/examples.js';
 import type { Batch, ExampleSet } from '../../scenarios/types.js';
 import { BaseSgdLearner, type BatchTensors, type StepLoss } from '../base.js';
 import { defineLearner, type DataAccess, type LearnerContext, type Phase } from '../contract.js';
@@ -83,21 +84,6 @@ class ReplayLearner extends BaseSgdLearner<ReplayOptions> {
     const positions = this.sampleRng.sample(Uint32Array.from({ length: available }, (_, i) => i), size);
     return this.ctx.data.batch(stored, positions);
   }
-}
-
-/** The rows of `a` followed by the rows of `b`. */
-export function joinBatches(a: Batch, b: Batch, inputSize: number): Batch {
-  const size = a.size + b.size;
-  const x = new Float32Array(size * inputSize);
-  x.set(a.x.subarray(0, a.size * inputSize));
-  x.set(b.x.subarray(0, b.size * inputSize), a.size * inputSize);
-  const targets = new Int32Array(size);
-  targets.set(a.targets);
-  targets.set(b.targets, a.size);
-  const taskIds = new Uint16Array(size);
-  taskIds.set(a.taskIds);
-  taskIds.set(b.taskIds, a.size);
-  return { x, targets, taskIds, size };
 }
 
 /** Output unit of every example of `set`, gathered in chunks (pixels are built and dropped). */

@@ -6,7 +6,7 @@ import type { Learner } from '../../learners/contract.js';
 import { asymmetricMask } from '../../learners/methods/erAce.js';
 import { crossEntropy } from '../../learners/parts/losses.js';
 import { getLearner } from '../../learners/registry.js';
-import { joinBatches } from '../../learners/methods/replay.js';
+import { joinBatches } from '../../scenarios/examples.js';
 import { StreamBuffer } from '../../learners/memory/streamBuffer.js';
 import type { NormMlp } from '../../models/normMlp.js';
 import type { ModelSpec } from '../../models/types.js';

@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { asymmetricMask } from '../../learners/methods/erAce.js';
 import { crossEntropy } from '../../learners/parts/losses.js';
 import { getLearner } from '../../learners/registry.js';
-import { joinBatches } from '../../learners/methods/replay.js';
+import { joinBatches } from '../../scenarios/examples.js';
 import type { NormMlp } from '../../models/normMlp.js';
 import type { ModelSpec } from '../../models/types.js';
 import { validateWithSchema } from '../../core/schema.js';
