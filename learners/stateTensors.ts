@@ -1,5 +1,6 @@
 /**
- * Small helpers for learners' checkpoint state (`extraState` / `restoreExtraState` of ./base.ts): lists of
+ * Small helpers for hand-written checkpoint state (a `Stateful` part's saveState/loadState, or the
+ * `extraState` / `restoreExtraState` hooks of plugins written before declared state, ./state.ts): lists of
  * tensors and example sets as named state tensors, and name prefixes to keep several parts apart.
  */
 import * as tf from '@tensorflow/tfjs';

@@ -1,8 +1,8 @@
 /**
- * An instrumented run for the conformance check: creates a learner, evaluates every task before
- * training and after every phase (and the new task after every epoch, as the runner does), and records
- * what the checks look at: logits, accuracies, the epochs the learner reported, live tensor counts at
- * every step and after every phase, and problems with what `predict` returned.
+ * An instrumented run for the conformance check: the run protocol (run/protocol.ts) that `clbench run`
+ * uses, on the stream of a check (a setting, a rehearsal schedule, a backbone), with the learner's predict
+ * watched. It records what the checks look at: logits, accuracies, the epochs the learner reported, live
+ * tensor counts at every step and after every phase, and problems with what `predict` returned.
  */
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../core/random.js';

@@ -5,24 +5,18 @@ import { Rng } from '../../core/random.js';
 import type { Learner, LearnerContext, Phase, TrainingConfig } from '../../learners/contract.js';
 import { createNetwork } from '../../models/network.js';
 import type { Model, ModelSpec } from '../../models/types.js';
-import { scenarioInfo } from '../../run/evaluate.js';
-import { gatherBatch, taskExamples } from '../../scenarios/examples.js';
+import { learnerContext } from '../../run/context.js';
+import { taskExamples } from '../../scenarios/examples.js';
 import type { Scenario } from '../../scenarios/types.js';
 import { uniformArray, values } from './tf.js';
 
 /** The online protocol of the rehearsal specs: one epoch of SGD in batches of 8. */
 export const ONLINE: TrainingConfig = { epochs: 1, batchSize: 8, optimizer: 'sgd', lr: 0.05, momentum: 0, resetOptimizer: false };
 
-/** A context like runJob's, with a normalising model when `model.norm` says so. */
+/** A context as the run protocol makes one (run/context.ts), with a normalising model when `model.norm` says so. */
 export function context(scenario: Scenario, model: ModelSpec, training = ONLINE, seed = 3): LearnerContext {
-  return {
-    scenario: scenarioInfo(scenario),
-    training,
-    createModel: (outputs = scenario.outputs) => createNetwork(model, { inputs: scenario.inputSize, outputs, tasks: scenario.tasks.length }, new Rng(seed, 'model-init')),
-    rng: new Rng(seed, 'learner'),
-    data: { taskExamples: (t) => taskExamples(scenario, t), batch: (set, positions) => gatherBatch(scenario, 'train', set, positions) },
-    backend: tf.getBackend(),
-  };
+  const shape = (outputs: number) => ({ inputs: scenario.inputSize, outputs, tasks: scenario.tasks.length });
+  return learnerContext({ scenario, training, createModel: (outputs) => createNetwork(model, shape(outputs), new Rng(seed, 'model-init')), seed, backend: tf.getBackend() });
 }
 
 /** Phase p of a scenario, training exactly task p's examples (as runJob does). */

@@ -1,6 +1,6 @@
 /**
  * Shared helpers for the tensor specs: backend selection, a tiny synthetic scenario, a LearnerContext
- * built the way run/runJob.ts builds it, and element-wise comparisons.
+ * built the way the run protocol builds it (run/context.ts), and element-wise comparisons.
  */
 import { expect } from 'chai';
 import * as tf from '@tensorflow/tfjs';
@@ -9,10 +9,9 @@ import type { LearnerContext, TrainingConfig } from '../../learners/contract.js'
 import { createMlp } from '../../models/mlp.js';
 import type { ModelSpec } from '../../models/types.js';
 import { useBackend } from '../../backends/backend.js';
-import { scenarioInfo } from '../../run/evaluate.js';
+import { learnerContext } from '../../run/context.js';
 import { buildScenario, type ScenarioSpec } from '../../scenarios/build.js';
 import { loadDataset } from '../../scenarios/datasets/index.js';
-import { gatherBatch, taskExamples } from '../../scenarios/examples.js';
 import type { Scenario } from '../../scenarios/types.js';
 
 /** Registers a mocha before() hook that selects the WASM backend. */
@@ -37,18 +36,7 @@ export const SGD: TrainingConfig = { epochs: 1, batchSize: 16, optimizer: 'sgd',
 
 /** A LearnerContext wired exactly like runJob's. */
 export function contextFor(scenario: Scenario, model: ModelSpec, seed = 3, training: TrainingConfig = SGD): LearnerContext {
-  return {
-    scenario: scenarioInfo(scenario),
-    training,
-    createModel: (outputs = scenario.outputs) =>
-      createMlp(model, { inputs: scenario.inputSize, outputs }, new Rng(seed, 'model-init')),
-    rng: new Rng(seed, 'learner'),
-    data: {
-      taskExamples: (taskId) => taskExamples(scenario, taskId),
-      batch: (set, positions) => gatherBatch(scenario, 'train', set, positions),
-    },
-    backend: tf.getBackend(),
-  };
+  return learnerContext({ scenario, training, createModel: (outputs) => createMlp(model, { inputs: scenario.inputSize, outputs }, new Rng(seed, 'model-init')), seed, backend: tf.getBackend() });
 }
 
 /** A Float32Array of `n` draws, uniform in [lo, hi). */
