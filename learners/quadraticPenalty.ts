@@ -11,6 +11,11 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
+/**
+ * Σ_t Σ_i F_{t,i} (θ_i − θ*_{t,i})², merged as A (θ − M)² + K so that a step costs the same after any number of
+ * tasks (see the module comment). `add` a term per task (EWC) or `set` one (online EWC, SI, MAS, L2); `value`
+ * inside the training step; `saveState` / `loadState` for checkpoints; `dispose` at the end.
+ */
 export class QuadraticPenalty {
   private a: tf.Tensor[] | null = null;
   private m: tf.Tensor[] | null = null;
@@ -81,6 +86,7 @@ export class QuadraticPenalty {
     return this.a;
   }
 
+  /** Frees the merged terms; the penalty is then empty (`value` returns null) until the next `add` or `set`. */
   dispose(): void {
     tf.dispose([...(this.a ?? []), ...(this.m ?? [])]);
     this.a = this.m = null;

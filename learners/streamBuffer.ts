@@ -21,6 +21,11 @@ export interface StreamBufferSnapshot {
   json: { seen: number; rng: RngState };
 }
 
+/**
+ * A replay memory of `capacity` slots filled by reservoir sampling over every presented example (Mammoth's
+ * buffer; see the module comment), holding references and, when `logitWidth` > 0, each example's logits.
+ * Checkpoint it with `streamBufferState` / `restoreStreamBuffer`.
+ */
 export class StreamBuffer {
   private readonly taskIds: Uint16Array;
   private readonly indices: Uint32Array;
@@ -87,6 +92,7 @@ export class StreamBuffer {
     return out;
   }
 
+  /** A copy of the buffer's contents and its generator's state (`load` takes it back). */
   save(): StreamBufferSnapshot {
     return {
       taskIds: Int32Array.from(this.taskIds),
