@@ -57,7 +57,7 @@ function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
-const PLUGIN_HELP = 'load a learner plugin module (repeatable; relative to the current folder)';
+const PLUGIN_HELP = 'load a learner plugin: a module file (relative to the current folder) or an installed package\'s name (repeatable)';
 
 function positiveInteger(text: string): number {
   const n = Number(text);
@@ -203,7 +203,7 @@ program
 program
   .command('check-plugin')
   .description('conformance checks of learner plugins on a tiny synthetic stream in all three settings (exit 1 if any fails)')
-  .argument('<plugins...>', 'plugin module files (.js)')
+  .argument('<plugins...>', 'plugin module files (.js) or installed plugin packages by name')
   .option('--options <json>', 'learner options to check with (default: the schema defaults)')
   .addOption(new Option('-b, --backend <name>', 'tfjs backend').choices([...BACKEND_CHOICES]).default('auto'))
   .action(async (files: string[], opts: { options?: string; backend: BackendChoice }) => {
