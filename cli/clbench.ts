@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UserError } from '../core/errors.js';
+import { describePosition, jsonSyntaxProblem } from '../core/jsonSyntax.js';
 import { nativeAbsence, nativeAddon } from '../core/nativeAddon.js';
 import { CLBENCH_VERSION } from '../core/version.js';
 import { learnerSource, listLearners } from '../learners/registry.js';
@@ -32,6 +33,7 @@ import { SCHEDULE_DESCRIPTIONS, SCHEDULE_KINDS } from '../scenarios/scheduleSpec
 import { expandSuite, readSuiteFile } from '../runner/suite.js';
 import { runSuite } from '../runner/runSuite.js';
 import { resolveShard, selectShard } from '../runner/shard.js';
+import { suiteShape } from '../runner/suiteShape.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 /** The quick suite shipped in the package (suites/quick.json beside dist/). */
@@ -196,8 +198,8 @@ program
   .argument('<suite>', 'suite JSON file')
   .option('--plugin <file>', PLUGIN_HELP, collect, [])
   .action(async (file: string, opts: { plugin: string[] }) => {
-    const { suite, jobs } = await readSuiteJobs(file, opts.plugin);
-    process.stdout.write(`${file}: valid — ${jobs.length} runs (${new Set(jobs.map((j) => j.scenario.name)).size} scenarios × learners × ${suite.seeds.length} seeds)\n`);
+    const { jobs } = await readSuiteJobs(file, opts.plugin);
+    process.stdout.write(`${file}: valid — ${suiteShape(jobs)}\n`);
   });
 
 program
@@ -230,7 +232,8 @@ function parseOptionsJson(text: string): Record<string, unknown> {
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw new UserError(`not valid JSON: ${(error as Error).message}`, '--options', `give a JSON object, e.g. --options '{"lambda": 10}'`);
+    const problem = jsonSyntaxProblem(text, error);
+    throw new UserError(`not valid JSON: ${problem.reason} at ${describePosition(problem)}`, '--options', `give a JSON object, e.g. --options '{"lambda": 10}'`);
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value))
     throw new UserError('must be a JSON object', '--options', `e.g. --options '{"lambda": 10}'`);

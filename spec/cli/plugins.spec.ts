@@ -140,7 +140,7 @@ describe('learner plugins through the clbench command', function () {
     const suite = project.write('uses-plugin.json', JSON.stringify(tinySuite({ learners: [{ name: 'recency-replay', options: { window: 2 } }] })));
     const valid = clbench(['validate', suite, '--plugin', EXAMPLE_PLUGIN], project.dir);
     expect(valid.status, valid.stderr).to.equal(0);
-    expect(valid.stdout).to.contain('valid — 1 runs');
+    expect(valid.stdout).to.contain('valid — 1 run (1 scenario × 1 learner × 1 seed)');
     const list = clbench(['list', '--plugin', 'examples/recency-replay/dist/recency-replay.js'], REPO_ROOT);
     expect(list.status, list.stderr).to.equal(0);
     expect(list.stdout).to.match(/recency-replay +Replay a random sample .* \(plugin examples\/recency-replay\/dist\/recency-replay\.js\)/);
