@@ -20,7 +20,7 @@ import { buildLeaderboard } from '../results/leaderboard.js';
 import { leaderboardMarkdown } from '../results/markdown.js';
 import { writeReport } from '../results/report/index.js';
 import { createResultsDir, readRecords, writeFileAtomic } from '../results/store.js';
-import { leaderboardTable } from '../results/table.js';
+import { leaderboardLegend, leaderboardTable } from '../results/table.js';
 import { DATASETS } from '../scenarios/datasets/index.js';
 import { BACKEND_CHOICES, useBackend, type BackendChoice } from '../runner/backend.js';
 import { checkLearner, formatReport } from '../runner/conformance.js';
@@ -139,11 +139,11 @@ program
     const bad = result.records.filter((r) => r.status !== 'completed');
     if (opts.json) {
       // stdout stays pure JSON lines: the table is for the person watching, on stderr
-      process.stderr.write(`\n${leaderboardTable(result.leaderboard)}\n\n${files}`);
+      process.stderr.write(`\n${leaderboardTable(result.leaderboard)}\n${leaderboardLegend(result.leaderboard)}\n\n${files}`);
       const paths = { leaderboard: result.leaderboardPath, accuracyLong: result.accuracyLongPath, report: result.reportPath };
       writeStdoutLine(JSON.stringify({ event: 'suite-end', time: new Date().toISOString(), runs: result.records.length, notCompleted: bad.map((r) => r.runId), ...paths }));
     } else {
-      process.stdout.write(`\n${leaderboardTable(result.leaderboard)}\n\n${files}`);
+      process.stdout.write(`\n${leaderboardTable(result.leaderboard)}\n${leaderboardLegend(result.leaderboard)}\n\n${files}`);
     }
     if (bad.length) {
       process.stderr.write(`${bad.length} run(s) did not complete: ${bad.map((r) => `${r.runId} (${r.status})`).join(', ')}\n`);
@@ -347,7 +347,7 @@ program
     if (opts.csv) writeFileAtomic(opts.csv, leaderboardCsv(rows));
     if (opts.long) writeFileAtomic(opts.long, accuracyLongCsv(records));
     if (opts.format === 'csv') process.stdout.write(leaderboardCsv(rows));
-    else process.stdout.write(`${opts.format === 'md' ? leaderboardMarkdown(rows) : leaderboardTable(rows)}\n`);
+    else process.stdout.write(`${opts.format === 'md' ? leaderboardMarkdown(rows) : `${leaderboardTable(rows)}\n${leaderboardLegend(rows)}`}\n`);
     // where the files went: on stderr when stdout carries a table or CSV meant to be redirected
     const written = [opts.csv ? `leaderboard: ${opts.csv}` : '', opts.long ? `long format: ${opts.long}` : ''].filter(Boolean).join('\n');
     if (written) (opts.format === 'text' ? process.stdout : process.stderr).write(`${opts.format === 'text' ? '\n' : ''}${written}\n`);
