@@ -3,6 +3,14 @@
  *
  * `tf` is clbench's own @tensorflow/tfjs module. A plugin imports tf from here, never from its own
  * @tensorflow/tfjs: a second copy has its own Tensor class, and its tensors fail clbench's checks.
+ * (Its reference is tfjs's own: https://js.tensorflow.org/api/latest/.)
+ *
+ * The plugin guide (docs/plugins.md) shows how these fit together: a learner definition (`defineLearner`),
+ * the base learner and its override points (`BaseSgdLearner`), and the building blocks the built-in
+ * learners are made of (`fisherDiagonal`, `QuadraticPenalty`, `StreamBuffer`, the state helpers). The
+ * `metrics` namespace holds every metric of the leaderboards as a pure function of an accuracy record.
+ *
+ * @packageDocumentation
  */
 export * as tf from '@tensorflow/tfjs';
 export type {

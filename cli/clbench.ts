@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UserError } from '../core/errors.js';
+import { describePosition, jsonSyntaxProblem } from '../core/jsonSyntax.js';
 import { nativeAbsence, nativeAddon } from '../core/nativeAddon.js';
 import { CLBENCH_VERSION } from '../core/version.js';
 import { learnerSource, listLearners } from '../learners/registry.js';
@@ -20,7 +21,7 @@ import { leaderboardMarkdown } from '../results/markdown.js';
 import { writeReport } from '../results/report/index.js';
 import { writeFileAtomic } from '../core/files.js';
 import { createResultsDir, readRecords } from '../store/records.js';
-import { leaderboardTable } from '../results/table.js';
+import { leaderboardLegend, leaderboardTable } from '../results/table.js';
 import { DATASETS } from '../scenarios/datasets/index.js';
 import { BACKEND_CHOICES, useBackend, type BackendChoice } from '../backends/backend.js';
 import { checkLearner, formatReport } from '../plugins/conformance.js';
@@ -33,6 +34,7 @@ import { SCHEDULE_DESCRIPTIONS, SCHEDULE_KINDS } from '../scenarios/scheduleSpec
 import { expandSuite, readSuiteFile } from '../suite/suite.js';
 import { runSuite } from '../exec/runSuite.js';
 import { resolveShard, selectShard } from '../suite/shard.js';
+import { suiteShape } from '../suite/suiteShape.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 /** The quick suite shipped in the package (suites/quick.json beside dist/). */
@@ -58,7 +60,7 @@ function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
-const PLUGIN_HELP = 'load a learner plugin module (repeatable; relative to the current folder)';
+const PLUGIN_HELP = 'load a learner plugin: a module file (relative to the current folder) or an installed package\'s name (repeatable)';
 
 function positiveInteger(text: string): number {
   const n = Number(text);
@@ -138,11 +140,11 @@ program
     const bad = result.records.filter((r) => r.status !== 'completed');
     if (opts.json) {
       // stdout stays pure JSON lines: the table is for the person watching, on stderr
-      process.stderr.write(`\n${leaderboardTable(result.leaderboard)}\n\n${files}`);
+      process.stderr.write(`\n${leaderboardTable(result.leaderboard)}\n${leaderboardLegend(result.leaderboard)}\n\n${files}`);
       const paths = { leaderboard: result.leaderboardPath, accuracyLong: result.accuracyLongPath, report: result.reportPath };
       writeStdoutLine(JSON.stringify({ event: 'suite-end', time: new Date().toISOString(), runs: result.records.length, notCompleted: bad.map((r) => r.runId), ...paths }));
     } else {
-      process.stdout.write(`\n${leaderboardTable(result.leaderboard)}\n\n${files}`);
+      process.stdout.write(`\n${leaderboardTable(result.leaderboard)}\n${leaderboardLegend(result.leaderboard)}\n\n${files}`);
     }
     if (bad.length) {
       process.stderr.write(`${bad.length} run(s) did not complete: ${bad.map((r) => `${r.runId} (${r.status})`).join(', ')}\n`);
@@ -197,14 +199,14 @@ program
   .argument('<suite>', 'suite JSON file')
   .option('--plugin <file>', PLUGIN_HELP, collect, [])
   .action(async (file: string, opts: { plugin: string[] }) => {
-    const { suite, jobs } = await readSuiteJobs(file, opts.plugin);
-    process.stdout.write(`${file}: valid — ${jobs.length} runs (${new Set(jobs.map((j) => j.scenario.name)).size} scenarios × learners × ${suite.seeds.length} seeds)\n`);
+    const { jobs } = await readSuiteJobs(file, opts.plugin);
+    process.stdout.write(`${file}: valid — ${suiteShape(jobs)}\n`);
   });
 
 program
   .command('check-plugin')
   .description('conformance checks of learner plugins on a tiny synthetic stream in all three settings (exit 1 if any fails)')
-  .argument('<plugins...>', 'plugin module files (.js)')
+  .argument('<plugins...>', 'plugin module files (.js) or installed plugin packages by name')
   .option('--options <json>', 'learner options to check with (default: the schema defaults)')
   .addOption(new Option('-b, --backend <name>', 'tfjs backend').choices([...BACKEND_CHOICES]).default('auto'))
   .action(async (files: string[], opts: { options?: string; backend: BackendChoice }) => {
@@ -231,7 +233,8 @@ function parseOptionsJson(text: string): Record<string, unknown> {
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw new UserError(`not valid JSON: ${(error as Error).message}`, '--options', `give a JSON object, e.g. --options '{"lambda": 10}'`);
+    const problem = jsonSyntaxProblem(text, error);
+    throw new UserError(`not valid JSON: ${problem.reason} at ${describePosition(problem)}`, '--options', `give a JSON object, e.g. --options '{"lambda": 10}'`);
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value))
     throw new UserError('must be a JSON object', '--options', `e.g. --options '{"lambda": 10}'`);
@@ -345,7 +348,7 @@ program
     if (opts.csv) writeFileAtomic(opts.csv, leaderboardCsv(rows));
     if (opts.long) writeFileAtomic(opts.long, accuracyLongCsv(records));
     if (opts.format === 'csv') process.stdout.write(leaderboardCsv(rows));
-    else process.stdout.write(`${opts.format === 'md' ? leaderboardMarkdown(rows) : leaderboardTable(rows)}\n`);
+    else process.stdout.write(`${opts.format === 'md' ? leaderboardMarkdown(rows) : `${leaderboardTable(rows)}\n${leaderboardLegend(rows)}`}\n`);
     // where the files went: on stderr when stdout carries a table or CSV meant to be redirected
     const written = [opts.csv ? `leaderboard: ${opts.csv}` : '', opts.long ? `long format: ${opts.long}` : ''].filter(Boolean).join('\n');
     if (written) (opts.format === 'text' ? process.stdout : process.stderr).write(`${opts.format === 'text' ? '\n' : ''}${written}\n`);

@@ -2,6 +2,8 @@
  * Errors a user can cause. The CLI prints `message` (and `hint`) without a stack trace; anything that
  * is not a `UserError` is a bug and is printed with its stack.
  */
+import { didYouMean } from './suggest.js';
+
 export class UserError extends Error {
   /** `where`: the file and field at fault; `fix`: what to do about it. */
   constructor(
@@ -57,7 +59,7 @@ export class RunInterrupted extends Error {
 /** "did you mean" list for unknown names. */
 export function unknownName(kind: string, name: string, known: readonly string[], where?: string): UserError {
   return new UserError(
-    `unknown ${kind} '${name}'`,
+    `unknown ${kind} '${name}'${didYouMean(name, known)}`,
     where,
     `use one of: ${known.join(', ')}`,
   );

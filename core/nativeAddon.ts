@@ -56,5 +56,6 @@ export function nativeAbsence(): string | null {
   } catch {
     // no status file: the build never ran
   }
-  return 'the native addon was never built (build/clbench.node is missing); to get it: install a C compiler and OpenBLAS (Debian/Ubuntu: `apt-get install build-essential libopenblas-dev`), then `npm rebuild clbench` (or `npm run build` in a checkout)';
+  // no status file: the install script never ran (npm 11 runs a dependency's install script only once approved)
+  return 'the native addon was never built (build/clbench.node is missing: clbench\'s install script did not run); to get it: install a C compiler and OpenBLAS (Debian/Ubuntu: `apt-get install build-essential libopenblas-dev`), allow clbench\'s install script if npm skipped it (`npm install-scripts approve clbench`), then `npm rebuild clbench` (or `npm run build` in a checkout)';
 }

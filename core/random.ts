@@ -28,8 +28,13 @@ function splitmix32(seed: number): () => number {
   };
 }
 
+/** The generator's 128-bit state as four unsigned 32-bit words (JSON-safe, for checkpoints). */
 export type RngState = [number, number, number, number];
 
+/**
+ * A seeded xoshiro128** generator (see the module comment). Draw every random choice from one, `derive` an
+ * independent one per purpose, and save `state()` in checkpoints (`setState` continues from it).
+ */
 export class Rng {
   private s: Uint32Array;
 
@@ -40,12 +45,14 @@ export class Rng {
     if (this.s.every((v) => v === 0)) this.s[0] = 1;
   }
 
+  /** A generator that continues from a saved `state()`. */
   static fromState(state: RngState): Rng {
     const rng = new Rng(0);
     rng.s.set(state);
     return rng;
   }
 
+  /** The current state, to save (a copy). */
   state(): RngState {
     return [this.s[0], this.s[1], this.s[2], this.s[3]];
   }
@@ -62,6 +69,7 @@ export class Rng {
     return new Rng(this.uint32(), label);
   }
 
+  /** The next 32-bit unsigned integer. */
   uint32(): number {
     const s = this.s;
     const result = Math.imul(rotl(Math.imul(s[1], 5), 7), 9) >>> 0;

@@ -1,8 +1,10 @@
 /** ajv validation that ends in one clear UserError naming the file, the field and the fix. */
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { UserError } from './errors.js';
+import { didYouMean } from './suggest.js';
 
-const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false });
+// verbose: errors carry their schema, so an unknown field can be matched against the known ones
+const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false, verbose: true });
 const compiled = new WeakMap<object, ValidateFunction>();
 
 /**
@@ -44,7 +46,7 @@ function describe(e: ErrorObject): string {
     case 'required':
       return `missing field '${p.missingProperty}'`;
     case 'additionalProperties':
-      return `unknown field '${p.additionalProperty}'`;
+      return `unknown field '${p.additionalProperty}'${didYouMean(p.additionalProperty, Object.keys((e.parentSchema as { properties?: object } | undefined)?.properties ?? {}))}`;
     case 'enum':
       return `must be one of ${p.allowedValues.map((v: unknown) => JSON.stringify(v)).join(', ')}`;
     case 'type':

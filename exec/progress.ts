@@ -17,10 +17,31 @@ export interface Progress {
 
 export type ProgressMode = 'bar' | 'lines' | 'json' | 'quiet';
 
-export function createProgress(mode: ProgressMode, write: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Progress {
+/** The terminal the bars draw on: process.stderr, or a fake one in tests. */
+export type BarStream = NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+
+export function createProgress(mode: ProgressMode, write: (line: string) => void = (l) => process.stderr.write(`${l}\n`), stream: BarStream = process.stderr): Progress {
   if (mode === 'quiet') return { start() {}, jobStart() {}, event() {}, jobEnd() {}, stop() {} };
-  if (mode === 'json') return jsonProgress(write);
-  return mode === 'bar' ? barProgress() : lineProgress(write);
+  return inStartOrder(mode === 'json' ? jsonProgress(write) : mode === 'bar' ? barProgress(stream) : lineProgress(write));
+}
+
+/**
+ * Numbers runs 1..N in the order they start. The runner passes each run's place in the suite's queue,
+ * but a pool starts the longest runs first: without this the first lines would read [3/6] and [6/6].
+ */
+export function inStartOrder(inner: Progress): Progress {
+  const ordinal = new Map<number, number>();
+  const of = (index: number) => ordinal.get(index) ?? index;
+  return {
+    start: (total, slots) => inner.start(total, slots),
+    jobStart(index, job, slot) {
+      if (!ordinal.has(index)) ordinal.set(index, ordinal.size);
+      inner.jobStart(of(index), job, slot);
+    },
+    event: (index, slot, e) => inner.event(of(index), slot, e),
+    jobEnd: (index, slot, record) => inner.jobEnd(of(index), slot, record),
+    stop: () => inner.stop(),
+  };
 }
 
 export function outcome(record: RunRecord): string {
@@ -69,9 +90,21 @@ interface SlotState {
   id: string;
 }
 
-function barProgress(): Progress {
+function barProgress(stream: BarStream): Progress {
   const multi = new cliProgress.MultiBar(
-    { hideCursor: true, clearOnComplete: false, autopadding: true, etaBuffer: 100, format: '{label} |{bar}| {value}/{total} {unit} | ETA {eta_formatted} {info}' },
+    {
+      stream,
+      hideCursor: true,
+      clearOnComplete: false,
+      autopadding: true,
+      etaBuffer: 100,
+      // true: cli-progress cuts every bar line at the terminal's width itself (false only asks the
+      // terminal to stop wrapping, which not every terminal does)
+      linewrap: true,
+      // a narrow bar leaves the width to the run's phase, epoch, rate and id
+      barsize: 20,
+      format: '{label} |{bar}| {value}/{total} {unit} | ETA {eta_formatted} {info}',
+    },
     cliProgress.Presets.shades_classic,
   );
   let suite: cliProgress.SingleBar | null = null;
@@ -112,6 +145,8 @@ function barProgress(): Progress {
       slots[slot].bar.update(0, { info: 'waiting' });
     },
     stop() {
+      // the worker bars go (a finished run's last 'waiting' line is stale); the suite bar stays as the summary
+      for (const s of slots) multi.remove(s.bar);
       multi.stop();
     },
   };

@@ -57,10 +57,16 @@ async function lossValue(loss: StepLoss): Promise<number> {
   return value;
 }
 
-/** A batch as tensors, plus the plain batch it came from. */
+/**
+ * A batch as tensors, plus the plain batch it came from: what `loss`, `taskLoss`, `adjustGradients` and
+ * `afterStep` receive. The tensors live inside the step's `tf.tidy`.
+ */
 export interface BatchTensors {
+  /** the plain batch: pixels, labels and each row's task id (`batch.taskIds`) */
   batch: Batch;
+  /** `[rows, inputSize]` inputs */
   x: tf.Tensor2D;
+  /** int32 labels, indices into the output layer */
   targets: tf.Tensor1D;
   /** additive task-IL logit mask (null outside task-IL) */
   mask: Float32Array | null;
@@ -69,15 +75,29 @@ export interface BatchTensors {
 /** Give the event loop a turn this often, so progress bars redraw and Ctrl-C is seen. */
 const YIELD_EVERY_MS = 200;
 
+/**
+ * The SGD loop every built-in learner extends: a learner overrides the steps it changes (see the module
+ * comment above and the plugin guide, docs/plugins.md). Its `state()` holds the model's variables and buffers,
+ * the optimizer's slots, the batch-order and dropout generators, the state the learner declared (`remember`,
+ * `rememberTensors`, `rememberField`) and whatever `extraState()` adds. `O` is the type of the learner's
+ * validated options.
+ */
 export class BaseSgdLearner<O = Record<string, never>> implements Learner {
+  /** the network, from `ctx.createModel()`: `variables`, `forward(x, training)` */
   protected readonly model: Model;
+  /** the suite's optimizer over `model.variables` (a fresh one each phase with `training.resetOptimizer`) */
   protected optimizer: tf.Optimizer;
+  /** the generator of the batch order, derived from `ctx.rng` (saved in checkpoints) */
   protected readonly batchRng: Rng;
   /** what the learner declared it keeps across phases (./state.ts) */
   private readonly declared = new DeclaredState(this);
   /** class-IL with `training.lossOutputs: 'seen'`: one row of the additive mask over the outputs seen so far */
   private seenOutputsRow: Float32Array | null = null;
 
+  /**
+   * @param ctx the run's learner context
+   * @param options the learner's validated options, defaults filled in
+   */
   constructor(
     protected readonly ctx: LearnerContext,
     protected readonly options: O,
@@ -128,6 +148,7 @@ export class BaseSgdLearner<O = Record<string, never>> implements Learner {
     return this.model.forward(x, false);
   }
 
+  /** Frees the declared state, the model and the optimizer; a subclass frees its other tensors, then calls `super.dispose()`. */
   dispose(): void {
     this.declared.dispose();
     this.optimizer.dispose();
@@ -325,7 +346,7 @@ export class BaseSgdLearner<O = Record<string, never>> implements Learner {
 
   // ---- helpers ---------------------------------------------------------------------------------------
 
-  /** The batch as tensors (inputs, targets) and its logit mask, for the objective. */
+  /** The batch as tensors, with the step's logit mask (each row's head in task-IL; the seen outputs with class-IL `lossOutputs: 'seen'`). */
   protected toTensors(batch: Batch): BatchTensors {
     return {
       batch,

@@ -12,20 +12,30 @@ import type { Batch, ExampleSet, Setting } from '../scenarios/types.js';
 
 /** The scenario as a learner may see it: shapes and task structure, never the test data. */
 export interface ScenarioInfo {
+  /** the scenario's name in the suite, e.g. `split-mnist-class` */
   name: string;
+  /** `task` (the task id is given at test time), `domain` or `class` */
   setting: Setting;
   /** width of the output layer */
   outputs: number;
   /** pixels per input */
   inputSize: number;
-  /** per task: its original classes and the output units that belong to it */
+  /**
+   * per task: `id` (0-based, as `Phase.taskId` and `ExampleSet.taskIds`), its original `classes` (the dataset's
+   * labels) and the `outputs` (units) that belong to it, its head in task-IL
+   */
   tasks: { id: number; classes: number[]; outputs: number[] }[];
 }
 
+/** The suite's `training` settings for a run, defaults filled in (a learner entry's own `training` overrides applied). */
 export interface TrainingConfig {
+  /** epochs over each phase's examples */
   epochs: number;
+  /** examples a training step */
   batchSize: number;
+  /** the optimizer `makeOptimizer` builds (Adam and Adagrad with PyTorch's update rules) */
   optimizer: 'sgd' | 'adam' | 'momentum' | 'adagrad';
+  /** learning rate */
   lr: number;
   /** momentum for the 'momentum' optimizer */
   momentum: number;
@@ -48,13 +58,24 @@ export interface DataAccess {
   batch(set: ExampleSet, positions: ArrayLike<number> | null): Batch;
 }
 
+/**
+ * What the harness hands a learner's `create`: the scenario's shape, the training settings, a model factory,
+ * a seeded generator and the training data. A learner never sees test data.
+ */
 export interface LearnerContext {
+  /** the scenario's setting, widths and each task's classes and outputs */
   scenario: ScenarioInfo;
+  /** the run's training settings */
   training: TrainingConfig;
   /** a freshly initialised network for this scenario (seeded), `outputs` overrides the output width */
   createModel(outputs?: number): Model;
-  /** the learner's own seeded generator (batch order, sampling) */
+  /**
+   * the learner's own seeded generator (batch order, sampling), made from the run's seed. Checkpoints do not
+   * hold its position: derive a generator per purpose when the learner is made (`rng.derive('…')`) and save
+   * that one's `state()` in the learner's state; a resumed run gets a fresh `rng` in its initial state.
+   */
   rng: Rng;
+  /** the training data, as references and as gathered batches */
   data: DataAccess;
   /** name of the tfjs backend in use */
   backend: string;
@@ -64,12 +85,15 @@ export interface LearnerContext {
 export interface Phase {
   /** 0-based phase number (= id of the new task) */
   index: number;
+  /** the id of the task this phase introduces (equal to `index`) */
   taskId: number;
   /** the new task's examples plus any rehearsal the schedule adds, with their task ids */
   examples: ExampleSet;
 }
 
+/** What a learner reports to `TrainHooks.epochEnd` after every epoch. */
 export interface EpochStats {
+  /** 0-based epoch within the phase */
   epoch: number;
   /** mean training loss over the epoch */
   loss: number;
@@ -77,16 +101,23 @@ export interface EpochStats {
   examples: number;
 }
 
+/** What a learner may report to `TrainHooks.step` after every training step (it drives the progress bar). */
 export interface StepStats {
+  /** 0-based epoch within the phase */
   epoch: number;
+  /** 0-based step within the epoch */
   step: number;
+  /** steps in this epoch */
   steps: number;
+  /** this step's training loss */
   loss: number;
 }
 
 /** Callbacks the harness passes to `train`: progress, per-epoch evaluation of the new task. */
 export interface TrainHooks {
+  /** call after each training step (progress display) */
   step?(stats: StepStats): void;
+  /** call, and await, after every epoch: the harness measures the new task's test accuracy here */
   epochEnd?(stats: EpochStats): Promise<void> | void;
 }
 
@@ -96,10 +127,13 @@ export interface TrainHooks {
  * and plain JSON (generator states, counters).
  */
 export interface LearnerState {
+  /** named tensors; `state()` returns copies that the caller disposes */
   tensors: Record<string, tf.Tensor>;
+  /** anything else, as plain JSON */
   json: unknown;
 }
 
+/** A learner as the harness drives it: one `train` call per phase, `predict` for evaluation, `dispose` at the end. */
 export interface Learner {
   /** train on one phase; throws DivergedError when the loss stops being finite */
   train(phase: Phase, hooks: TrainHooks): Promise<void>;
@@ -116,12 +150,18 @@ export interface Learner {
    * phase after the saved one; copy what you keep, the caller disposes `state`'s tensors afterwards.
    */
   restore?(state: LearnerState): Promise<void>;
+  /** free every tensor the learner holds (check-plugin checks that none is left) */
   dispose(): void;
 }
 
+/**
+ * A learner as a suite names it: what a plugin module's default export is (see `defineLearner`), and what
+ * `registerLearner` adds. `O` is the type of its validated options.
+ */
 export interface LearnerDefinition<O = any> {
   /** the name a suite uses: 'ewc', 'my-learner' */
   name: string;
+  /** one line for `clbench list` */
   description: string;
   /** JSON Schema (draft-07) of the options object; give every property a `default` */
   optionsSchema: Record<string, unknown>;
@@ -146,6 +186,7 @@ export interface LearnerDefinition<O = any> {
    * skips the streams it rules out. Absent: any setting, any model, any training.
    */
   requires?: LearnerRequirements<O>;
+  /** a new learner for one run, from its validated options (defaults filled in) and the run's context */
   create(options: O, ctx: LearnerContext): Learner;
 }
 
@@ -174,6 +215,10 @@ export interface LearnerRequirements<O = any> {
   check?(pairing: Pairing<O>): PairingProblem | null;
 }
 
+/**
+ * Returns `definition` as it is; it only gives TypeScript the options type `O`, so that `create` and the
+ * learner see typed options. A plugin module's default export is usually `defineLearner({ … })`.
+ */
 export function defineLearner<O>(definition: LearnerDefinition<O>): LearnerDefinition<O> {
   return definition;
 }

@@ -39,6 +39,7 @@ export function examplesState(prefix: string, set: ExampleSet): Record<string, t
   };
 }
 
+/** The example set `examplesState` saved under `prefix`. */
 export async function examplesFromState(prefix: string, tensors: LearnerState['tensors']): Promise<ExampleSet> {
   const part = (name: string) => {
     const t = tensors[`${prefix}/${name}`];

@@ -13,8 +13,9 @@
  *   phases          live tensors stay flat between phases after the first (warm-up) phase
  *   dispose         dispose() frees everything the learner allocated
  *   deterministic   two runs with the same seed give identical logits
- *   state/restore   if the learner has them: a fresh learner restored from state() predicts the same,
- *                   and both go on identically through the next phase
+ *   state/restore   if the learner has them: after every phase but the last, a fresh learner restored
+ *                   from state() predicts the same, finds ctx.rng where the trained one's is, and both
+ *                   go on identically through the remaining phases
  *
  * Each run of a setting happens twice; the first doubles as the warm-up for the tensor counts (backends
  * allocate a few tensors on first use).
@@ -214,54 +215,76 @@ function determinismCheck(a: Trace, b: Trace): Verdict {
 }
 
 /**
- * Resume: train phase 1, take `state()` through an in-memory checkpoint, restore it into a fresh
- * learner, compare predictions; then train both on phase 2 and compare again (a resumed run must match
- * an uninterrupted one). Everything must be freed at the end.
+ * Resume, at every phase boundary: one learner trains through the stream; after each phase but the last
+ * its `state()` goes through an in-memory checkpoint into a fresh learner (made with a fresh context, as
+ * the runner makes one to resume), which must predict the same and find `ctx.rng` where the trained
+ * learner's is; then every restored learner trains on with it, phase by phase, and must stay the same
+ * (a resumed run must match an uninterrupted one). Everything must be freed at the end.
  */
 export async function roundTripCheck(definition: LearnerDefinition, options: Record<string, unknown>, config: StreamConfig, checkLeaks: boolean): Promise<Verdict> {
-  const create = () => definition.create(structuredClone(options), streamContext(config));
+  const create = () => {
+    const ctx = streamContext(config);
+    return { learner: definition.create(structuredClone(options), ctx), ctx };
+  };
   const before = tf.memory().numTensors;
-  const saved = create();
+  const { learner: saved, ctx: savedCtx } = create();
   if (typeof saved.state !== 'function' && typeof saved.restore !== 'function') {
     saved.dispose();
     return ['skip', 'the learner has no state()/restore() (a resumed run restarts it from its first phase)'];
   }
-  let fresh: Learner | null = null;
+  const phases = config.scenario.tasks.length;
+  /** learners restored from the checkpoint after phase `after` (1-based) */
+  const restored: { learner: Learner; after: number }[] = [];
   let stage = 'phase 1: train';
-  let verdict: Verdict;
+  let verdict: Verdict | null = null;
   try {
     if (typeof saved.state !== 'function' || typeof saved.restore !== 'function')
       return ['fail', `the learner has ${saved.state ? 'state() but no restore()' : 'restore() but no state()'}: give it both or neither`];
-    await saved.train(phaseOf(config, 0), {});
-    stage = 'state()';
-    const checkpoint = await throughCheckpoint(await saved.state());
-    stage = 'restore()';
-    fresh = create();
-    try {
-      await fresh.restore!(checkpoint);
-    } finally {
-      tf.dispose(Object.values(checkpoint.tensors));
+    for (let p = 0; p < phases && !verdict; p++) {
+      stage = `phase ${p + 1}: train`;
+      await saved.train(phaseOf(config, p), {});
+      for (const r of restored) {
+        stage = `phase ${p + 1}: train (restored after phase ${r.after})`;
+        await r.learner.train(phaseOf(config, p), {});
+        const drift = compareLearners(saved, r.learner, config);
+        if (drift)
+          verdict = ['fail', `restored after phase ${r.after}, restored and saved learners drift apart in ${p === r.after ? 'the next phase' : `phase ${p + 1}`} ${drift}: state() must hold everything training uses (optimizer moments, penalty terms, generator states, memories)`];
+        if (verdict) break;
+      }
+      if (verdict || p === phases - 1) break;
+      stage = `state() after phase ${p + 1}`;
+      const checkpoint = await throughCheckpoint(await saved.state());
+      stage = `restore() after phase ${p + 1}`;
+      const fresh = create();
+      restored.push({ learner: fresh.learner, after: p + 1 });
+      try {
+        await fresh.learner.restore!(checkpoint);
+      } finally {
+        tf.dispose(Object.values(checkpoint.tensors));
+      }
+      const afterRestore = compareLearners(saved, fresh.learner, config);
+      if (afterRestore) verdict = ['fail', `restored after phase ${p + 1}, predictions differ from the saved learner's ${afterRestore}`];
+      else if (!sameState(savedCtx.rng.state(), fresh.ctx.rng.state()))
+        verdict = [
+          'fail',
+          `restored after phase ${p + 1}, ctx.rng is not where the saved learner's is: the learner draws from ctx.rng after it is created, and a resumed run gets ctx.rng afresh (the runner does not checkpoint it). Derive a generator when the learner is created (ctx.rng.derive('my-purpose')) and declare it (this.remember('name', rng)), or save ctx.rng.state() and setState() it in restore`,
+        ];
     }
-    const afterRestore = compareLearners(saved, fresh, config);
-    stage = 'phase 2: train';
-    await saved.train(phaseOf(config, 1), {});
-    await fresh.train(phaseOf(config, 1), {});
-    const afterPhase = compareLearners(saved, fresh, config);
-    verdict = afterRestore
-      ? ['fail', `after restore(), predictions differ from the saved learner's ${afterRestore}`]
-      : afterPhase
-        ? ['fail', `restored and saved learners drift apart in the next phase ${afterPhase}: state() must hold everything training uses (optimizer moments, penalty terms, generator states, memories)`]
-        : ['pass', 'a learner restored from state() after phase 1 predicts the same, and stays the same through phase 2'];
+    verdict ??= ['pass', `a learner restored from state() after each of phases 1–${phases - 1} predicts the same, finds ctx.rng where it was, and stays the same through phase ${phases}`];
   } catch (error) {
     verdict = ['fail', `${stage} threw: ${describe(error)}`];
   } finally {
     saved.dispose();
-    fresh?.dispose();
+    for (const r of restored) r.learner.dispose();
   }
   const left = tf.memory().numTensors - before;
   if (verdict[0] === 'pass' && checkLeaks && left !== 0)
     return ['fail', `${left} tensor(s) alive after state(), restore() and dispose(): state() returns copies the caller disposes, restore() copies what it keeps`];
   return verdict;
+}
+
+function sameState(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
 }
 
 /**

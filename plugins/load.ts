@@ -13,6 +13,7 @@ import { pathToFileURL } from 'node:url';
 import { UserError } from '../core/errors.js';
 import type { LearnerDefinition } from '../learners/contract.js';
 import { registerLearner } from '../learners/registry.js';
+import { packageSpecOf, resolvePluginSpec } from './resolve.js';
 import { validateWithSchema } from '../core/schema.js';
 
 export interface LoadedPlugin {
@@ -24,18 +25,27 @@ export interface LoadedPlugin {
 const GUIDE = 'see "Writing a learner plugin" in the clbench README';
 const SHAPE = 'export default defineLearner({ name, description, optionsSchema, create })';
 
-/** Absolute paths of plugin modules given relative to `baseDir` (the current folder, or a suite's folder). */
-export function resolvePluginPaths(paths: readonly string[], baseDir: string): string[] {
-  return paths.map((p) => path.resolve(baseDir, p));
+/**
+ * Absolute files of plugins given as paths relative to `bases[0]` (the current folder, or a suite's
+ * folder) or as package names, looked up from each of `bases` in turn (./pluginResolve.ts).
+ */
+export function resolvePluginPaths(specs: readonly string[], bases: readonly string[], source: string): string[] {
+  return specs.map((spec) => resolvePluginSpec(spec, bases, `plugin ${spec} (${source})`));
 }
 
 /**
- * Every plugin a command loads: those given with `--plugin` (relative to the current folder), then the
- * suite's `plugins` (relative to the suite file).
+ * Every plugin a command loads, as absolute files: those given with `--plugin` (paths relative to the
+ * current folder), then the suite's `plugins` (paths relative to the suite file). A package name is looked
+ * up in node_modules from the suite's folder, then from the current folder.
  */
 export function pluginPaths(given: readonly string[], suite?: { plugins?: string[] }, suiteFile?: string): string[] {
   const fromSuite = suite?.plugins ?? [];
-  return [...resolvePluginPaths(given, process.cwd()), ...resolvePluginPaths(fromSuite, path.dirname(path.resolve(suiteFile ?? '.')))];
+  const suiteDir = path.dirname(path.resolve(suiteFile ?? '.'));
+  const cwd = process.cwd();
+  return [
+    ...resolvePluginPaths(given, suiteFile ? [cwd, suiteDir] : [cwd], '--plugin'),
+    ...resolvePluginPaths(fromSuite, [suiteDir, cwd], `"plugins" of ${suiteFile ?? 'the suite'}`),
+  ];
 }
 
 /** Imports and registers every plugin once (the same file named twice is loaded once), in order. */
@@ -75,7 +85,11 @@ async function importModule(file: string, where: string): Promise<Record<string,
   try {
     isFile = statSync(file).isFile();
   } catch {
-    throw new UserError('cannot find the plugin file', where, 'check the path: --plugin paths are relative to the current folder, a suite\'s "plugins" to the suite file');
+    throw new UserError(
+      'cannot find the plugin file',
+      where,
+      'check the path: --plugin paths are relative to the current folder, a suite\'s "plugins" to the suite file; an installed plugin package is named by its package name',
+    );
   }
   if (!isFile) throw new UserError('is a folder, not a module file', where, "name the plugin's .js file");
   try {
@@ -138,8 +152,10 @@ export function schemaCompileError(schema: object): string | null {
   }
 }
 
-/** A path relative to the current folder when it lies inside it, else absolute. */
+/** The package name a plugin was found by; else its path, relative to the current folder when it lies inside it. */
 function shown(file: string): string {
+  const spec = packageSpecOf(file);
+  if (spec) return spec;
   const relative = path.relative(process.cwd(), file);
   return relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : file;
 }

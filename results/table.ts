@@ -43,3 +43,31 @@ export function leaderboardTable(rows: LeaderboardRow[]): string {
   });
   return out.join('\n');
 }
+
+/**
+ * What the table's columns mean, for a reader who has not read the docs: a few lines under the table,
+ * wrapped at the terminal width.
+ */
+export function leaderboardLegend(rows: LeaderboardRow[]): string {
+  const parts = [
+    'n: seeds completed',
+    'ACC: average accuracy after the last task',
+    'BWT: backward transfer (< 0: forgetting)',
+    'forget: best minus final accuracy of earlier tasks',
+    'LA: accuracy on each task right after learning it',
+    ...(rows.some((r) => r.published) ? ['pub.: the published ACC'] : []),
+    'train s: training seconds per run',
+    'mean±std over seeds (±—: one seed, no spread)',
+  ];
+  const lines: string[] = [];
+  let line = '';
+  for (const part of parts) {
+    const next = line ? `${line} · ${part}` : part;
+    if (next.length <= TABLE_WIDTH) line = next;
+    else {
+      lines.push(`${line} ·`);
+      line = part;
+    }
+  }
+  return [...lines, line].join('\n');
+}

@@ -11,6 +11,7 @@ export function taskExamples(scenario: Scenario, taskId: number): ExampleSet {
   return { taskIds: new Uint16Array(indices.length).fill(taskId), indices };
 }
 
+/** The example sets one after another, as one set. */
 export function concatExamples(sets: ExampleSet[]): ExampleSet {
   const total = sets.reduce((n, s) => n + s.indices.length, 0);
   const taskIds = new Uint16Array(total);
@@ -24,6 +25,7 @@ export function concatExamples(sets: ExampleSet[]): ExampleSet {
   return { taskIds, indices };
 }
 
+/** The examples at `positions` of `set`, in that order. */
 export function selectExamples(set: ExampleSet, positions: ArrayLike<number>): ExampleSet {
   const taskIds = new Uint16Array(positions.length);
   const indices = new Uint32Array(positions.length);

@@ -25,6 +25,7 @@ export interface Dataset {
   test: ImageSplit;
 }
 
+/** The continual-learning setting: task-, domain- or class-incremental (see the suite reference, docs/suites.md). */
 export type Setting = 'task' | 'domain' | 'class';
 export const SETTINGS: readonly Setting[] = ['task', 'domain', 'class'];
 
@@ -63,7 +64,9 @@ export interface Scenario {
  * `indices[i]` of `dataset.train`, seen through task `taskIds[i]` (its permutation and label map).
  */
 export interface ExampleSet {
+  /** each example's task id */
   taskIds: Uint16Array;
+  /** each example's index into its dataset's training images */
   indices: Uint32Array;
 }
 
@@ -73,6 +76,8 @@ export interface Batch {
   x: Float32Array;
   /** output unit of each example's label */
   targets: Int32Array;
+  /** each example's task id */
   taskIds: Uint16Array;
+  /** examples in the batch */
   size: number;
 }

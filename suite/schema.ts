@@ -170,6 +170,6 @@ export const suiteSchema = {
       },
     },
     seeds: { type: 'array', items: { type: 'integer' }, minItems: 1, default: [0] },
-    plugins: { type: 'array', items: { type: 'string' }, description: 'learner plugin modules, relative to the suite file' },
+    plugins: { type: 'array', items: { type: 'string' }, description: 'learner plugins: module files relative to the suite file, or installed packages by name (looked up from the suite file\'s folder, then the current folder)' },
   },
 } as const;

@@ -5,11 +5,13 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../core/errors.js';
+import { describePosition, jsonSyntaxProblem } from '../core/jsonSyntax.js';
 import { getLearner } from '../learners/registry.js';
 import type { TrainingConfig } from '../learners/contract.js';
 import { pairingProblem } from '../learners/requirements.js';
 import type { ModelSpec, ResolvedModelSpec } from '../models/types.js';
 import { scenarioName, type ScenarioSpec } from '../scenarios/build.js';
+import { checkDatasetName } from '../scenarios/datasets/index.js';
 import { isDefaultSchedule, resolveSchedule, scheduleLabel, type ResolvedSchedule, type ScheduleSpec } from '../scenarios/scheduleSpec.js';
 import { JOINT_LEARNER, pickJointReference } from './jointReference.js';
 import { checkedModel } from './backboneCheck.js';
@@ -100,7 +102,8 @@ export function parseSuite(text: string, file: string): Suite {
   try {
     data = JSON.parse(text);
   } catch (error) {
-    throw new UserError(`not valid JSON: ${(error as Error).message}`, file, 'fix the JSON syntax (a JSON linter shows the spot)');
+    const problem = jsonSyntaxProblem(text, error);
+    throw new UserError(`not valid JSON: ${problem.reason}`, `${file}:${problem.line}:${problem.column}`, `fix the JSON syntax at ${describePosition(problem)}`);
   }
   const suite = validateWithSchema<Suite>(suiteSchema, data, file, '', 'see the suite reference in the README');
   if (!suite.scenario === !suite.scenarios)
@@ -121,6 +124,7 @@ export function expandSuite(suite: Suite, file: string): Job[] {
   const names = scenarios.map((s) => s.name);
   const duplicate = names.find((n, i) => names.indexOf(n) !== i);
   if (duplicate) throw new UserError(`two scenarios are named '${duplicate}'`, `${file}: scenarios`, 'give each scenario a distinct "name"');
+  for (const [i, s] of scenarios.entries()) checkDatasetName(s.dataset, `${file}: ${suite.scenarios ? `scenarios[${i}]` : 'scenario'}.dataset`);
   const labels = new Set<string>();
   const jobs: Job[] = [];
   const manifests = new Map<string, BackboneManifest>();

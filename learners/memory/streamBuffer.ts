@@ -23,6 +23,12 @@ export interface StreamBufferSnapshot {
   json: { seen: number; rng: RngState };
 }
 
+/**
+ * A replay memory of `capacity` slots filled by reservoir sampling over every presented example (Mammoth's
+ * buffer; see the module comment), holding references and, when `logitWidth` > 0, each example's logits.
+ * A learner declares it as part of its state (`this.remember('buffer', new StreamBuffer(…))`, ../state.ts);
+ * `streamBufferState` / `restoreStreamBuffer` remain for hand-written checkpoint code.
+ */
 export class StreamBuffer implements Stateful {
   private readonly taskIds: Uint16Array;
   private readonly indices: Uint32Array;
@@ -89,6 +95,7 @@ export class StreamBuffer implements Stateful {
     return out;
   }
 
+  /** A copy of the buffer's contents and its generator's state (`load` takes it back). */
   save(): StreamBufferSnapshot {
     return {
       taskIds: Int32Array.from(this.taskIds),

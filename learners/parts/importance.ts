@@ -20,11 +20,18 @@ import type { ExampleSet } from '../../scenarios/types.js';
 import type { LearnerContext } from '../contract.js';
 import { applyMask, estimateMask } from './losses.js';
 
+/** Which label the Fisher's squared gradients are taken for (see `fisherDiagonal`). */
 export type FisherKind = 'true' | 'sampled' | 'predicted' | 'empirical';
 export const FISHER_KINDS: readonly FisherKind[] = ['true', 'sampled', 'predicted', 'empirical'];
 
 const CHUNK = 256;
 
+/**
+ * The diagonal Fisher information of `model` on `examples`, one tensor per model variable (owned by the caller),
+ * F_i = (1/N) Σ_x E_y[(∂ log p_θ(y|x) / ∂θ_i)²] with y chosen by `kind` (see the module comment), in evaluation
+ * mode, from per-example squared gradients. `samples` examples drawn from `rng` without replacement (null: all
+ * of them). Reads GPU memory synchronously, so it does not run on the WebGPU backend under Node.
+ */
 export function fisherDiagonal(
   model: Model,
   ctx: LearnerContext,

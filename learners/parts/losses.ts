@@ -54,6 +54,7 @@ export function estimateMask(scenario: ScenarioInfo, training: Pick<TrainingConf
   return repeatRows(seenOutputsMask(scenario, Math.max(...Array.from(taskIds))), taskIds.length);
 }
 
+/** `logits` plus an additive mask of the same shape (row-major, as `taskMask` makes it); unchanged for null. */
 export function applyMask(logits: tf.Tensor2D, mask: Float32Array | null): tf.Tensor2D {
   return mask ? tf.add(logits, tf.tensor2d(mask, logits.shape)) : logits;
 }

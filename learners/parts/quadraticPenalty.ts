@@ -14,6 +14,12 @@ import type { LearnerState } from '../contract.js';
 import type { Stateful } from '../state.js';
 import { copyTensor, copyValues } from './parameterCopies.js';
 
+/**
+ * Σ_t Σ_i F_{t,i} (θ_i − θ*_{t,i})², merged as A (θ − M)² + K so that a step costs the same after any number of
+ * tasks (see the module comment). `add` a term per task (EWC) or `set` one (online EWC, SI, MAS, L2); `value`
+ * inside the training step; a learner declares it as part of its state (`this.remember(name, penalty)`), which
+ * checkpoints through `saveState` / `loadState`; `dispose` at the end.
+ */
 export class QuadraticPenalty implements Stateful {
   private a: tf.Tensor[] | null = null;
   private m: tf.Tensor[] | null = null;
@@ -83,6 +89,7 @@ export class QuadraticPenalty implements Stateful {
     return this.a;
   }
 
+  /** Frees the merged terms; the penalty is then empty (`value` returns null) until the next `add` or `set`. */
   dispose(): void {
     tf.dispose([...(this.a ?? []), ...(this.m ?? [])]);
     this.a = this.m = null;

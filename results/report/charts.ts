@@ -49,6 +49,22 @@ function learnerColor(learners: string[], title: string | null = 'learner') {
 const integerAxis = (title: string) => ({ title, tickMinStep: 1, format: 'd' }) as const;
 const accuracyAxis = (title: string) => ({ title, format: '.0%' }) as const;
 
+/**
+ * The accuracy axis of a line chart: 0–100% unless every value is high, then from the 5% step below the
+ * lowest value (at most 95%), so that task-IL curves between 96% and 100% are told apart. A zoomed axis
+ * gets finer labels (one decimal below 10 points of range).
+ */
+export function accuracyDomain(values: readonly number[]): [number, number] {
+  const finite = values.filter((v) => Number.isFinite(v));
+  if (finite.length === 0) return [0, 1];
+  const low = Math.floor((Math.min(...finite) - 0.005) * 20) / 20;
+  return low >= 0.5 ? [Math.min(0.95, low), 1] : [0, 1];
+}
+
+function accuracyLineAxis(title: string, domain: [number, number]) {
+  return { title, format: domain[1] - domain[0] < 0.1 ? '.1%' : '.0%' } as const;
+}
+
 /** Facet panels side by side, wrapping after three. */
 const facetColumns = (panels: number) => Math.min(3, Math.max(1, panels));
 
@@ -102,6 +118,7 @@ export function accuracyHeatMapSpec(panels: { learner: string; cells: HeatCell[]
 export function averageAccuracySpec(series: { learner: string; points: BandPoint[] }[]): TopLevelSpec {
   const learners = series.map((s) => s.learner);
   const values = series.flatMap((s) => s.points.map((p) => ({ learner: s.learner, ...p })));
+  const domain = accuracyDomain(values.flatMap((v) => [v.min, v.mean]));
   return vegaLite({
     config: CONFIG,
     data: { values },
@@ -109,7 +126,7 @@ export function averageAccuracySpec(series: { learner: string; points: BandPoint
     height: 240,
     encoding: { x: { field: 'phase', type: 'quantitative', axis: integerAxis('after phase'), scale: { domain: [1, Math.max(2, ...values.map((v) => v.phase))] } }, color: learnerColor(learners) },
     layer: [
-      { mark: { type: 'area', opacity: 0.16 }, encoding: { y: { field: 'min', type: 'quantitative', scale: { domain: [0, 1] }, axis: accuracyAxis('average accuracy on seen tasks') }, y2: { field: 'max' } } },
+      { mark: { type: 'area', opacity: 0.16, clip: true }, encoding: { y: { field: 'min', type: 'quantitative', scale: { domain }, axis: accuracyLineAxis('average accuracy on seen tasks', domain) }, y2: { field: 'max' } } },
       { mark: { type: 'line', point: { size: 36 }, strokeWidth: 2 }, encoding: { y: { field: 'mean', type: 'quantitative' } } },
     ],
   });
@@ -122,6 +139,7 @@ export function taskCurvesSpec(panels: { learner: string; points: TaskCurvePoint
   const values = panels.flatMap((p, i) => p.points.map((pt) => ({ panel: names[i], ...pt, taskName: `task ${pt.task}` })));
   const tasks = Math.max(...values.map((v) => v.task));
   const taskNames = Array.from({ length: tasks }, (_, j) => `task ${j + 1}`);
+  const domain = accuracyDomain(values.map((v) => v.accuracy));
   return vegaLite({
     config: CONFIG,
     data: { values },
@@ -133,7 +151,7 @@ export function taskCurvesSpec(panels: { learner: string; points: TaskCurvePoint
       mark: { type: 'line', point: { size: 25 }, strokeWidth: 1.6 },
       encoding: {
         x: { field: 'afterPhase', type: 'quantitative', axis: integerAxis('after phase'), scale: { domain: [1, Math.max(2, tasks)] } },
-        y: { field: 'accuracy', type: 'quantitative', scale: { domain: [0, 1] }, axis: accuracyAxis('accuracy') },
+        y: { field: 'accuracy', type: 'quantitative', scale: { domain }, axis: accuracyLineAxis('accuracy', domain) },
         color: {
           field: 'taskName',
           type: 'nominal',
@@ -232,6 +250,7 @@ export function costSpec(points: CostPoint[]): TopLevelSpec {
   return vegaLite({
     config: CONFIG,
     data: { values },
-    hconcat: [panel('trainSeconds', 'training time per run (s)', '~g'), panel('examplesTrained', 'examples trained per run', '.3~s')],
+    // ',~r': 10 and 20 seconds read as such (d3's '~g' writes 10 as '1e+1')
+    hconcat: [panel('trainSeconds', 'training time per run (s)', ',~r'), panel('examplesTrained', 'examples trained per run', '.3~s')],
   });
 }

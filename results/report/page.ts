@@ -4,6 +4,7 @@
  */
 import { escapeHtml } from './html.js';
 import { SORT_SCRIPT } from './sortScript.js';
+import { EXPORT_SCRIPT } from './exportScript.js';
 
 const STYLE = `
 :root { color-scheme: light; --ink: #1d1d1f; --muted: #5f6368; --rule: #dcdcdc; --best: #e3f1df; }
@@ -42,6 +43,7 @@ dl.definitions dd { margin: 0; }
 figure.chart { margin: 0; padding: 12px 14px; background: white; border: 1px solid var(--rule); border-radius: 6px; max-width: 100%; }
 figure.chart svg { display: block; max-width: 100%; height: auto; }
 figcaption { font-size: 12.5px; max-width: 70ch; margin-top: 6px; }
+p.export { font-size: 12px; margin: 4px 0 0; color: var(--muted); }
 `;
 
 export interface PageParts {
@@ -67,6 +69,7 @@ ${parts.header}
 ${parts.sections.join('\n')}
 </main>
 <script>${SORT_SCRIPT}</script>
+<script>${EXPORT_SCRIPT}</script>
 </body>
 </html>
 `;

@@ -9,6 +9,7 @@ import { accuracyHeatMapSpec, averageAccuracySpec, costSpec, facilitationSpec, r
 import { accuracyHeatMap, averageAccuracyBand, costPoints, facilitationPerTask, rehearsalCountPanels, taskAccuracyCurves, type ScenarioGroup } from './data.js';
 import { anchorId, escapeHtml } from './html.js';
 import { leaderboardHtmlTables } from './leaderboardTable.js';
+import { exportName } from './exportScript.js';
 import { renderSvg } from './render.js';
 
 export interface ChartPlan {
@@ -28,7 +29,7 @@ export function planCharts(group: ScenarioGroup): ChartPlan[] {
     {
       kind: 'average-accuracy',
       title: 'Average accuracy on the tasks seen so far',
-      caption: 'After each phase k, the mean accuracy over tasks 1..k (A_k of Chaudhry et al. 2018). Line: mean over seeds; shaded band: lowest to highest seed (min–max, not ± std).',
+      caption: 'After each phase k, the mean accuracy over tasks 1..k (A_k of Chaudhry et al. 2018). Line: mean over seeds; shaded band: lowest to highest seed (min–max, not ± std). When every value is above 50%, the axis starts below the lowest, not at 0.',
       spec: averageAccuracySpec(learners.map((l) => ({ learner: l.name, points: averageAccuracyBand(l.runs) }))),
     },
   ];
@@ -51,7 +52,7 @@ export function planCharts(group: ScenarioGroup): ChartPlan[] {
     {
       kind: 'task-accuracy',
       title: 'Accuracy on each task after it was learned',
-      caption: 'One line per task, from the phase that trained it to the end (mean over seeds): a falling line is forgetting.',
+      caption: 'One line per task, from the phase that trained it to the end (mean over seeds): a falling line is forgetting. When every value is above 50% (as in task-IL), the axis starts below the lowest, not at 0.',
       spec: taskCurvesSpec(learners.map((l) => ({ learner: l.name, points: taskAccuracyCurves(l.runs) }))),
     },
   );
@@ -103,7 +104,9 @@ export async function scenarioSection(group: ScenarioGroup, chartIndex: { next: 
   const figures: string[] = [];
   for (const plan of planCharts(group)) {
     const { svg } = await renderSvg(plan.spec, `chart${chartIndex.next++}`);
-    figures.push(`<figure class="chart" data-chart="${plan.kind}"><h3>${escapeHtml(plan.title)}</h3>${svg}<figcaption>${escapeHtml(plan.caption)}</figcaption></figure>`);
+    const name = escapeHtml(exportName(group.scenario, plan.kind));
+    const save = `<p class="export">Save: <a href="#" data-export="svg" data-name="${name}">SVG</a> · <a href="#" data-export="png" data-name="${name}">PNG</a></p>`;
+    figures.push(`<figure class="chart" data-chart="${plan.kind}"><h3>${escapeHtml(plan.title)}</h3>${svg}<figcaption>${escapeHtml(plan.caption)}</figcaption>${save}</figure>`);
   }
   const table = leaderboardHtmlTables(group.learners.map((l) => l.row), group.learners.map((l) => l.name));
   const empty = figures.length === 0 ? '<p class="note">No run of this scenario completed, so there is nothing to plot.</p>' : '';

@@ -91,6 +91,24 @@ export function loadDataset(spec: string, options: LoadDatasetOptions = {}): Dat
 }
 
 /**
+ * Checks a dataset name without loading anything (so `clbench validate` catches a misspelt one): a known
+ * name, `synthetic` with known parameters, or `idx:` with a folder. Throws the UserError loadDataset would.
+ */
+export function checkDatasetName(spec: string, where?: string): void {
+  const name = spec.trim();
+  if (name === 'mnist' || name === 'mnist-full' || name === 'fashion-mnist' || name === 'synthetic') return;
+  if (name.startsWith('synthetic:')) {
+    parseSyntheticParams(name.slice('synthetic'.length + 1), where);
+    return;
+  }
+  if (name.startsWith('idx:')) {
+    if (name.slice('idx:'.length).trim() === '') throw new UserError(`dataset '${name}' names no folder`, where, 'write idx:<folder>, e.g. idx:./data/fashion-mnist');
+    return;
+  }
+  throw unknownName('dataset', name, KNOWN, where);
+}
+
+/**
  * Which underlying data a dataset name reads, so that a pre-trained backbone can be checked against a stream
  * (suite/backboneCheck.ts): 'mnist' and 'mnist-full' both read MNIST digits; an 'idx:' folder is identified by
  * its absolute path; other names are their own family. Two names of one family may share images.

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { leaderboardColumns } from '../../results/csv.js';
 import { clbench } from '../helpers/cli.js';
+import { REPO_ROOT } from '../helpers/pluginProject.js';
 import { tinySuite } from '../helpers/suites.js';
 import { nativeAddon } from '../../core/nativeAddon.js';
 
@@ -88,7 +89,21 @@ describe('clbench command', function () {
   it('validates and lists', () => {
     const ok = clbench(['validate', writeSuite('valid.json', tinySuite({ seeds: [0, 1, 2] }))]);
     expect(ok.status).to.equal(0);
-    expect(ok.stdout).to.contain('valid — 3 runs');
+    expect(ok.stdout).to.contain('valid — 3 runs (1 scenario × 1 learner × 3 seeds)');
+    // the quick suite: its EWC entries are limited to one scenario each, so each scenario has 3 learners
+    const quick = clbench(['validate', path.join(REPO_ROOT, 'suites', 'quick.json')]);
+    expect(quick.stdout, quick.stderr).to.contain('valid — 6 runs (2 scenarios × 3 learners × 1 seed)');
+    const uneven = clbench([
+      'validate',
+      writeSuite('uneven.json', tinySuite({ scenario: undefined, scenarios: [{ dataset: 'synthetic', kind: 'split', tasks: 2, setting: 'task', name: 'a' }, { dataset: 'synthetic', kind: 'split', tasks: 2, setting: 'class', name: 'b' }], learners: [{ name: 'naive' }, { name: 'joint', scenarios: ['b'] }], seeds: [0, 1] })),
+    ]);
+    expect(uneven.stdout, uneven.stderr).to.contain('valid — 6 runs (2 scenarios × 1 and 2 learners × 2 seeds)');
+    const typo = clbench(['validate', writeSuite('typo.json', tinySuite({ learners: [{ name: 'ewc', options: { lamda: 5 } }] }))]);
+    expect(typo.status).to.equal(2);
+    expect(typo.stderr).to.contain("learners[0].options: unknown field 'lamda' (did you mean 'lambda'?)");
+    const dataset = clbench(['validate', writeSuite('dataset.json', tinySuite({ scenario: { dataset: 'fashion_mnist', kind: 'split', tasks: 5, setting: 'class' } }))]);
+    expect(dataset.status).to.equal(2);
+    expect(dataset.stderr).to.contain("scenario.dataset: unknown dataset 'fashion_mnist' (did you mean 'fashion-mnist'?)");
     const list = clbench(['list']);
     expect(list.stdout).to.contain('mnist-full').and.to.contain('ewc').and.to.contain('fisher (').and.to.contain('average_accuracy');
   });

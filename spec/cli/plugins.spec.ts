@@ -5,7 +5,7 @@
  */
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import type { RunRecord } from '../../results/record.js';
@@ -14,7 +14,8 @@ import { pluginProject, REPO_ROOT, type PluginProject } from '../helpers/pluginP
 import { tinySuite } from '../helpers/suites.js';
 
 const EXAMPLE = path.join(REPO_ROOT, 'examples', 'recency-replay');
-const EXAMPLE_PLUGIN = path.join(EXAMPLE, 'recency-replay.js');
+/** the example plugin package's built module (`npm run build` compiles examples/recency-replay/src) */
+const EXAMPLE_PLUGIN = path.join(EXAMPLE, 'dist', 'recency-replay.js');
 
 /** A plugin learner that trains phase 1 and throws in phase 2. */
 const THROWING_PLUGIN = `import { BaseSgdLearner, defineLearner } from 'clbench';
@@ -70,10 +71,10 @@ describe('learner plugins through the clbench command', function () {
 
   it('check-plugin reports every check of each plugin: the example passes, a leaky plugin fails (exit 1)', () => {
     const leaky = project.write('leaky.js', LEAKY_PLUGIN);
-    const result = clbench(['check-plugin', 'examples/recency-replay/recency-replay.js', leaky], REPO_ROOT);
+    const result = clbench(['check-plugin', 'examples/recency-replay/dist/recency-replay.js', leaky], REPO_ROOT);
     expect(result.status, result.stderr).to.equal(1);
     const [example, broken] = result.stdout.split(/\n(?=learner ')/);
-    expect(example).to.match(/^learner 'recency-replay' \(examples\/recency-replay\/recency-replay\.js\)\n/);
+    expect(example).to.match(/^learner 'recency-replay' \(examples\/recency-replay\/dist\/recency-replay\.js\)\n/);
     for (const setting of ['task-IL', 'domain-IL', 'class-IL'])
       for (const check of ['trains 3 phases', 'epochs', 'predict', 'steps', 'phases', 'dispose', 'deterministic', 'state/restore'])
         expect(example).to.match(new RegExp(`  PASS  ${setting} ${check} `));
@@ -139,24 +140,48 @@ describe('learner plugins through the clbench command', function () {
     const suite = project.write('uses-plugin.json', JSON.stringify(tinySuite({ learners: [{ name: 'recency-replay', options: { window: 2 } }] })));
     const valid = clbench(['validate', suite, '--plugin', EXAMPLE_PLUGIN], project.dir);
     expect(valid.status, valid.stderr).to.equal(0);
-    expect(valid.stdout).to.contain('valid — 1 runs');
-    const list = clbench(['list', '--plugin', 'examples/recency-replay/recency-replay.js'], REPO_ROOT);
+    expect(valid.stdout).to.contain('valid — 1 run (1 scenario × 1 learner × 1 seed)');
+    const list = clbench(['list', '--plugin', 'examples/recency-replay/dist/recency-replay.js'], REPO_ROOT);
     expect(list.status, list.stderr).to.equal(0);
-    expect(list.stdout).to.match(/recency-replay +Replay a random sample .* \(plugin examples\/recency-replay\/recency-replay\.js\)/);
+    expect(list.stdout).to.match(/recency-replay +Replay a random sample .* \(plugin examples\/recency-replay\/dist\/recency-replay\.js\)/);
     expect(list.stdout).to.contain('perTask (integer, default 50): examples kept from each remembered task');
   });
 
   it('type-checks the example in a separate project against the package declarations', () => {
-    // the example's own tsconfig, in a project that has clbench installed; plus a copy with a misspelt option
-    const example = readFileSync(EXAMPLE_PLUGIN, 'utf8');
+    // the example package's own tsconfig, in a project that has clbench installed; plus a copy with a misspelt option
+    const example = readFileSync(path.join(EXAMPLE, 'src', 'recency-replay.ts'), 'utf8');
     const typed = pluginProject('plugins-types');
-    typed.write('tsconfig.json', readFileSync(path.join(EXAMPLE, 'tsconfig.json'), 'utf8'));
-    typed.write('recency-replay.js', example);
-    typed.write('misspelt.js', example.replace('this.options.perTask,', 'this.options.perTaks,'));
+    typed.write('tsconfig.json', JSON.stringify({ ...JSON.parse(readFileSync(path.join(EXAMPLE, 'tsconfig.json'), 'utf8')), compilerOptions: { ...JSON.parse(readFileSync(path.join(EXAMPLE, 'tsconfig.json'), 'utf8')).compilerOptions, noEmit: true } }));
+    typed.write('src/recency-replay.ts', example);
+    typed.write('src/misspelt.ts', example.replace('this.options.perTask,', 'this.options.perTaks,'));
     const tsc = path.join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
     const result = spawnSync(process.execPath, [tsc, '-p', typed.dir], { cwd: typed.dir, encoding: 'utf8' });
     const errors = result.stdout.split('\n').filter((line) => /error TS/.test(line));
     expect(errors, result.stdout).to.have.length(1);
-    expect(errors[0]).to.match(/^misspelt\.js\(\d+,\d+\): error TS2551: Property 'perTaks' does not exist on type 'RecencyReplayOptions'/);
+    expect(errors[0]).to.match(/^src\/misspelt\.ts\(\d+,\d+\): error TS2551: Property 'perTaks' does not exist on type 'RecencyReplayOptions'/);
+  });
+
+  it('loads plugins by package name: the example package from its own folder (check-plugin, its npm test) and from a project that installed it', () => {
+    // inside the example package, its own name resolves (Node's package self-reference), as `npm test` there does
+    const check = clbench(['check-plugin', 'clbench-recency-replay'], EXAMPLE);
+    expect(check.status, check.stderr).to.equal(0);
+    expect(check.stdout).to.match(/^learner 'recency-replay' \(dist\/recency-replay\.js\)\n/);
+    expect(check.stdout).to.match(/\nPASS: \d+ passed, 0 failed, 0 skipped\n$/);
+    // a project with the package in node_modules (here a link, as `npm install ../clbench-recency-replay` makes)
+    const user = pluginProject('plugins-by-name');
+    symlinkSync(EXAMPLE, path.join(user.dir, 'node_modules', 'clbench-recency-replay'), 'dir');
+    const suite = user.write('suites/by-name.json', JSON.stringify(tinySuite({ plugins: ['clbench-recency-replay'], learners: [{ name: 'recency-replay', options: { perTask: 10 } }] })));
+    const out = path.join(user.dir, 'out-by-name');
+    // from another folder: the suite's folder is searched first, then the current folder
+    const run = clbench(['run', suite, '--workers', '2', '--out', out], REPO_ROOT);
+    expect(run.status, run.stderr).to.equal(0);
+    expect(records(out).map((r) => [r.learner.name, r.status])).to.deep.equal([['recency-replay', 'completed']]);
+    const listed = clbench(['list', '--plugin', 'clbench-recency-replay'], user.dir);
+    expect(listed.status, listed.stderr).to.equal(0);
+    expect(listed.stdout).to.match(/recency-replay +Replay a random sample .* \(plugin clbench-recency-replay\)/);
+    const missing = clbench(['validate', suite, '--plugin', 'clbench-not-installed'], user.dir);
+    expect(missing.status).to.equal(2);
+    expect(missing.stderr).to.match(/plugin clbench-not-installed \(--plugin\): no such file and no installed package: looked for the file .*clbench-not-installed, then for the package 'clbench-not-installed' in .*node_modules/);
+    expect(missing.stderr).to.match(/fix: install the plugin package \(`npm install clbench-not-installed`\)/);
   });
 });

@@ -1,7 +1,7 @@
 /**
- * Follows the README's "Writing a learner plugin" guide literally: its listings are written to a fresh
- * project as the guide names them, and its commands run there. The guide's `npm init` / `npm install
- * /path/to/clbench` steps are done by pluginProject() (the same package.json and link, without npm).
+ * Follows the plugin guide (docs/plugins.md, "Writing a learner plugin") literally: its listings are written
+ * to a fresh project as the guide names them, and its commands run there. The guide's `npm init` / `npm
+ * install /path/to/clbench` steps are done by pluginProject() (the same package.json and link, without npm).
  */
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
@@ -10,16 +10,16 @@ import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { clbench } from '../helpers/cli.js';
 import { pluginProject, REPO_ROOT, type PluginProject } from '../helpers/pluginProject.js';
-import { blocks, section } from '../helpers/readme.js';
+import { blocks, doc, docSection } from '../helpers/readme.js';
 
 function only<T>(items: T[], what: string): T {
   expect(items, what).to.have.length(1);
   return items[0];
 }
 
-describe('README: Writing a learner plugin, followed literally', function () {
+describe('docs/plugins.md: Writing a learner plugin, followed literally', function () {
   this.timeout(300000);
-  const guide = section('Writing a learner plugin');
+  const guide = doc('plugins.md');
   let project: PluginProject;
 
   /** Runs a command the guide gives, after checking the guide gives it verbatim. */
@@ -34,7 +34,9 @@ describe('README: Writing a learner plugin, followed literally', function () {
   before(() => {
     for (const step of ['npm init -y && npm pkg set type=module', 'npm install /path/to/clbench']) expect(guide).to.contain(step);
     project = pluginProject('guide');
-    project.write('my-learner.js', only(blocks(guide, 'js'), 'the JavaScript listing'));
+    expect(blocks(guide, 'js'), 'the JavaScript listings: the guide\'s and the building blocks\'').to.have.length(2);
+    project.write('my-learner.js', only(blocks(docSection('plugins.md', 'A complete plugin'), 'js'), 'the JavaScript listing'));
+    project.write('fisher-pull.js', only(blocks(docSection('plugins.md', 'Building blocks'), 'js'), 'the building blocks\' listing'));
     project.write('my-suite.json', only(blocks(guide, 'json').filter((b) => b.includes('"plugins"')), 'the suite listing'));
     project.write('tsconfig.json', only(blocks(guide, 'json').filter((b) => b.includes('"compilerOptions"')), 'the tsconfig listing'));
     project.write('my-learner.ts', only(blocks(guide, 'ts'), 'the TypeScript listing'));
@@ -65,5 +67,11 @@ describe('README: Writing a learner plugin, followed literally', function () {
     const result = run('npx clbench check-plugin dist/my-learner.js');
     expect(result.status, result.stdout + result.stderr).to.equal(0);
     expect(result.stdout).to.contain('PASS: 34 passed, 0 failed, 0 skipped');
+  });
+
+  it('the building blocks example (fisherDiagonal + QuadraticPenalty, its generator in its state) passes check-plugin', () => {
+    const result = run('npx clbench check-plugin fisher-pull.js');
+    expect(result.status, result.stdout + result.stderr).to.equal(0);
+    expect(result.stdout).to.contain("learner 'fisher-pull' (fisher-pull.js)").and.to.contain('PASS: 26 passed, 0 failed, 0 skipped');
   });
 });

@@ -1,8 +1,10 @@
 /**
- * The README, executed: its example suites are validated by the CLI, every `clbench` command it shows is
- * checked against the command's own --help and its suite validated, the `--json` example and the
- * `clbench schedule` excerpt are run and compared, the published folders are the shown suites' runs, and
- * the pandas snippet runs on a real long-format CSV. (The plugin guide is followed in pluginGuide.spec.ts.)
+ * The README and the docs/ pages, executed: their example suites are validated by the CLI, every `clbench`
+ * command they show is checked against the command's own --help and its suite validated, the `--json`
+ * example and the `clbench schedule` excerpt are run and compared, the published folders are the shown
+ * suites' runs, the quick start's table is the quick suite's and its legend names every column, and the
+ * pandas snippet runs on a real long-format CSV. (The plugin guide, docs/plugins.md, is followed in
+ * pluginGuide.spec.ts; links and the API reference are checked in links.spec.ts and api.spec.ts.)
  */
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
@@ -11,12 +13,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { listLearners } from '../../learners/registry.js';
+import { METRICS } from '../../metrics/index.js';
 import { leaderboardColumns } from '../../results/csv.js';
+import { leaderboardTable } from '../../results/table.js';
 import { loadPlugins, pluginPaths } from '../../plugins/load.js';
 import { expandSuite, readSuiteFile } from '../../suite/suite.js';
 import { clbenchAsync, type CliResult } from '../helpers/cli.js';
 import { REPO_ROOT } from '../helpers/pluginProject.js';
-import { blocks, readme, section } from '../helpers/readme.js';
+import { blocks, doc, docs, docSection, readme, section } from '../helpers/readme.js';
 import { tinySuite } from '../helpers/suites.js';
 
 /** A `clbench …` command as shown in a code block: its subcommand, flags (with values) and positionals. */
@@ -27,10 +31,14 @@ interface ShownCommand {
   positionals: string[];
 }
 
-/** Every `npx clbench …` in the README's sh/yaml blocks, outside the plugin guide (run by its own spec). */
+/** The README and every page of docs/ but the plugin guide (followed by its own spec), one text. */
+function pagesButTheGuide(): string {
+  return [readme, ...[...docs].filter(([name]) => name !== 'plugins.md').map(([, text]) => text)].join('\n');
+}
+
+/** Every `npx clbench …` in the sh/yaml blocks of the README and the docs, outside the plugin guide. */
 function shownCommands(): ShownCommand[] {
-  const guide = section('Writing a learner plugin');
-  const text = readme.replace(guide, '');
+  const text = pagesButTheGuide();
   const code = [...blocks(text, 'sh'), ...blocks(text, 'yaml')].join('\n');
   return [...code.matchAll(/npx clbench ([^\n"#|]*)/g)].map((m) => {
     const words = m[1].replace(/\s2>.*$/, '').trim().split(/\s+/);
@@ -60,30 +68,39 @@ function writeTemp(dir: string, name: string, text: string): string {
   return file;
 }
 
-describe('README', function () {
+describe('README and docs/', function () {
   this.timeout(300000);
   let dir: string;
   before(() => {
     dir = mkdtempSync(path.join(tmpdir(), 'clbench-readme-'));
   });
 
-  it('documents every leaderboard column', () => {
-    const missing = leaderboardColumns().filter((c) => !readme.includes(`\`${c}\``));
+  it('docs/csv-formats.md documents every leaderboard column', () => {
+    const columns = docSection('csv-formats.md', 'Leaderboard CSV');
+    const missing = leaderboardColumns().filter((c) => !columns.includes(`\`${c}\``));
     expect(missing).to.deep.equal([]);
   });
 
-  it('documents every built-in learner', () => {
+  it('docs/metrics.md has a section for every metric of the catalogue, and the CSV columns link to it', () => {
+    const metrics = doc('metrics.md');
+    const columns = docSection('csv-formats.md', 'Leaderboard CSV');
+    expect(METRICS.filter((m) => !metrics.includes(`\n### ${m.key}\n`)).map((m) => m.key), 'sections').to.deep.equal([]);
+    expect(METRICS.filter((m) => !columns.includes(`](metrics.md#${m.key})`)).map((m) => m.key), 'links').to.deep.equal([]);
+  });
+
+  it('docs/learners.md documents every built-in learner', () => {
+    const learners = doc('learners.md');
     const missing = listLearners()
       .filter((l) => !l.name.startsWith('test-'))
-      .filter((l) => !readme.includes(`| \`${l.name}\` |`))
+      .filter((l) => !learners.includes(`| \`${l.name}\` |`))
       .map((l) => l.name);
     expect(missing).to.deep.equal([]);
   });
 
-  it("the Suites example and the schedule snippet (inside it) pass `clbench validate`", async () => {
-    const [example] = blocks(section('Suites'), 'json');
+  it("the suite example (docs/suites.md) and the schedule snippet (docs/schedules.md, inside it) pass `clbench validate`", async () => {
+    const [example] = blocks(docSection('suites.md', 'Suite format'), 'json');
     const suite = JSON.parse(example) as { learners: unknown[]; seeds: unknown[] };
-    const snippet = blocks(section('Rehearsal schedules'), 'json')[0];
+    const snippet = blocks(doc('schedules.md'), 'json')[0];
     const withSchedule = { ...suite, ...(JSON.parse(`{${snippet}}`) as object) };
     const [plain, scheduled] = await Promise.all([
       clbenchAsync(['validate', writeTemp(dir, 'suites-example.json', example)]),
@@ -98,7 +115,11 @@ describe('README', function () {
 
   describe('the commands it shows', () => {
     const shown = shownCommands();
-    const table = [...section('Commands').matchAll(/^\| `clbench ([a-z-]+)([^`]*)` \|/gm)].map((m) => ({ command: m[1], usage: m[2] }));
+    // the README's short table and docs/cli.md's full one
+    const tableOf = (text: string) => [...text.matchAll(/^\| `clbench ([a-z-]+)([^`]*)` \|/gm)].map((m) => ({ command: m[1], usage: m[2] }));
+    const short = tableOf(section('Commands'));
+    const full = tableOf(docSection('cli.md', 'Commands'));
+    const table = [...short, ...full];
     const help = new Map<string, Map<string, boolean>>();
 
     before(async () => {
@@ -110,9 +131,11 @@ describe('README', function () {
       });
     });
 
-    it('finds the commands in the code blocks and the Commands table', () => {
+    it('finds the commands in the code blocks and in both Commands tables', () => {
       expect(shown.length).to.be.at.least(10);
-      expect(table.map((t) => t.command)).to.include.members(['run', 'list', 'validate', 'check-plugin', 'schedule', 'pretrain', 'leaderboard', 'report']);
+      const all = ['run', 'list', 'validate', 'check-plugin', 'schedule', 'pretrain', 'leaderboard', 'report'];
+      expect(short.map((t) => t.command), 'README').to.include.members(all);
+      expect(full.map((t) => t.command), 'docs/cli.md').to.include.members(all);
     });
 
     it('every flag in the Commands table is one the command accepts', () => {
@@ -142,7 +165,7 @@ describe('README', function () {
     });
 
     it('each shown publish step publishes the folder its run writes, as leaderboards/<suite name> holding only runs of the suite', () => {
-      const code = blocks(readme, 'sh').join('\n');
+      const code = blocks(pagesButTheGuide(), 'sh').join('\n');
       const publishes = [...code.matchAll(/npx clbench run (suites\/\S+\.json) .*--out (\S+)\ntools\/publish-leaderboard\.sh (\S+) (\S+)/g)];
       expect(publishes.length).to.be.at.least(5);
       expect(statSync(path.join(REPO_ROOT, 'tools', 'publish-leaderboard.sh')).mode & 0o111, 'the script is executable').to.not.equal(0);
@@ -169,9 +192,42 @@ describe('README', function () {
     });
   });
 
+  describe("the README's quick start", () => {
+    const quickStart = section('Quick start');
+    const [table] = blocks(quickStart, 'text');
+    const lines = table.trimEnd().split('\n');
+    const words = (line: string) => line.trim().split(/\s{2,}/);
+
+    it('shows the header `clbench run` prints, and its legend explains every column and the ± —', () => {
+      const header = leaderboardTable([]).split('\n')[0];
+      expect(words(lines[0])).to.deep.equal(words(header));
+      const legend = [...quickStart.matchAll(/^\| `([^`]+)` \|/gm)].map((m) => m[1]);
+      expect(legend).to.include.members([...words(header), '±']);
+      expect(quickStart).to.contain('`—` when there is one seed');
+    });
+
+    it("shows the quick suite's scenarios and learners, in the leaderboard's order", () => {
+      const file = path.join(REPO_ROOT, 'suites', 'quick.json');
+      const jobs = expandSuite(readSuiteFile(file), file);
+      const expected: string[] = [];
+      for (const job of [...jobs].sort((a, b) => a.position[0] - b.position[0] || a.position[1] - b.position[1])) {
+        if (!expected.includes(`${job.scenario.name}:`)) expected.push(`${job.scenario.name}:`);
+        if (!expected.includes(`${job.scenario.name}/${job.learner.label}`)) expected.push(`${job.scenario.name}/${job.learner.label}`);
+      }
+      let scenario = '';
+      const shown = lines.slice(2).map((line) => {
+        if (line.endsWith(':')) return (scenario = line.slice(0, -1)) + ':';
+        return `${scenario}/${words(line)[0]}`;
+      });
+      expect(shown).to.deep.equal(expected);
+      // one seed: n = 1 and no spread, as the legend says
+      for (const line of lines.slice(2).filter((l) => !l.endsWith(':'))) expect(line).to.match(/^\S+\s+1\s+\d/).and.to.contain('±—');
+    });
+  });
+
   it('`clbench schedule suites/powerlaw-pmnist.json` prints the excerpt shown (in order)', async () => {
-    expect(readme).to.contain('npx clbench schedule suites/powerlaw-pmnist.json');
-    const excerpt = blocks(section('Rehearsal schedules'), 'text')[0];
+    expect(pagesButTheGuide()).to.contain('npx clbench schedule suites/powerlaw-pmnist.json');
+    const excerpt = blocks(doc('schedules.md'), 'text')[0];
     const result = await clbenchAsync(['schedule', 'suites/powerlaw-pmnist.json'], REPO_ROOT);
     expect(result.status, result.stderr).to.equal(0);
     const squash = (line: string) => line.trim().split(/\s+/).join(' ');
@@ -185,7 +241,7 @@ describe('README', function () {
   });
 
   it('the `--json` example: the same events, fields and values (times and speeds aside) on the suite its run ids name', async () => {
-    const listing = blocks(section('Commands'), 'sh').find((b) => b.includes('--json'))!;
+    const listing = blocks(docSection('cli.md', 'Progress output'), 'sh').find((b) => b.includes('--json'))!;
     const [command, ...lines] = listing.trim().split('\n');
     expect(command).to.equal('$ npx clbench run suite.json --json 2>/dev/null | head -4');
     const shownEvents = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
@@ -229,7 +285,7 @@ describe('README', function () {
     });
 
     it("prints the final average accuracy of every learner: the leaderboard's average_accuracy_mean", () => {
-      const listing = blocks(section('Leaderboard CSV'), 'sh').find((b) => b.includes('pandas'))!;
+      const listing = blocks(docSection('csv-formats.md', 'Long-format accuracy CSV'), 'sh').find((b) => b.includes('pandas'))!;
       const [command, ...shownOutput] = listing.trim().split('\n');
       const script = /^\$ python3 -c "(.*)"$/.exec(command);
       expect(script, command).to.not.equal(null);

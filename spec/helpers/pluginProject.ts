@@ -1,5 +1,5 @@
 /**
- * A temporary plugin project, set up the way the README's plugin guide sets one up: an ES-module
+ * A temporary plugin project, set up the way the plugin guide (docs/plugins.md) sets one up: an ES-module
  * package.json and clbench installed as a link to this checkout (what `npm install /path/to/clbench`
  * makes, done here without npm so the tests stay offline and fast). `import … from 'clbench'` in it
  * resolves to the built package (dist/), which `npm test` builds first.

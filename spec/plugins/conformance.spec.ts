@@ -77,7 +77,7 @@ class NarrowPredict extends BaseSgdLearner {
 
 /** Pulls towards the previous task's weights but leaves that anchor out of its checkpoint state. */
 class ForgetsAnchorInState extends BaseSgdLearner {
-  private anchor: tf.Tensor[] | null = null;
+  protected anchor: tf.Tensor[] | null = null;
   protected override penalty(): tf.Scalar | null {
     const anchor = this.anchor;
     return anchor ? (tf.mul(tf.addN(this.model.variables.map((v, i) => tf.sum(tf.square(tf.sub(v, anchor[i]))))), 1) as tf.Scalar) : null;
@@ -89,6 +89,22 @@ class ForgetsAnchorInState extends BaseSgdLearner {
   override dispose(): void {
     tf.dispose(this.anchor ?? []);
     super.dispose();
+  }
+}
+
+/** Starts pulling towards the weights only from phase 3 on, and leaves that anchor out of its state. */
+class ForgetsLateAnchor extends ForgetsAnchorInState {
+  protected override async afterPhase(phase?: Phase): Promise<void> {
+    if (phase?.index === 1) await super.afterPhase();
+  }
+}
+
+/** Nudges its weights with draws from ctx.rng itself in every phase, and does not save the generator. */
+class DrawsFromCtxRng extends BaseSgdLearner {
+  protected override async beforePhase(): Promise<void> {
+    const v = this.model.variables[0];
+    const nudge = this.ctx.rng.next() * 0.01;
+    tf.tidy(() => v.assign(tf.add(v, nudge)));
   }
 }
 
@@ -168,6 +184,20 @@ describe('conformance check (check-plugin)', function () {
     const report = await checkLearner(broken('forgets-anchor', (ctx) => new ForgetsAnchorInState(ctx, {})));
     expect(failedKinds(report)).to.deep.equal(['state/restore']);
     expect(failures(report)[0]).to.match(/restored and saved learners drift apart in the next phase on task \d/);
+  });
+
+  it('checks the restore at every phase boundary: state missed only after phase 2 is caught too', async () => {
+    const report = await checkLearner(broken('forgets-late-anchor', (ctx) => new ForgetsLateAnchor(ctx, {})));
+    expect(failedKinds(report)).to.deep.equal(['state/restore']);
+    expect(failures(report)[0]).to.match(/^task-IL state\/restore: restored after phase 2, restored and saved learners drift apart in the next phase on task \d/);
+  });
+
+  it("catches a learner that draws from ctx.rng while training but does not save it (a resumed run gets ctx.rng afresh)", async () => {
+    const report = await checkLearner(broken('draws-ctx-rng', (ctx) => new DrawsFromCtxRng(ctx, {})));
+    expect(failedKinds(report)).to.deep.equal(['state/restore']);
+    expect(failures(report)[0]).to.match(/^task-IL state\/restore: restored after phase 1, ctx\.rng is not where the saved learner's is: .*ctx\.rng\.derive/);
+    const passing = report.checks.find((c) => c.name === 'task-IL deterministic');
+    expect(passing).to.include({ status: 'pass' });
   });
 
   it('catches a learner that reports no epochs and has state() without restore()', async () => {

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { UserError } from '../../core/errors.js';
 import { getLearner, learnerSource, listLearners } from '../../learners/registry.js';
 import { definitionProblems, loadPlugins, pluginPaths } from '../../plugins/load.js';
+import { isPathSpecifier, packageOf, resolvePluginSpec } from '../../plugins/resolve.js';
 import { pluginProject, type PluginProject } from '../helpers/pluginProject.js';
 
 /** A learner definition as module source, with no imports (the loader is what is under test). */
@@ -90,6 +91,90 @@ describe('plugin loading', () => {
       path.resolve('/abs/z.js'),
     ]);
     expect(pluginPaths([])).to.deep.equal([]);
+  });
+
+  describe('plugins by package name', () => {
+    let pkgs: PluginProject;
+    /** writes package `name` into `project`'s node_modules: its package.json and files */
+    const install = (where: PluginProject, name: string, manifest: Record<string, unknown>, files: Record<string, string>) => {
+      where.write(`node_modules/${name}/package.json`, JSON.stringify({ name, version: '1.0.0', ...manifest }));
+      for (const [file, text] of Object.entries(files)) where.write(`node_modules/${name}/${file}`, text);
+    };
+    const resolveError = (spec: string, bases: string[]): UserError => {
+      try {
+        resolvePluginSpec(spec, bases, `plugin ${spec}`);
+      } catch (error) {
+        expect(error).to.be.instanceOf(UserError);
+        return error as UserError;
+      }
+      return expect.fail(`expected '${spec}' not to resolve`);
+    };
+    before(() => {
+      pkgs = pluginProject('by-name', false);
+      install(pkgs, 'pkg-exports', { type: 'module', main: './wrong.js', exports: { '.': { require: './lib/entry.cjs', import: './lib/entry.js' }, './extra': './lib/extra.js' } }, {
+        'lib/entry.js': `export default ${definitionSource('test-pkg-exports')};\n`,
+        'lib/entry.cjs': 'module.exports = 1;\n',
+        'lib/extra.js': 'export default 1;\n',
+      });
+      install(pkgs, 'pkg-main', { main: 'main.js' }, { 'main.js': 'export default 1;\n' });
+      install(pkgs, '@lab/methods', { type: 'module', exports: { './ewc': './src/ewc.js' } }, { 'src/ewc.js': 'export default 1;\n' });
+      install(pkgs, 'pkg-unbuilt', { type: 'module', exports: './dist/index.js' }, {});
+    });
+
+    it('tells paths from package names', () => {
+      for (const spec of ['./a.js', '../a.js', '/x/a.js', '.', 'a\\b.js']) expect(isPathSpecifier(spec), spec).to.equal(true);
+      for (const spec of ['clbench-ewc', '@lab/methods/ewc', 'plugins/a.js', 'a.js']) expect(isPathSpecifier(spec), spec).to.equal(false);
+      expect(packageOf('@lab/methods/ewc')).to.equal('@lab/methods');
+      expect(packageOf('clbench-ewc/dist/x.js')).to.equal('clbench-ewc');
+    });
+
+    it("resolves a package through its exports (the import condition, not main or require), a subpath, a scope, or main", () => {
+      const at = (f: string) => path.join(pkgs.dir, 'node_modules', f);
+      expect(resolvePluginSpec('pkg-exports', [pkgs.dir], 'w')).to.equal(at('pkg-exports/lib/entry.js'));
+      expect(resolvePluginSpec('pkg-exports/extra', [pkgs.dir], 'w')).to.equal(at('pkg-exports/lib/extra.js'));
+      expect(resolvePluginSpec('@lab/methods/ewc', [pkgs.dir], 'w')).to.equal(at('@lab/methods/src/ewc.js'));
+      expect(resolvePluginSpec('pkg-main', [pkgs.dir], 'w')).to.equal(at('pkg-main/main.js'));
+      // from a folder below: node_modules of the parents are searched, as Node does
+      mkdirSync(path.join(pkgs.dir, 'suites', 'deep'), { recursive: true });
+      expect(resolvePluginSpec('pkg-main', [path.join(pkgs.dir, 'suites', 'deep')], 'w')).to.equal(at('pkg-main/main.js'));
+    });
+
+    it('looks in each base folder in turn: a suite\'s folder, then the current folder', () => {
+      const other = pluginProject('by-name-other', false);
+      install(other, 'pkg-only-here', { main: 'x.js' }, { 'x.js': 'export default 1;\n' });
+      expect(resolvePluginSpec('pkg-only-here', [pkgs.dir, other.dir], 'w')).to.equal(path.join(other.dir, 'node_modules', 'pkg-only-here', 'x.js'));
+      const suiteFile = path.join(other.dir, 'suite.json');
+      // a suite's plugins: its folder first; --plugin: the current folder (here the process's)
+      expect(pluginPaths([], { plugins: ['pkg-only-here'] }, suiteFile)).to.deep.equal([path.join(other.dir, 'node_modules', 'pkg-only-here', 'x.js')]);
+      // an existing file wins over a package of the same name
+      const file = other.write('pkg-main', 'export default 1;\n');
+      expect(resolvePluginSpec('pkg-main', [other.dir, pkgs.dir], 'w')).to.equal(file);
+    });
+
+    it('loads and registers a plugin found by package name, naming it by that name', async () => {
+      const [loaded] = await loadPlugins(pluginPaths([], { plugins: ['pkg-exports'] }, path.join(pkgs.dir, 'suite.json')));
+      expect(loaded.definition.name).to.equal('test-pkg-exports');
+      expect(learnerSource('test-pkg-exports')).to.equal('pkg-exports');
+    });
+
+    it('says what it tried when a name resolves to nothing, or what is wrong with the package it found', () => {
+      const none = resolveError('clbench-not-there', [pkgs.dir, path.join(pkgs.dir, 'suites')]);
+      expect(none.where).to.equal('plugin clbench-not-there');
+      expect(none.message).to.equal(
+        `no such file and no installed package: looked for the file ${path.join(pkgs.dir, 'clbench-not-there')}, then for the package 'clbench-not-there' in ` +
+          `${path.join(pkgs.dir, 'node_modules')} (and the node_modules of its parents), then in ${path.join(pkgs.dir, 'suites', 'node_modules')} (and the node_modules of its parents)`,
+      );
+      expect(none.fix).to.match(/npm install clbench-not-there/);
+      const hidden = resolveError('pkg-exports/lib/entry.js', [pkgs.dir]);
+      expect(hidden.message).to.match(/^package 'pkg-exports' is installed but 'pkg-exports\/lib\/entry\.js' does not resolve: .*not defined by "exports"/);
+      expect(hidden.fix).to.match(/name a path the package's "exports" lists \(often just 'pkg-exports'\)/);
+      const unbuilt = resolveError('pkg-unbuilt', [pkgs.dir]);
+      expect(unbuilt.message).to.match(/^package 'pkg-unbuilt' is installed but 'pkg-unbuilt' does not resolve: Cannot find module/);
+      expect(unbuilt.fix).to.match(/build the plugin package/);
+      expect(resolveError('fs', [pkgs.dir]).message).to.match(/is Node's built-in module node:fs/);
+      // a file name that is neither a file nor a package stays a path: the loader says the file is missing
+      expect(resolvePluginSpec('missing.js', [pkgs.dir], 'w')).to.equal(path.join(pkgs.dir, 'missing.js'));
+    });
   });
 
   it('names what keeps a value from being a learner definition', () => {

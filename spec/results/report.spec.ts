@@ -3,6 +3,7 @@ import { METRICS } from '../../metrics/index.js';
 import { buildReport } from '../../results/report/index.js';
 import { groupByScenario } from '../../results/report/data.js';
 import { bestValue } from '../../results/report/leaderboardTable.js';
+import { accuracyDomain, costSpec, taskCurvesSpec } from '../../results/report/charts.js';
 import { renderSvg, scopeSvgIds } from '../../results/report/render.js';
 import { planCharts } from '../../results/report/section.js';
 import { textWidth, vegaTextWidth, wrapText } from '../../results/report/textWidth.js';
@@ -124,3 +125,44 @@ describe('report helpers', () => {
     expect(wrapText('M'.repeat(30), 50, 10)).to.deep.equal(['MMMMMM', 'MMMMMM', 'MMMMMM', 'MMMMM…']);
   });
 });
+
+describe('HTML report axes and figure export', function () {
+  this.timeout(60000);
+  /** the text labels of an SVG */
+  const labels = (svg: string) => [...svg.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]);
+
+  it('writes training seconds as numbers, never as 1e+1', async () => {
+    const points = [5, 10, 20].map((t, i) => ({ learner: `l${i}`, accuracyMean: 0.5, accuracyStd: 0, examplesTrained: 1000 * (i + 1), trainSeconds: t }));
+    const { svg, warnings } = await renderSvg(costSpec(points), 'cost');
+    expect(warnings).to.deep.equal([]);
+    const text = labels(svg);
+    expect(text.filter((l) => /e[+-]\d/.test(l))).to.deep.equal([]);
+    expect(text).to.include.members(['10', '20']);
+  });
+
+  it('zooms the accuracy axis of task curves when every value is high (task-IL), not otherwise', async () => {
+    expect(accuracyDomain([0.961, 0.99, 1])).to.deep.equal([0.95, 1]);
+    expect(accuracyDomain([0.93, 1])).to.deep.equal([0.9, 1]);
+    expect(accuracyDomain([0.999, 1])).to.deep.equal([0.95, 1]);
+    expect(accuracyDomain([0.2, 0.99])).to.deep.equal([0, 1]);
+    expect(accuracyDomain([])).to.deep.equal([0, 1]);
+    const points = [1, 2, 3].flatMap((phase) => [1, 2, 3].filter((task) => task <= phase).map((task) => ({ afterPhase: phase, task, accuracy: 1 - 0.012 * (phase - task) - 0.01 * task })));
+    const { svg, warnings } = await renderSvg(taskCurvesSpec([{ learner: 'naive', points }]), 'curves');
+    expect(warnings).to.deep.equal([]);
+    // 95.0% … 100.0%: the 96–100% differences get the whole height
+    expect(labels(svg)).to.include.members(['95.0%', '100.0%']);
+    expect(labels(svg)).to.not.include('0%');
+  });
+
+  it('gives every figure SVG and PNG links named after the scenario and chart, and the script that saves them', async () => {
+    const page = await buildReport(toyRecords(), { sources: ['toy'] });
+    const all = figures(page);
+    expect(all.length).to.be.greaterThan(3);
+    for (const f of all) {
+      expect(f.body).to.match(new RegExp(`<a href="#" data-export="svg" data-name="[^"]*-${f.kind}">SVG</a>`));
+      expect(f.body).to.match(new RegExp(`<a href="#" data-export="png" data-name="[^"]*-${f.kind}">PNG</a>`));
+    }
+    expect(page).to.contain("querySelectorAll('a[data-export]')").and.to.contain("canvas.toBlob");
+  });
+});
+

@@ -5,7 +5,7 @@
  * title; `.ci/run` installs Chromium, so CI always runs it.
  */
 import { expect } from 'chai';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
@@ -93,6 +93,25 @@ describe(title, function () {
 
   it('runs without a script error or a network request', () => {
     expect(problems).to.deep.equal([]);
+  });
+
+  it("saves one figure as SVG and as PNG (twice its size, on white) from the figure's links", async () => {
+    const figure = page.locator('figure.chart[data-chart="average-accuracy"]').first();
+    const [width, height] = await figure.locator('svg').evaluate((svg) => [Number(svg.getAttribute('width')), Number(svg.getAttribute('height'))]);
+    const [svgFile] = await Promise.all([page.waitForEvent('download'), figure.locator('a[data-export="svg"]').click()]);
+    expect(svgFile.suggestedFilename()).to.match(/-average-accuracy\.svg$/);
+    const svg = readFileSync(await svgFile.path(), 'utf8');
+    expect(svg).to.match(/^<svg[^>]* xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+    expect(svg).to.contain('average accuracy on seen tasks');
+    const [pngFile] = await Promise.all([page.waitForEvent('download'), figure.locator('a[data-export="png"]').click()]);
+    expect(pngFile.suggestedFilename()).to.match(/-average-accuracy\.png$/);
+    const png = readFileSync(await pngFile.path());
+    expect(png.subarray(1, 4).toString('latin1')).to.equal('PNG');
+    // the IHDR chunk: width and height in pixels
+    expect([png.readUInt32BE(16), png.readUInt32BE(20)]).to.deep.equal([Math.round(2 * width), Math.round(2 * height)]);
+    writeFileSync(path.join(ARTIFACT_DIR, 'average-accuracy.png'), png);
+    // the blob: URLs the saving made are the page's own, not network requests
+    expect(problems.filter((p) => !p.startsWith('request: blob:'))).to.deep.equal([]);
   });
 
   it('saves a full-page screenshot as a CI artifact', async () => {

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { buildLeaderboard } from '../../results/leaderboard.js';
 import { leaderboardMarkdown, markdownCell } from '../../results/markdown.js';
-import { leaderboardTable, TABLE_WIDTH } from '../../results/table.js';
+import { leaderboardLegend, leaderboardTable, TABLE_WIDTH } from '../../results/table.js';
 import { makeRecord, toyRecords } from './records.js';
 
 const LONG_SCENARIO = 'split-synthetic:classes=8,features=16,trainPerClass=60,testPerClass=20,spread=25-class-with-more-words-still';
@@ -36,6 +36,14 @@ describe('terminal leaderboard table', () => {
     expect(lines[6]).to.match(/^joint\s+1\s+100\.00±—/);
     expect(lines[6]).to.match(/12345\.6$/);
     expect(lines).to.have.length(7);
+  });
+
+  it('has a legend under it that names every column, within the width', () => {
+    const legend = leaderboardLegend(wideRows()).split('\n');
+    expect(legend.filter((l) => l.length > TABLE_WIDTH)).to.deep.equal([]);
+    const text = legend.join(' ');
+    for (const column of ['n:', 'ACC:', 'BWT:', 'forget:', 'LA:', 'pub.:', 'train s:', '±—: one seed']) expect(text).to.contain(column);
+    expect(leaderboardLegend(buildLeaderboard(toyRecords()))).to.not.contain('pub.');
   });
 
   it('drops the published column when no row has a published value', () => {

@@ -1,33 +1,39 @@
-// @ts-check
 /**
  * Recency replay, a clbench learner plugin: rehearsal of the recent past only. After each task it keeps
  * `perTask` of that task's training examples (a seeded random sample), remembers the `window` most recent
  * tasks, and trains every phase on the phase's examples plus that memory. `window: 1` is last-task
  * replay; a window as long as the stream is ordinary per-task replay.
  *
- * Plain JavaScript, type-checked from its JSDoc against clbench's declarations (tsconfig.json here).
+ * TypeScript, compiled to dist/ by `npm run build`; clbench loads dist/recency-replay.js, the module this
+ * package exports.
  */
 import { BaseSgdLearner, concatExamples, defineLearner, selectExamples } from 'clbench';
+import type { ExampleSet, LearnerContext, LearnerState, Phase, RngState } from 'clbench';
 
-/** @typedef {{ perTask: number, window: number }} RecencyReplayOptions */
-/** @typedef {import('clbench').ExampleSet} ExampleSet */
-/** @typedef {import('clbench').LearnerState} LearnerState */
-/** @typedef {import('clbench').Phase} Phase */
+export interface RecencyReplayOptions {
+  /** examples kept from each remembered task */
+  perTask: number;
+  /** how many of the most recent tasks are remembered */
+  window: number;
+}
 
-/** @extends {BaseSgdLearner<RecencyReplayOptions>} */
-class RecencyReplayLearner extends BaseSgdLearner {
-  /** @type {ExampleSet[]} samples of the most recent tasks, oldest first (references, not pixels) */
-  memory = [];
+/** What a checkpoint keeps besides the weights: the memory (as references) and the sampler's state. */
+interface SavedMemory {
+  memory: { taskIds: number[]; indices: number[] }[];
+  sampler: RngState;
+}
+
+class RecencyReplayLearner extends BaseSgdLearner<RecencyReplayOptions> {
+  /** samples of the most recent tasks, oldest first (references, not pixels) */
+  memory: ExampleSet[] = [];
   /** its own seeded generator, so the memory never shifts the batch order */
   sampler = this.ctx.rng.derive('recency-replay');
 
-  /** @override @param {Phase} phase @returns {ExampleSet} */
-  trainingExamples(phase) {
+  override trainingExamples(phase: Phase): ExampleSet {
     return concatExamples([phase.examples, ...this.memory]);
   }
 
-  /** @override @param {Phase} phase */
-  async afterPhase(phase) {
+  override async afterPhase(phase: Phase): Promise<void> {
     const task = this.ctx.data.taskExamples(phase.taskId);
     const count = task.indices.length;
     const positions = this.sampler.sample(Array.from({ length: count }, (_, i) => i), Math.min(this.options.perTask, count));
@@ -35,21 +41,23 @@ class RecencyReplayLearner extends BaseSgdLearner {
     if (this.memory.length > this.options.window) this.memory.shift();
   }
 
-  /** For resuming a run: the memory and the generator, as plain JSON. @override @returns {Promise<LearnerState>} */
-  async extraState() {
-    const memory = this.memory.map((m) => ({ taskIds: Array.from(m.taskIds), indices: Array.from(m.indices) }));
-    return { tensors: {}, json: { memory, sampler: this.sampler.state() } };
+  /** For resuming a run: the memory and the generator, as plain JSON. */
+  override async extraState(): Promise<LearnerState> {
+    const saved: SavedMemory = {
+      memory: this.memory.map((m) => ({ taskIds: Array.from(m.taskIds), indices: Array.from(m.indices) })),
+      sampler: this.sampler.state(),
+    };
+    return { tensors: {}, json: saved };
   }
 
-  /** @override @param {LearnerState} state */
-  async restoreExtraState(state) {
-    const saved = /** @type {{ memory: { taskIds: number[], indices: number[] }[], sampler: import('clbench').RngState }} */ (state.json);
+  override async restoreExtraState(state: LearnerState): Promise<void> {
+    const saved = state.json as unknown as SavedMemory;
     this.memory = saved.memory.map((m) => ({ taskIds: Uint16Array.from(m.taskIds), indices: Uint32Array.from(m.indices) }));
     this.sampler.setState(saved.sampler);
   }
 }
 
-export default defineLearner({
+export default defineLearner<RecencyReplayOptions>({
   name: 'recency-replay',
   description: 'Replay a random sample of each of the most recent tasks (window 1 = last-task replay).',
   optionsSchema: {
@@ -60,6 +68,5 @@ export default defineLearner({
     },
     additionalProperties: false,
   },
-  /** @param {RecencyReplayOptions} options @param {import('clbench').LearnerContext} ctx */
-  create: (options, ctx) => new RecencyReplayLearner(ctx, options),
+  create: (options: RecencyReplayOptions, ctx: LearnerContext) => new RecencyReplayLearner(ctx, options),
 });
