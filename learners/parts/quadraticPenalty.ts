@@ -61,17 +61,18 @@ export class QuadraticPenalty implements Stateful {
 
   /**
    * The merged terms for a checkpoint (`Stateful`): copies of A and M (`a/<i>`, `m/<i>`, owned by the caller)
-   * and the constant K; no tensors while no term was added.
+   * and the constant K; no tensors while no term was added. K is also given as `k`, the shape plugins written
+   * before declared state read.
    */
-  saveState(): LearnerState {
+  saveState(): LearnerState & { k: number } {
     const tensors: Record<string, tf.Tensor> = {};
     this.a?.forEach((t, i) => (tensors[`a/${i}`] = copyTensor(t)));
     this.m?.forEach((t, i) => (tensors[`m/${i}`] = copyTensor(t)));
-    return { tensors, json: { k: this.k } };
+    return { tensors, json: { k: this.k }, k: this.k };
   }
 
-  /** Replace the terms by saved ones (copied; the caller keeps its tensors). */
-  loadState(saved: LearnerState): void {
+  /** Replace the terms by saved ones (copied; the caller keeps its tensors); K from `json.k`, or `k` as plugins written before declared state pass it. */
+  loadState(saved: { tensors: Record<string, tf.Tensor>; json?: unknown; k?: number }): void {
     const count = Object.keys(saved.tensors).filter((n) => n.startsWith('a/')).length;
     if (count === 0) return this.dispose();
     const pick = (prefix: string) =>
@@ -81,7 +82,7 @@ export class QuadraticPenalty implements Stateful {
         return tf.keep(copyTensor(t));
       });
     this.replace(pick('a'), pick('m'));
-    this.k = (saved.json as { k: number }).k;
+    this.k = saved.k ?? (saved.json as { k: number }).k;
   }
 
   /** The merged importance A = Σ_t F_t (owned by the penalty), or null. */

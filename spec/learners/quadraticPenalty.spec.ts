@@ -207,7 +207,7 @@ describe('QuadraticPenalty', () => {
 
   it('saves nothing while empty; loading an empty save clears it; a save missing a tensor is refused', () => {
     const p = new QuadraticPenalty();
-    expect(p.saveState()).to.deep.equal({ tensors: {}, json: { k: 0 } });
+    expect(p.saveState()).to.deep.equal({ tensors: {}, json: { k: 0 }, k: 0 });
     const [f, a] = [[tf.tensor1d([1, 2])], [tf.tensor1d([0.5, 0.5])]];
     p.add(f, a);
     const saved = p.saveState();
@@ -217,6 +217,9 @@ describe('QuadraticPenalty', () => {
     const theta = [tf.tensor1d([3, 4])];
     expect(p.value(theta)).to.equal(null);
     expect(() => p.loadState({ tensors: { 'a/0': saved.tensors['a/0'] }, json: saved.json })).to.throw(/the saved penalty has no tensor 'm\/0'/);
+    // the shape plugins written before declared state pass: { tensors, k }
+    p.loadState({ tensors: saved.tensors, k: saved.k });
+    expect(Array.from(p.importance()![0].dataSync())).to.deep.equal([1, 2]);
     p.dispose();
     tf.dispose([...f, ...a, ...theta, ...Object.values(saved.tensors)]);
   });
