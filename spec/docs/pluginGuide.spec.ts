@@ -72,6 +72,6 @@ describe('docs/plugins.md: Writing a learner plugin, followed literally', functi
   it('the building blocks example (fisherDiagonal + QuadraticPenalty, its generator in its state) passes check-plugin', () => {
     const result = run('npx clbench check-plugin fisher-pull.js');
     expect(result.status, result.stdout + result.stderr).to.equal(0);
-    expect(result.stdout).to.contain("learner 'fisher-pull' (fisher-pull.js)").and.to.contain('PASS: 26 passed, 0 failed, 0 skipped');
+    expect(result.stdout).to.contain("learner 'fisher-pull' (fisher-pull.js)").and.to.contain('PASS: 34 passed, 0 failed, 0 skipped');
   });
 });
