@@ -15,7 +15,7 @@ import { parse } from 'csv-parse/sync';
 import { listLearners } from '../../learners/registry.js';
 import { METRICS } from '../../metrics/index.js';
 import { leaderboardColumns } from '../../results/csv.js';
-import { leaderboardTable } from '../../results/table.js';
+import { leaderboardLegend, leaderboardTable } from '../../results/table.js';
 import { loadPlugins, pluginPaths } from '../../plugins/load.js';
 import { expandSuite, readSuiteFile } from '../../suite/suite.js';
 import { clbenchAsync, type CliResult } from '../helpers/cli.js';
@@ -194,16 +194,20 @@ describe('README and docs/', function () {
 
   describe("the README's quick start", () => {
     const quickStart = section('Quick start');
-    const [table] = blocks(quickStart, 'text');
-    const lines = table.trimEnd().split('\n');
+    const [block] = blocks(quickStart, 'text');
+    // the block is what `clbench run` prints: the table, then the legend under it
+    const legend = leaderboardLegend([]).split('\n');
+    const printed = block.trimEnd().split('\n');
+    const lines = printed.slice(0, printed.length - legend.length);
     const words = (line: string) => line.trim().split(/\s{2,}/);
 
     it('shows the header `clbench run` prints, and its legend explains every column and the ± —', () => {
       const header = leaderboardTable([]).split('\n')[0];
       expect(words(lines[0])).to.deep.equal(words(header));
-      const legend = [...quickStart.matchAll(/^\| `([^`]+)` \|/gm)].map((m) => m[1]);
-      expect(legend).to.include.members([...words(header), '±']);
+      const columns = [...quickStart.matchAll(/^\| `([^`]+)` \|/gm)].map((m) => m[1]);
+      expect(columns).to.include.members([...words(header), '±']);
       expect(quickStart).to.contain('`—` when there is one seed');
+      expect(printed.slice(-legend.length)).to.deep.equal(legend);
     });
 
     it("shows the quick suite's scenarios and learners, in the leaderboard's order", () => {
