@@ -10,7 +10,7 @@
  *       for each batch entry i: C_i = op(A_i)·op(B_i) (+ bias broadcast over rows) (then max(·, 0))
  *       op(X) = Xᵀ when the flag is set; A_i is m×k after op, B_i k×n; strides in elements (0 broadcasts)
  *   adam(memory, theta, grad, m, v, outTheta, outM, outV, n, c1, c2, lr, eps)
- *       PyTorch's Adam step in float32, operation for operation as learners/kernels/fusedAdam.wat
+ *       PyTorch's Adam step in float32, operation for operation as learners/optim/kernels/fusedAdam.wat
  *       (compiled with -ffp-contract=off so no multiply-add is fused: the same bits as the WASM kernel)
  *   setThreads(n) / threads(): threads of the products (clbench's own, and OpenBLAS's when it is used)
  *   blas(): the product kernel and the BLAS library's name and configuration

@@ -78,7 +78,7 @@ const requiredBy = (d) =>
 const present = devOnly.filter((d) => existsSync(path.join(project, 'node_modules', d)));
 const forClbench = present.filter((d) => requiredBy(d).length === 0);
 check(forClbench.length === 0, `no devDependency of clbench installed for clbench (${devOnly.length} checked; ${present.map((d) => `${d} is there for ${requiredBy(d).join(', ')}`).join('; ') || 'none there'})`);
-for (const file of ['dist/cli/clbench.js', 'dist/learners/kernels/fusedAdam.wasm', 'suites/quick.json', 'native/clbench.c', 'tools/build-native.mjs'])
+for (const file of ['dist/cli/clbench.js', 'dist/learners/optim/kernels/fusedAdam.wasm', 'suites/quick.json', 'native/clbench.c', 'tools/build-native.mjs'])
   check(existsSync(path.join(installed, file)), `the package holds ${file}`);
 check(!existsSync(path.join(installed, 'dist', 'spec')), 'the package leaves the test build out');
 const status = JSON.parse(readFileSync(path.join(installed, 'build', 'native-status.json'), 'utf8'));
