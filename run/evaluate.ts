@@ -58,12 +58,11 @@ function* predictions(learner: Learner, scenario: Scenario, info: ScenarioInfo, 
         throw new Error(`predict returned shape [${logits.shape}], expected [${batch.size}, ${scenario.outputs}]`);
       return tf.argMax(applyMask(logits, taskMask(info, batch.taskIds)), 1);
     });
-    // the batch's targets live in `buffer`'s companion arrays, which the next batch overwrites: copy them
-    yield { predicted, targets: batch.targets.slice() };
+    yield { predicted, targets: batch.targets };
   }
 }
 
-function countCorrect(labels: ArrayLike<number> | Uint8Array, targets: Int32Array): number {
+function countCorrect(labels: ArrayLike<number>, targets: Int32Array): number {
   let correct = 0;
   for (let k = 0; k < targets.length; k++) if (labels[k] === targets[k]) correct++;
   return correct;
