@@ -10,7 +10,7 @@ import { nativeAbsence, nativeAddon } from '../core/nativeAddon.js';
 import { UserError } from '../core/errors.js';
 import { registerNativeBackend } from './native.js';
 import { CLBENCH_VERSION } from '../core/version.js';
-import { gpuDriverLikely, prepareWebGpu } from './webgpu.js';
+import { gpuDriverLikely, prepareWebGpu, watchDeviceErrors } from './webgpu.js';
 
 export type BackendChoice = 'auto' | 'tensorflow' | 'webgpu' | 'native' | 'wasm' | 'cpu';
 export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'tensorflow', 'webgpu', 'native', 'wasm', 'cpu'];
@@ -91,6 +91,7 @@ async function load(name: Exclude<BackendChoice, 'auto'>, tensorflowPackages: st
     case 'webgpu': {
       const adapter = await prepareWebGpu();
       if (!(await tf.setBackend('webgpu'))) throw new Error("the 'webgpu' backend did not initialise");
+      watchDeviceErrors(tf.backend());
       const detail = [adapter.vendor, adapter.architecture, adapter.description || adapter.device].filter(Boolean).join(' ') || 'WebGPU adapter';
       return { name: 'webgpu', package: '@tensorflow/tfjs-backend-webgpu', version: versionOf('@tensorflow/tfjs-backend-webgpu'), detail: `Dawn ${versionOf('webgpu')}: ${detail}` };
     }

@@ -90,3 +90,33 @@ export function explainSyncReads(backend: SyncReader): void {
   };
   backend.clbenchExplained = true;
 }
+
+/**
+ * A kernel the GPU rejects (a Dawn validation error, e.g. more storage buffers than the device allows) is not
+ * an exception: tfjs carries on with its output unwritten, and the run goes on with wrong numbers (on an H200
+ * the weights became NaN and the run read as diverged). So each thread's device reports its errors here, and
+ * the run protocol fails the run with the GPU's message ({@link takeDeviceError}) instead of recording it.
+ */
+let firstDeviceError: string | null = null;
+
+type GpuErrorEvent = { error?: { message?: string } };
+type EventSource = { addEventListener?(type: string, listener: (event: GpuErrorEvent) => void): void };
+
+export function watchDeviceErrors(backend: unknown): void {
+  const device = (backend as { device?: EventSource }).device;
+  device?.addEventListener?.('uncapturederror', (event) => {
+    firstDeviceError ??= (event.error?.message ?? 'unknown error').split('\n')[0];
+  });
+}
+
+/** The first GPU error since the last call (null when none), and forget it. */
+export function takeDeviceError(): string | null {
+  const error = firstDeviceError;
+  firstDeviceError = null;
+  return error;
+}
+
+/** The failure a GPU error makes, naming the way out. */
+export function deviceFailure(message: string): Error {
+  return new Error(`the GPU rejected a kernel, so this run's numbers cannot be trusted (WebGPU: ${message}); run it with --backend native, wasm or tensorflow`);
+}

@@ -23,6 +23,7 @@
  * learner. A normalising model is driven around every step by ./parts/normalisingStep.ts.
  */
 import * as tf from '@tensorflow/tfjs';
+import { sumTensors } from '../models/sumTensors.js';
 import { DivergedError } from '../core/errors.js';
 import type { Rng } from '../core/random.js';
 import type { Model } from '../models/types.js';
@@ -358,7 +359,7 @@ export class BaseSgdLearner<O = Record<string, never>> implements Learner {
 
   /** Whether every parameter is finite (x·0 is 0 for finite x and NaN for ±Inf and NaN: one pass, one number). */
   protected async parametersFinite(): Promise<boolean> {
-    const probe = tf.tidy(() => tf.addN(this.model.variables.map((v) => tf.sum(tf.mul(v, 0)))));
+    const probe = tf.tidy(() => sumTensors(this.model.variables.map((v) => tf.sum(tf.mul(v, 0)))));
     const value = (await probe.data())[0];
     probe.dispose();
     return value === 0;

@@ -23,6 +23,7 @@
  * nothing (its variance is 0; see ./batchNorm.ts).
  */
 import * as tf from '@tensorflow/tfjs';
+import { sumTensors } from './sumTensors.js';
 import { batchMoments, normalize, normParameters, PendingStatistics, stopGradient, type NormLayer } from './normalization.js';
 
 /**
@@ -164,7 +165,7 @@ export class AdaB2N implements NormLayer {
 
   alignmentLoss(): tf.Scalar | null {
     if (this.terms.length === 0) return null;
-    return this.terms.length === 1 ? this.terms[0] : (tf.addN(this.terms) as tf.Scalar);
+    return this.terms.length === 1 ? this.terms[0] : (sumTensors(this.terms) as tf.Scalar);
   }
 
   commit(): void {

@@ -10,6 +10,7 @@
  * `commitStatistics` after the optimizer step.
  */
 import * as tf from '@tensorflow/tfjs';
+import { sumTensors } from './sumTensors.js';
 import type { Rng } from '../core/random.js';
 import { AdaB2N } from './adab2n.js';
 import { BatchNorm1d } from './batchNorm.js';
@@ -95,7 +96,7 @@ export class NormMlp implements Model {
     const { lambda, adaT0 } = this.options;
     if (this.kind !== 'adab2n' || lambda === 0 || this.tasksDone < adaT0) return null;
     const terms = this.norms.map((n) => n.alignmentLoss()).filter((t): t is tf.Scalar => t !== null);
-    return terms.length ? (tf.mul(tf.addN(terms), lambda) as tf.Scalar) : null;
+    return terms.length ? (tf.mul(sumTensors(terms), lambda) as tf.Scalar) : null;
   }
 
   commitStatistics(): void {

@@ -22,6 +22,7 @@ import type { Model } from '../models/types.js';
 import { countByTask, type RehearsalSchedule } from '../scenarios/schedules.js';
 import type { Scenario } from '../scenarios/types.js';
 import type { PhaseResults } from '../store/checkpoint.js';
+import { deviceFailure, takeDeviceError } from '../backends/webgpu.js';
 import { learnerContext } from './context.js';
 import { scenarioInfo, taskAccuracy, taskAccuracySync } from './evaluate.js';
 
@@ -100,6 +101,7 @@ export async function runProtocol(stream: RunStream, create: (ctx: LearnerContex
   let stage = 'create';
   let learner: Learner | null = null;
   let failure: LearnerFailure | null = null;
+  takeDeviceError(); // one from an earlier run on this thread is not this run's
   try {
     const started = await start(() => create(learnerContext(stream)));
     learner = started.learner;
@@ -116,6 +118,8 @@ export async function runProtocol(stream: RunStream, create: (ctx: LearnerContex
       await trainPhase(learner, p);
       stage = `phase ${p + 1}: predict`;
       results.matrix.push(await evaluateAll(learner));
+      const deviceError = takeDeviceError();
+      if (deviceError) throw deviceFailure(deviceError);
       results.phaseSeconds.push((performance.now() - p0) / 1000);
       results.phases = p + 1;
       stage = `phase ${p + 1}: after the phase`;
@@ -127,7 +131,8 @@ export async function runProtocol(stream: RunStream, create: (ctx: LearnerContex
       disposeQuietly(learner);
       throw caught;
     }
-    failure = { stage, error: caught };
+    const deviceError = takeDeviceError(); // a GPU error is the cause of what followed it (e.g. NaN weights)
+    failure = { stage, error: deviceError ? deviceFailure(deviceError) : caught };
   }
   try {
     learner?.dispose();

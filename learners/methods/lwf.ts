@@ -25,6 +25,7 @@
  * seen so far (suite `training.lossOutputs: 'seen'`).
  */
 import * as tf from '@tensorflow/tfjs';
+import { sumTensors } from '../../models/sumTensors.js';
 import { copyModelState } from '../../models/network.js';
 import type { Model } from '../../models/types.js';
 import { BaseSgdLearner, type BatchTensors } from '../base.js';
@@ -84,7 +85,7 @@ class LwfLearner extends BaseSgdLearner<LwfOptions> {
     };
     const current = this.ctx.scenario.setting === 'class' && this.options.distillOutputs === 'seen' ? this.ctx.scenario.tasks[phase.taskId].outputs : [];
     const terms = groups.map((cols) => distillationLoss(tf.add(student, mask([...cols, ...current])), tf.add(teacher, mask(cols)), T));
-    return tf.div(tf.addN(terms), terms.length) as tf.Scalar;
+    return tf.div(sumTensors(terms), terms.length) as tf.Scalar;
   }
 
   /** Output columns that were active before this task, one group per softmax; null = all outputs. */

@@ -21,6 +21,7 @@
  * 2cΩ(θ − θ̃), subtracted from the total gradient at the pre-step parameters.
  */
 import * as tf from '@tensorflow/tfjs';
+import { sumTensors } from '../../models/sumTensors.js';
 import { BaseSgdLearner, type BatchTensors } from '../base.js';
 import { defineLearner, type LearnerContext, type Phase } from '../contract.js';
 import { copyValues, replaceValues } from '../parts/parameterCopies.js';
@@ -54,7 +55,7 @@ class SiLearner extends BaseSgdLearner<SiOptions> {
     const { importance, start } = this;
     if (!importance || !start) return null;
     const terms = this.model.variables.map((p, i) => tf.sum(tf.mul(importance[i], tf.square(tf.sub(p, start[i])))));
-    return tf.mul(tf.addN(terms), this.options.c) as tf.Scalar;
+    return tf.mul(sumTensors(terms), this.options.c) as tf.Scalar;
   }
 
   protected override afterStep(grads: tf.NamedTensorMap, _inputs: BatchTensors, _phase: Phase): void {

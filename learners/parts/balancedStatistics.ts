@@ -14,6 +14,7 @@
  * after training moved on, and kept until the next training step.
  */
 import * as tf from '@tensorflow/tfjs';
+import { sumTensors } from '../../models/sumTensors.js';
 import { NormMlp } from '../../models/normMlp.js';
 import type { Model } from '../../models/types.js';
 import type { DataAccess, LearnerState } from '../contract.js';
@@ -85,8 +86,8 @@ export class BalancedStatistics implements Stateful {
     return net.norms.map((norm, l) => {
       const stats = tf.tidy(() => {
         const perTask = range(this.tasks).map((t) => this.taskMoments(net, l, t));
-        const mean = tf.div(tf.addN(perTask.map((m) => m.mean)), this.tasks) as tf.Tensor1D;
-        const second = tf.div(tf.addN(perTask.map((m) => tf.add(m.variance, tf.square(m.mean)))), this.tasks);
+        const mean = tf.div(sumTensors(perTask.map((m) => m.mean)), this.tasks) as tf.Tensor1D;
+        const second = tf.div(sumTensors(perTask.map((m) => tf.add(m.variance, tf.square(m.mean)))), this.tasks);
         return [mean, tf.relu(tf.sub(second, tf.square(mean))) as tf.Tensor1D];
       });
       // kept: a caller's tidy (the evaluator's) must not take them

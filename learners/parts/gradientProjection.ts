@@ -8,13 +8,14 @@
  * so the update never increases the loss on the memory to first order (g̃ᵀg_ref = 0 after projection).
  */
 import * as tf from '@tensorflow/tfjs';
+import { sumTensors } from '../../models/sumTensors.js';
 
 /** `g` itself (the same tensors) when no projection is needed, else new tensors. */
 export function projectGradient(g: tf.Tensor[], ref: tf.Tensor[]): tf.Tensor[] {
   const [dot, refNorm] = tf.tidy(() => {
     const dots = g.map((gk, k) => tf.sum(tf.mul(gk, ref[k])));
     const norms = ref.map((rk) => tf.sum(tf.square(rk)));
-    return tf.stack([tf.addN(dots), tf.addN(norms)]).dataSync();
+    return tf.stack([sumTensors(dots), sumTensors(norms)]).dataSync();
   });
   if (dot >= 0 || refNorm === 0) return g;
   const scale = dot / refNorm;

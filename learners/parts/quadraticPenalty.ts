@@ -10,6 +10,7 @@
  * equal those of the per-task sum. Shared by EWC, online EWC, SI, MAS and L2.
  */
 import * as tf from '@tensorflow/tfjs';
+import { sumTensors } from '../../models/sumTensors.js';
 import type { LearnerState } from '../contract.js';
 import type { Stateful } from '../state.js';
 import { copyTensor, copyValues } from './parameterCopies.js';
@@ -33,7 +34,7 @@ export class QuadraticPenalty implements Stateful {
       const a2 = importance.map((f, i) => tf.add(a[i], f));
       const m2 = importance.map((f, i) => tf.add(m[i], tf.mul(tf.divNoNan(f, a2[i]), tf.sub(anchor[i], m[i]))));
       const extra = importance.map((f, i) => tf.sum(tf.mul(tf.divNoNan(tf.mul(a[i], f), a2[i]), tf.square(tf.sub(m[i], anchor[i])))));
-      return { a2, m2, extra: tf.addN(extra) };
+      return { a2, m2, extra: sumTensors(extra) };
     });
     this.k += next.extra.dataSync()[0];
     next.extra.dispose();
@@ -55,7 +56,7 @@ export class QuadraticPenalty implements Stateful {
     if (!a || !m) return null;
     return tf.tidy(() => {
       const terms = params.map((p, i) => pull(p, a[i], m[i]));
-      return tf.add(tf.addN(terms), this.k) as tf.Scalar;
+      return tf.add(sumTensors(terms), this.k) as tf.Scalar;
     });
   }
 

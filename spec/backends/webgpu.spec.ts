@@ -7,7 +7,7 @@ import path from 'node:path';
 import { UserError } from '../../core/errors.js';
 import { useBackend, type BackendInfo } from '../../backends/backend.js';
 import { runJob } from '../../run/runJob.js';
-import { explainSyncReads, gpuDriverLikely } from '../../backends/webgpu.js';
+import { explainSyncReads, gpuDriverLikely, takeDeviceError, watchDeviceErrors } from '../../backends/webgpu.js';
 import { jobsOf, tinySuite } from '../helpers/suites.js';
 
 /**
@@ -52,6 +52,35 @@ describe('WebGPU backend (Dawn)', function () {
     expect(() => backend.readSync({})).to.throw(/synchronous read of GPU memory.*--backend native, wasm or tensorflow/);
     fail = new RangeError('something else');
     expect(() => backend.readSync({})).to.throw(RangeError, 'something else');
+  });
+
+  it("fails a run whose kernel the GPU rejected, with the GPU's message, instead of recording its numbers", async () => {
+    // a stand-in device: Dawn reports a rejected kernel as an 'uncapturederror' event, not an exception
+    const device = new EventTarget();
+    watchDeviceErrors({ device });
+    const reject = (message: string) => device.dispatchEvent(Object.assign(new Event('uncapturederror'), { error: { message } }));
+    reject('stale, from before the run');
+    expect(takeDeviceError()).to.equal('stale, from before the run');
+    expect(takeDeviceError()).to.equal(null);
+
+    const [job] = jobsOf(tinySuite());
+    const backend = { name: tf.getBackend(), package: '', version: '', detail: '' } as BackendInfo;
+    reject('from an earlier run on this thread');
+    let sent = false;
+    const record = await runJob(job, {
+      backend,
+      onEvent: (event) => {
+        if (event.type !== 'step' || sent) return;
+        sent = true;
+        reject('The number of storage buffers (15) in the Compute stage exceeds the maximum per-stage limit (8).\n - While validating');
+      },
+    });
+    expect(record.status).to.equal('failed');
+    expect(record.error).to.match(/GPU rejected a kernel.*storage buffers \(15\).*limit \(8\)\.\); run it with --backend native, wasm or tensorflow/);
+    expect(record.error).not.to.contain('earlier run');
+    // a run with no GPU error is untouched
+    const clean = await runJob(job, { backend });
+    expect(clean.status).to.equal('completed');
   });
 
   it('detects the Vulkan loader on Linux: driver variables, LD_LIBRARY_PATH, the linker cache', () => {
