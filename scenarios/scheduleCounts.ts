@@ -12,7 +12,8 @@ import { MATCH_POWERLAW, PRECURSOR_N, type ResolvedSchedule } from './scheduleSp
 
 /**
  * The precursor code's hard-coded unrestricted power-law counts f(20 + 2k) for ages k = 0..10, where
- * f(x) ≈ 1.116e12 · x^(−5.6) (digest §1.2: it keeps every other value of f(20..40)).
+ * f(x) ≈ 1.116e12 · x^(−5.6): the table in archana53/power-law-for-CI's environments.py keeps every other
+ * value of f(20..40).
  */
 export const PRECURSOR_TABLE: readonly number[] = [57927, 33969, 20867, 13329, 8802, 5981, 4167, 2968, 2155, 1592, 1195];
 
@@ -41,7 +42,7 @@ export function rehearsalWeight(s: ResolvedSchedule, p: number, j: number, where
       return powerlawWeight(k, s.alpha!, s.tau!);
     case 'powerlaw-compat':
       // The precursor's budgeted "powerlaw": a Beta(α,1) density at x_j = 0.10 + 0.01·(j−1) (1-based j),
-      // i.e. it depends on the task's index, not its age (digest §1.2, caveat).
+      // i.e. it depends on the task's index, not its age (environments.py's budgeted rule; issue 20's audit).
       return s.alpha! * (0.1 + 0.01 * j) ** (s.alpha! - 1);
     case 'powerlaw-table': {
       if (k >= PRECURSOR_TABLE.length)
@@ -113,14 +114,14 @@ function pastTaskCount(
   const r = s.budgetFraction;
   if (r === undefined && matchedBudgets === null) return Math.round(unit * rehearsalWeight(s, p, j, where));
   // Budgeted: R = floor(r · nNew) (or the unrestricted power law's phase total) split over the p past tasks
-  // by their weights (digest §1.5).
+  // by their weights (the generalised schedule of docs/schedules.md).
   const budget = matchedBudgets === null ? Math.floor(r! * unit) : matchedBudgets[p];
   if (s.kind === 'uniform') return Math.floor(budget / p);
   let total = 0;
   for (let i = 0; i < p; i++) total += rehearsalWeight(s, p, i);
   const w = rehearsalWeight(s, p, j);
   // The compat rule keeps the precursor's two truncations, floor(floor(R/Σw)·w); the others split
-  // exactly, floor(R·w/Σw). Both give the digest's phase-10 columns.
+  // exactly, floor(R·w/Σw). spec/scenarios pins both against the precursor's phase-10 counts.
   return s.kind === 'powerlaw-compat' ? Math.floor(Math.floor(budget / total) * w) : Math.floor((budget * w) / total);
 }
 

@@ -120,7 +120,7 @@ export function resolveSchedule(spec: ScheduleSpec, where = 'schedule'): Resolve
   if (kind === 'exponential') resolved.beta = spec.beta === MATCH_POWERLAW ? MATCH_POWERLAW : positive(spec.beta ?? 1, `${where}.beta`);
   if (kind === 'uniform' || kind === 'exponential') resolveMatchedPowerlaw(spec, resolved, where);
   if (kind === 'powerlaw') {
-    // The precursor's unrestricted curve, 57927·(1 + k/10)^(−5.6) (digest §1.2), is the default shape.
+    // The precursor's unrestricted curve, 57927·(1 + k/10)^(−5.6) (environments.py of archana53/power-law-for-CI), is the default shape.
     resolved.alpha = positive(spec.alpha ?? 5.6, `${where}.alpha`);
     resolved.tau = positive(spec.tau ?? 10, `${where}.tau`);
   }

@@ -22,7 +22,7 @@ function counts(spec: ScheduleSpec, sizes: number[] = MNIST_SIZES): number[][] {
   return scheduleCounts(resolveSchedule(spec), sizes).counts;
 }
 
-/** Phase 10's row as in the digest: tasks 1..9, then the new task. */
+/** Phase 10's row as the precursor's environments.py (archana53/power-law-for-CI) gives it: tasks 1..9, then the new task. */
 function phase10(spec: ScheduleSpec): number[] {
   return counts(spec)[9];
 }
@@ -79,7 +79,7 @@ describe('rehearsal schedules: resolving a suite’s schedule', () => {
   });
 });
 
-describe('rehearsal schedules: the count matrix n[p][j] against the digest’s tables', () => {
+describe('rehearsal schedules: the count matrix n[p][j] against the precursor code’s tables', () => {
   const table = PRECURSOR_TABLE.slice(0, 10);
   const phaseSizes = [57927, 91896, 112763, 126092, 134894, 140875, 145042, 148010, 150165, 151757];
 
