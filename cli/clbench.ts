@@ -32,6 +32,7 @@ import { pretrainBackbone } from '../run/pretrain.js';
 import { formatSchedulePreview, previewSchedules, suiteExamples } from '../suite/schedulePreview.js';
 import { SCHEDULE_DESCRIPTIONS, SCHEDULE_KINDS } from '../scenarios/scheduleSpec.js';
 import { expandSuite, readSuiteFile } from '../suite/suite.js';
+import { MAX_SEED } from '../suite/schema.js';
 import { runSuite } from '../exec/runSuite.js';
 import { resolveShard, selectShard } from '../suite/shard.js';
 import { suiteShape } from '../suite/suiteShape.js';
@@ -265,7 +266,7 @@ program
   .addOption(new Option('--optimizer <name>', 'optimizer').choices(['adam', 'sgd', 'momentum', 'adagrad']).default('adam'))
   .option('--lr <x>', 'learning rate', positiveNumber, 0.001)
   .option('--momentum <x>', "momentum of the 'momentum' optimizer", positiveNumber, 0.9)
-  .option('--seed <n>', 'seed of initial weights and batch order', nonNegativeInteger, 0)
+  .option('--seed <n>', `seed of initial weights and batch order (0 … ${MAX_SEED})`, seedNumber, 0)
   .option('--train-examples <n>', 'keep this many training examples (class-stratified, seeded; default all)', positiveInteger)
   .addOption(new Option('-b, --backend <name>', 'tfjs backend').choices([...BACKEND_CHOICES]).default('auto'))
   .action(async (opts: PretrainFlags) => {
@@ -312,6 +313,13 @@ function positiveNumber(text: string): number {
 function nonNegativeInteger(text: string): number {
   const n = Number(text);
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('must be a non-negative integer');
+  return n;
+}
+
+/** A seed the generator represents exactly: 0 … 2^32 - 1 (suite/schema.ts MAX_SEED). */
+function seedNumber(text: string): number {
+  const n = nonNegativeInteger(text);
+  if (n > MAX_SEED) throw new InvalidArgumentError(`must be at most ${MAX_SEED} (the generator uses a seed's low 32 bits)`);
   return n;
 }
 

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../core/errors.js';
 import { describePosition, jsonSyntaxProblem } from '../core/jsonSyntax.js';
-import { getLearner } from '../learners/registry.js';
+import { getLearner, learnerOrigin, type LearnerOrigin } from '../learners/registry.js';
 import type { TrainingConfig } from '../learners/contract.js';
 import { pairingProblem } from '../learners/requirements.js';
 import type { ModelSpec, ResolvedModelSpec } from '../models/types.js';
@@ -16,7 +16,8 @@ import { isDefaultSchedule, resolveSchedule, scheduleLabel, type ResolvedSchedul
 import { JOINT_LEARNER, pickJointReference } from './jointReference.js';
 import { checkedModel } from './backboneCheck.js';
 import type { BackboneManifest } from '../models/backboneFile.js';
-import { suiteSchema } from './schema.js';
+import { runId } from './runId.js';
+import { MAX_SEED, suiteSchema } from './schema.js';
 import { validateWithSchema } from '../core/schema.js';
 
 /**
@@ -71,7 +72,8 @@ export interface Job {
   id: string;
   suite: string;
   scenario: ScenarioSpec & { name: string };
-  learner: { name: string; label: string; options: Record<string, unknown> };
+  /** `plugin`: the code of a plugin learner (part of the run key), absent for built-ins */
+  learner: { name: string; label: string; options: Record<string, unknown>; plugin?: LearnerOrigin };
   model: ResolvedModelSpec;
   training: TrainingConfig;
   /** the rehearsal schedule that builds each phase's examples, every parameter filled in */
@@ -105,6 +107,7 @@ export function parseSuite(text: string, file: string): Suite {
     const problem = jsonSyntaxProblem(text, error);
     throw new UserError(`not valid JSON: ${problem.reason}`, `${file}:${problem.line}:${problem.column}`, `fix the JSON syntax at ${describePosition(problem)}`);
   }
+  checkSeeds(data, file);
   const suite = validateWithSchema<Suite>(suiteSchema, data, file, '', 'see the suite reference in the README');
   if (!suite.scenario === !suite.scenarios)
     throw new UserError(
@@ -116,6 +119,25 @@ export function parseSuite(text: string, file: string): Suite {
   if (steps?.some((s, k) => k > 0 && s <= steps[k - 1]))
     throw new UserError(`evaluation.newTaskSteps must be strictly increasing, got [${steps.join(', ')}]`, `${file}: evaluation.newTaskSteps`, 'list the step counts in increasing order, e.g. [25, 50, 100]');
   return suite;
+}
+
+/**
+ * Seeds the generator cannot tell apart are refused with the reason (the schema says the same, with less
+ * words): it takes a seed's low 32 bits, so 2^32 and -2^32 would run as 0, and past 2^53 JSON numbers are
+ * not even read exactly (2^60 + 1 arrives as 2^60).
+ */
+function checkSeeds(data: unknown, file: string): void {
+  const seeds = (data as { seeds?: unknown } | null)?.seeds;
+  if (!Array.isArray(seeds)) return;
+  seeds.forEach((seed, i) => {
+    if (typeof seed !== 'number' || !Number.isInteger(seed) || (seed >= 0 && seed <= MAX_SEED)) return;
+    const same = Number.isSafeInteger(seed) ? `; it would run as seed ${seed >>> 0}` : '; it is past 2^53, where JSON numbers are rounded';
+    throw new UserError(
+      `seed ${seed} is outside 0 … ${MAX_SEED}: the generator uses a seed's low 32 bits${same}`,
+      `${file}: seeds[${i}]`,
+      `use seeds from 0 to ${MAX_SEED} (2^32 - 1)`,
+    );
+  });
 }
 
 /** All jobs of a suite in a stable order: scenario, then learner entry, then seed. */
@@ -163,12 +185,13 @@ export function expandSuite(suite: Suite, file: string): Job[] {
       const problem = pairingProblem(definition, { options, setting: scenario.setting, model, training });
       if (problem) throw new UserError(problem.message, `${file}: learners[${li}].${problem.field}`, problem.fix);
       const keyed = definition.keyOptions ? definition.keyOptions(structuredClone(options), model) : options;
+      const origin = learnerOrigin(entry.name);
       for (const seed of suite.seeds) {
         jobs.push({
-          id: fileSafe(`${scenario.name}__${label}__seed${seed}`),
+          id: runId(suite.name, scenario.name, label, seed),
           suite: suite.name,
           scenario,
-          learner: { name: entry.name, label, options: keyed },
+          learner: { name: entry.name, label, options: keyed, ...(origin ? { plugin: origin } : {}) },
           model,
           training,
           schedule,
@@ -182,9 +205,28 @@ export function expandSuite(suite: Suite, file: string): Job[] {
       }
     }
   }
+  checkDistinctRuns(jobs, file);
   if (jobs.length === 0) throw new UserError('the suite expands to no runs', `${file}: learners`, "check the learners' \"scenarios\" filters");
   checkJointReferences(jobs, file);
   return jobs;
+}
+
+/**
+ * Two runs of one suite must never share a record file: ids are unique by construction (./runId.ts) unless
+ * the suite repeats a seed, which would make the same run twice.
+ */
+function checkDistinctRuns(jobs: Job[], file: string): void {
+  const seen = new Map<string, Job>();
+  for (const job of jobs) {
+    const other = seen.get(job.id);
+    if (other)
+      throw new UserError(
+        `two runs would share the id '${job.id}' (scenario '${job.scenario.name}', learner '${job.learner.label}', seed ${job.seed} twice)`,
+        `${file}: seeds`,
+        'list each seed once',
+      );
+    seen.set(job.id, job);
+  }
 }
 
 /** Every run's intransigence reference is decided now (not after the suite's last run, when the leaderboard is built). */
@@ -222,8 +264,4 @@ function entrySchedule(suite: Suite, entry: LearnerEntry, trainsOnAllSeenTasks: 
 function defaultLabel(name: string, given: Record<string, unknown>): string {
   const parts = Object.entries(given).map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`);
   return parts.length ? `${name}(${parts.join(',')})` : name;
-}
-
-function fileSafe(text: string): string {
-  return text.replace(/[^A-Za-z0-9._=()-]+/g, '_');
 }
