@@ -17,6 +17,7 @@ import { METRICS } from '../metrics/index.js';
 import { accuracyLongCsv } from '../results/accuracyLong.js';
 import { leaderboardCsv } from '../results/csv.js';
 import { buildLeaderboard } from '../results/leaderboard.js';
+import { suiteFingerprint } from '../results/identity.js';
 import { leaderboardMarkdown } from '../results/markdown.js';
 import { writeReport } from '../results/report/index.js';
 import { writeFileAtomic } from '../core/files.js';
@@ -123,7 +124,7 @@ program
     process.on('SIGINT', onSigint);
     let result: Awaited<ReturnType<typeof runSuite>>;
     try {
-      result = await runSuite(jobs, { outDir, backend: opts.backend, progress: createProgress(mode, mode === 'json' ? writeStdoutLine : undefined), workers, threads: opts.threads, plugins, fresh: opts.fresh, interrupt });
+      result = await runSuite(jobs, { outDir, backend: opts.backend, progress: createProgress(mode, mode === 'json' ? writeStdoutLine : undefined), workers, threads: opts.threads, plugins, fresh: opts.fresh, fingerprint: suiteFingerprint(allJobs), interrupt });
     } finally {
       process.off('SIGINT', onSigint);
     }

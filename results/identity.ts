@@ -74,3 +74,11 @@ export function recordKey(record: RunRecord): string {
 export function recordConfigId(record: RunRecord): string {
   return configIdOf(recordMaterial(record));
 }
+
+/**
+ * A fingerprint of a whole suite (every run's material but the backend): written in a results folder to
+ * say which suite it belongs to (../store/owner.ts). Give it every job of the suite, not one shard's.
+ */
+export function suiteFingerprint(jobs: Job[]): string {
+  return hash(jobs.map((job) => keyOf(jobMaterial(job, ''))).sort(), 16);
+}
