@@ -5,6 +5,7 @@
  * results folder that cannot be written), 70 internal error, 130 interrupted (Ctrl-C; resumable).
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,12 +17,13 @@ import { learnerSource, listLearners } from '../learners/registry.js';
 import { METRICS } from '../metrics/index.js';
 import { accuracyLongCsv } from '../results/accuracyLong.js';
 import { leaderboardCsv } from '../results/csv.js';
-import { buildLeaderboard } from '../results/leaderboard.js';
+import { buildLeaderboard, mixNote } from '../results/leaderboard.js';
+import { writeTidyFiles } from '../results/tidyFiles.js';
 import { suiteFingerprint } from '../results/identity.js';
 import { leaderboardMarkdown } from '../results/markdown.js';
 import { writeReport } from '../results/report/index.js';
 import { writeFileAtomic } from '../core/files.js';
-import { createResultsDir, readRecords } from '../store/records.js';
+import { collectRecords, createResultsDir } from '../store/records.js';
 import { leaderboardLegend, leaderboardTable } from '../results/table.js';
 import { DATASETS } from '../scenarios/datasets/index.js';
 import { BACKEND_CHOICES, useBackend, type BackendChoice } from '../backends/backend.js';
@@ -350,18 +352,40 @@ program
   .argument('<dirs...>', 'results folders (as written by `clbench run --out`)')
   .option('--csv <file>', 'write the CSV here')
   .option('--long <file>', 'write the long-format accuracy CSV (one row per run, phase and task) here')
+  .option('--tidy <dir>', 'write the tidy CSVs here: runs.csv (one row per run), phases-long.csv, options-long.csv')
   .addOption(new Option('--format <format>', 'what to print: text table, Markdown table (for a README) or the CSV').choices(['text', 'md', 'csv']).default('text'))
-  .action((dirs: string[], opts: { csv?: string; long?: string; format: 'text' | 'md' | 'csv' }) => {
-    const records = readRecords(dirs);
+  .action((dirs: string[], opts: { csv?: string; long?: string; tidy?: string; format: 'text' | 'md' | 'csv' }) => {
+    const { records, duplicates } = collectRecords(dirs);
     const rows = buildLeaderboard(records);
+    noteMerge(duplicates, rows);
     if (opts.csv) writeFileAtomic(opts.csv, leaderboardCsv(rows));
     if (opts.long) writeFileAtomic(opts.long, accuracyLongCsv(records));
+    if (opts.tidy) {
+      createFolder(opts.tidy, '--tidy');
+      writeTidyFiles(opts.tidy, records, rows);
+    }
     if (opts.format === 'csv') process.stdout.write(leaderboardCsv(rows));
     else process.stdout.write(`${opts.format === 'md' ? leaderboardMarkdown(rows) : `${leaderboardTable(rows)}\n${leaderboardLegend(rows)}`}\n`);
     // where the files went: on stderr when stdout carries a table or CSV meant to be redirected
-    const written = [opts.csv ? `leaderboard: ${opts.csv}` : '', opts.long ? `long format: ${opts.long}` : ''].filter(Boolean).join('\n');
+    const written = [opts.csv ? `leaderboard: ${opts.csv}` : '', opts.long ? `long format: ${opts.long}` : '', opts.tidy ? `tidy CSVs: ${opts.tidy}` : ''].filter(Boolean).join('\n');
     if (written) (opts.format === 'text' ? process.stdout : process.stderr).write(`${opts.format === 'text' ? '\n' : ''}${written}\n`);
   });
+
+/** On stderr, one line each: copies of runs left out, and rows kept apart that a reader might take for one. */
+function noteMerge(duplicates: string[], rows: ReturnType<typeof buildLeaderboard>): void {
+  if (duplicates.length)
+    process.stderr.write(`note: ${duplicates.length} record file(s) hold runs already read from another file and are counted once (e.g. ${duplicates[0]})\n`);
+  const mixed = mixNote(rows);
+  if (mixed) process.stderr.write(`${mixed}\n`);
+}
+
+function createFolder(dir: string, flag: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (error) {
+    throw new UserError(`cannot create the folder (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, `${flag} ${dir}`, 'give a folder you can write to');
+  }
+}
 
 program
   .command('report')
@@ -369,7 +393,9 @@ program
   .argument('<dirs...>', 'results folders (as written by `clbench run --out`)')
   .option('-o, --out <file>', 'the HTML file (default: report.html in the first folder)')
   .action(async (dirs: string[], opts: { out?: string }) => {
-    const file = await writeReport(readRecords(dirs), dirs, opts.out ?? path.join(dirs[0], 'report.html'));
+    const { records, duplicates } = collectRecords(dirs);
+    noteMerge(duplicates, buildLeaderboard(records));
+    const file = await writeReport(records, dirs, opts.out ?? path.join(dirs[0], 'report.html'));
     process.stdout.write(`report: ${file}\n`);
   });
 

@@ -10,6 +10,7 @@ import path from 'node:path';
 import os from 'node:os';
 import { accuracyLongCsv } from '../results/accuracyLong.js';
 import { leaderboardCsv } from '../results/csv.js';
+import { writeTidyFiles } from '../results/tidyFiles.js';
 import { buildLeaderboard, type LeaderboardRow } from '../results/leaderboard.js';
 import { RunInterrupted } from '../core/errors.js';
 import type { RunRecord } from '../results/record.js';
@@ -171,7 +172,10 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** Rebuild DIR/leaderboard.csv and DIR/accuracy-long.csv from every record in DIR/runs. */
+/**
+ * Rebuild DIR/leaderboard.csv, DIR/accuracy-long.csv and the tidy files (DIR/runs.csv, DIR/phases-long.csv,
+ * DIR/options-long.csv) from every record in DIR/runs.
+ */
 export function writeLeaderboard(outDir: string): { leaderboard: LeaderboardRow[]; leaderboardPath: string; accuracyLongPath: string } {
   const records = readRecords([outDir]);
   const leaderboard = buildLeaderboard(records);
@@ -179,5 +183,6 @@ export function writeLeaderboard(outDir: string): { leaderboard: LeaderboardRow[
   writeFileAtomic(leaderboardPath, leaderboardCsv(leaderboard));
   const accuracyLongPath = path.join(outDir, 'accuracy-long.csv');
   writeFileAtomic(accuracyLongPath, accuracyLongCsv(records));
+  writeTidyFiles(outDir, records, leaderboard);
   return { leaderboard, leaderboardPath, accuracyLongPath };
 }
