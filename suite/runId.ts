@@ -9,11 +9,11 @@
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '../core/canonicalJson.js';
 
-/** Longest readable part: with the hash and `.json`, far below the 255 bytes of a file name. */
-const READABLE_LENGTH = 120;
+/** Longest scenario and label parts: with the seed, the hash and `.json`, far below the 255 bytes of a file name. */
+const PART_LENGTH = 60;
 
 export function runId(suite: string, scenario: string, label: string, seed: number): string {
-  const readable = legacyRunId(scenario, label, seed).slice(0, READABLE_LENGTH);
+  const readable = `${fileSafe(scenario).slice(0, PART_LENGTH)}__${fileSafe(label).slice(0, PART_LENGTH)}__seed${seed}`;
   const hash = createHash('sha256').update(canonicalJson([suite, scenario, label, seed])).digest('hex').slice(0, 8);
   return `${readable}__${hash}`;
 }
