@@ -16,6 +16,7 @@ export function dataSummary(record: RunRecord): string {
     s.classOrder === undefined ? '' : `class order ${Array.isArray(s.classOrder) ? s.classOrder.join(' ') : s.classOrder}`,
     s.taskClasses === undefined ? '' : `task classes ${JSON.stringify(s.taskClasses)}`,
     s.identityFirstTask ? 'identity first task' : '',
+    s.dataSha256 ? `data ${s.dataSha256.slice(0, 8)}` : '',
   ]
     .filter(Boolean)
     .join(', ');

@@ -5,7 +5,7 @@
  * is refused. The same suite, edited, keeps its folder: the fingerprint changes, one line says so, and
  * resume redoes exactly the runs whose keys changed (./resume.ts).
  */
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { StorageError, UserError } from '../core/errors.js';
 import { writeFileAtomic } from '../core/files.js';
@@ -26,6 +26,11 @@ interface OwnerFile {
 export function claimFolder(outDir: string, suite: string, fingerprint: string): string | null {
   const file = path.join(outDir, OWNER_FILE);
   const mine: OwnerFile = { suite, fingerprint };
+  try {
+    mkdirSync(outDir, { recursive: true });
+  } catch (error) {
+    throw new StorageError(`cannot create the results folder (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, outDir, 'give --out a folder you can write to (not a file)');
+  }
   let owner = readOwner(file);
   if (!owner) {
     const other = recordedSuites(outDir).find((s) => s !== suite);

@@ -11,7 +11,7 @@ import type { TrainingConfig } from '../learners/contract.js';
 import { pairingProblem } from '../learners/requirements.js';
 import type { ModelSpec, ResolvedModelSpec } from '../models/types.js';
 import { scenarioName, type ScenarioSpec } from '../scenarios/build.js';
-import { checkDatasetName } from '../scenarios/datasets/index.js';
+import { checkDatasetName, datasetSha256 } from '../scenarios/datasets/index.js';
 import { isDefaultSchedule, resolveSchedule, scheduleLabel, type ResolvedSchedule, type ScheduleSpec } from '../scenarios/scheduleSpec.js';
 import { JOINT_LEARNER, pickJointReference } from './jointReference.js';
 import { checkedModel } from './backboneCheck.js';
@@ -71,7 +71,8 @@ export interface Job {
   /** unique, file-name-safe id within the suite */
   id: string;
   suite: string;
-  scenario: ScenarioSpec & { name: string };
+  /** `dataSha256`: for an `idx:` dataset, the SHA-256 of its files (part of the run key) */
+  scenario: ScenarioSpec & { name: string; dataSha256?: string };
   /** `plugin`: the code of a plugin learner (part of the run key), absent for built-ins */
   learner: { name: string; label: string; options: Record<string, unknown>; plugin?: LearnerOrigin };
   model: ResolvedModelSpec;
@@ -147,6 +148,11 @@ export function expandSuite(suite: Suite, file: string): Job[] {
   const duplicate = names.find((n, i) => names.indexOf(n) !== i);
   if (duplicate) throw new UserError(`two scenarios are named '${duplicate}'`, `${file}: scenarios`, 'give each scenario a distinct "name"');
   for (const [i, s] of scenarios.entries()) checkDatasetName(s.dataset, `${file}: ${suite.scenarios ? `scenarios[${i}]` : 'scenario'}.dataset`);
+  // the data of an idx: folder is part of the run key: new files under the same name rerun the runs
+  for (const s of scenarios) {
+    const sha256 = datasetSha256(s.dataset, path.dirname(path.resolve(file)));
+    if (sha256) Object.assign(s, { dataSha256: sha256 });
+  }
   const labels = new Set<string>();
   const jobs: Job[] = [];
   const manifests = new Map<string, BackboneManifest>();

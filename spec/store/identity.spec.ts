@@ -103,6 +103,30 @@ describe('run identity', function () {
     });
   });
 
+  it("change with the data of an idx: folder, not only with its name", () => {
+    const folder = temp('idx');
+    const idx = (magic: number, dims: number[], data: number[]) => {
+      const header = Buffer.alloc(4 + 4 * dims.length);
+      header.writeUInt32BE(magic, 0);
+      dims.forEach((d, i) => header.writeUInt32BE(d, 4 + 4 * i));
+      return Buffer.concat([header, Buffer.from(data)]);
+    };
+    const write = (pixel: number) => {
+      for (const split of ['train', 't10k']) {
+        writeFileSync(path.join(folder, `${split}-images-idx3-ubyte`), idx(0x803, [4, 2, 2], [pixel, ...Array(15).fill(7)]));
+        writeFileSync(path.join(folder, `${split}-labels-idx1-ubyte`), idx(0x801, [4], [0, 1, 0, 1]));
+      }
+    };
+    write(1);
+    const suite = small({ scenario: { dataset: `idx:${folder}`, kind: 'split', tasks: 1, setting: 'task' } });
+    const [before] = jobsOf(suite);
+    expect(before.scenario.dataSha256).to.match(/^[0-9a-f]{64}$/);
+    write(2);
+    const [after] = jobsOf(suite);
+    expect(runKey(after, 'wasm')).to.not.equal(runKey(before, 'wasm'));
+    expect(jobsOf(small())[0].scenario, 'built-in and synthetic data: no hash, keys as before').to.not.have.property('dataSha256');
+  });
+
   describe('seeds', () => {
     const parse = (seeds: number[] | string) => parseSuite(`{"name":"s","scenario":${JSON.stringify(SCENARIO)},"learners":[{"name":"naive"}],"seeds":${typeof seeds === 'string' ? seeds : JSON.stringify(seeds)}}`, 's.json');
     it('are 0 … 2^32 − 1: 2^32, −2^32, −1 and 2^60 are refused with the reason, not run as another seed', () => {
