@@ -5,6 +5,7 @@
  * results folder that cannot be written), 70 internal error, 130 interrupted (Ctrl-C; resumable).
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,11 +17,13 @@ import { learnerSource, listLearners } from '../learners/registry.js';
 import { METRICS } from '../metrics/index.js';
 import { accuracyLongCsv } from '../results/accuracyLong.js';
 import { leaderboardCsv } from '../results/csv.js';
-import { buildLeaderboard } from '../results/leaderboard.js';
+import { buildLeaderboard, mixNote } from '../results/leaderboard.js';
+import { writeTidyFiles } from '../results/tidyFiles.js';
+import { suiteFingerprint } from '../results/identity.js';
 import { leaderboardMarkdown } from '../results/markdown.js';
 import { writeReport } from '../results/report/index.js';
 import { writeFileAtomic } from '../core/files.js';
-import { createResultsDir, readRecords } from '../store/records.js';
+import { collectRecords, createResultsDir } from '../store/records.js';
 import { leaderboardLegend, leaderboardTable } from '../results/table.js';
 import { DATASETS } from '../scenarios/datasets/index.js';
 import { BACKEND_CHOICES, useBackend, type BackendChoice } from '../backends/backend.js';
@@ -32,6 +35,7 @@ import { pretrainBackbone } from '../run/pretrain.js';
 import { formatSchedulePreview, previewSchedules, suiteExamples } from '../suite/schedulePreview.js';
 import { SCHEDULE_DESCRIPTIONS, SCHEDULE_KINDS } from '../scenarios/scheduleSpec.js';
 import { expandSuite, readSuiteFile } from '../suite/suite.js';
+import { MAX_SEED } from '../suite/schema.js';
 import { runSuite } from '../exec/runSuite.js';
 import { resolveShard, selectShard } from '../suite/shard.js';
 import { suiteShape } from '../suite/suiteShape.js';
@@ -122,7 +126,7 @@ program
     process.on('SIGINT', onSigint);
     let result: Awaited<ReturnType<typeof runSuite>>;
     try {
-      result = await runSuite(jobs, { outDir, backend: opts.backend, progress: createProgress(mode, mode === 'json' ? writeStdoutLine : undefined), workers, threads: opts.threads, plugins, fresh: opts.fresh, interrupt });
+      result = await runSuite(jobs, { outDir, backend: opts.backend, progress: createProgress(mode, mode === 'json' ? writeStdoutLine : undefined), workers, threads: opts.threads, plugins, fresh: opts.fresh, fingerprint: suiteFingerprint(allJobs), interrupt });
     } finally {
       process.off('SIGINT', onSigint);
     }
@@ -265,7 +269,7 @@ program
   .addOption(new Option('--optimizer <name>', 'optimizer').choices(['adam', 'sgd', 'momentum', 'adagrad']).default('adam'))
   .option('--lr <x>', 'learning rate', positiveNumber, 0.001)
   .option('--momentum <x>', "momentum of the 'momentum' optimizer", positiveNumber, 0.9)
-  .option('--seed <n>', 'seed of initial weights and batch order', nonNegativeInteger, 0)
+  .option('--seed <n>', `seed of initial weights and batch order (0 … ${MAX_SEED})`, seedNumber, 0)
   .option('--train-examples <n>', 'keep this many training examples (class-stratified, seeded; default all)', positiveInteger)
   .addOption(new Option('-b, --backend <name>', 'tfjs backend').choices([...BACKEND_CHOICES]).default('auto'))
   .action(async (opts: PretrainFlags) => {
@@ -315,6 +319,13 @@ function nonNegativeInteger(text: string): number {
   return n;
 }
 
+/** A seed the generator represents exactly: 0 … 2^32 - 1 (suite/schema.ts MAX_SEED). */
+function seedNumber(text: string): number {
+  const n = nonNegativeInteger(text);
+  if (n > MAX_SEED) throw new InvalidArgumentError(`must be at most ${MAX_SEED} (the generator uses a seed's low 32 bits)`);
+  return n;
+}
+
 /** '0-4,7' → [0, 1, 2, 3, 4, 7] */
 function parseClassList(text: string): number[] {
   const classes: number[] = [];
@@ -341,18 +352,40 @@ program
   .argument('<dirs...>', 'results folders (as written by `clbench run --out`)')
   .option('--csv <file>', 'write the CSV here')
   .option('--long <file>', 'write the long-format accuracy CSV (one row per run, phase and task) here')
+  .option('--tidy <dir>', 'write the tidy CSVs here: runs.csv (one row per run), phases-long.csv, options-long.csv')
   .addOption(new Option('--format <format>', 'what to print: text table, Markdown table (for a README) or the CSV').choices(['text', 'md', 'csv']).default('text'))
-  .action((dirs: string[], opts: { csv?: string; long?: string; format: 'text' | 'md' | 'csv' }) => {
-    const records = readRecords(dirs);
+  .action((dirs: string[], opts: { csv?: string; long?: string; tidy?: string; format: 'text' | 'md' | 'csv' }) => {
+    const { records, duplicates } = collectRecords(dirs);
     const rows = buildLeaderboard(records);
+    noteMerge(duplicates, rows);
     if (opts.csv) writeFileAtomic(opts.csv, leaderboardCsv(rows));
     if (opts.long) writeFileAtomic(opts.long, accuracyLongCsv(records));
+    if (opts.tidy) {
+      createFolder(opts.tidy, '--tidy');
+      writeTidyFiles(opts.tidy, records, rows);
+    }
     if (opts.format === 'csv') process.stdout.write(leaderboardCsv(rows));
     else process.stdout.write(`${opts.format === 'md' ? leaderboardMarkdown(rows) : `${leaderboardTable(rows)}\n${leaderboardLegend(rows)}`}\n`);
     // where the files went: on stderr when stdout carries a table or CSV meant to be redirected
-    const written = [opts.csv ? `leaderboard: ${opts.csv}` : '', opts.long ? `long format: ${opts.long}` : ''].filter(Boolean).join('\n');
+    const written = [opts.csv ? `leaderboard: ${opts.csv}` : '', opts.long ? `long format: ${opts.long}` : '', opts.tidy ? `tidy CSVs: ${opts.tidy}` : ''].filter(Boolean).join('\n');
     if (written) (opts.format === 'text' ? process.stdout : process.stderr).write(`${opts.format === 'text' ? '\n' : ''}${written}\n`);
   });
+
+/** On stderr, one line each: copies of runs left out, and rows kept apart that a reader might take for one. */
+function noteMerge(duplicates: string[], rows: ReturnType<typeof buildLeaderboard>): void {
+  if (duplicates.length)
+    process.stderr.write(`note: ${duplicates.length} record file(s) hold runs already read from another file and are counted once (e.g. ${duplicates[0]})\n`);
+  const mixed = mixNote(rows);
+  if (mixed) process.stderr.write(`${mixed}\n`);
+}
+
+function createFolder(dir: string, flag: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (error) {
+    throw new UserError(`cannot create the folder (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, `${flag} ${dir}`, 'give a folder you can write to');
+  }
+}
 
 program
   .command('report')
@@ -360,7 +393,9 @@ program
   .argument('<dirs...>', 'results folders (as written by `clbench run --out`)')
   .option('-o, --out <file>', 'the HTML file (default: report.html in the first folder)')
   .action(async (dirs: string[], opts: { out?: string }) => {
-    const file = await writeReport(readRecords(dirs), dirs, opts.out ?? path.join(dirs[0], 'report.html'));
+    const { records, duplicates } = collectRecords(dirs);
+    noteMerge(duplicates, buildLeaderboard(records));
+    const file = await writeReport(records, dirs, opts.out ?? path.join(dirs[0], 'report.html'));
     process.stdout.write(`report: ${file}\n`);
   });
 

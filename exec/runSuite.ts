@@ -10,6 +10,7 @@ import path from 'node:path';
 import os from 'node:os';
 import { accuracyLongCsv } from '../results/accuracyLong.js';
 import { leaderboardCsv } from '../results/csv.js';
+import { writeTidyFiles } from '../results/tidyFiles.js';
 import { buildLeaderboard, type LeaderboardRow } from '../results/leaderboard.js';
 import { RunInterrupted } from '../core/errors.js';
 import type { RunRecord } from '../results/record.js';
@@ -39,6 +40,8 @@ export interface SuiteRunOptions {
   plugins: string[];
   /** redo every run: existing records move to runs/stale/, checkpoints are deleted (--fresh) */
   fresh?: boolean;
+  /** the whole suite's fingerprint when `jobs` are one shard of it (results/identity.ts suiteFingerprint) */
+  fingerprint?: string;
   /** set on Ctrl-C: running runs stop after their current step, none starts */
   interrupt?: InterruptFlag;
   /** messages about the folder (kept and stale records, runs held elsewhere); default: stderr */
@@ -68,7 +71,7 @@ export async function runSuite(jobs: Job[], options: SuiteRunOptions): Promise<S
   // The backend is part of every run key. A named one is known; 'auto' is known only once loaded, so it is
   // resolved here, and the workers then load exactly that one.
   const backend = options.backend === 'auto' ? ((await useBackend('auto')).name as BackendChoice) : options.backend;
-  const ledger = new SuiteLedger(jobs, { outDir: options.outDir, backend, fresh: options.fresh === true, log });
+  const ledger = new SuiteLedger(jobs, { outDir: options.outDir, backend, fresh: options.fresh === true, fingerprint: options.fingerprint, log });
   const queue = ledger.plan();
   const workers = Math.max(1, Math.min(options.workers, queue.length));
   // One product thread a worker when several share the cores; a lone run may use them all.
@@ -169,7 +172,10 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** Rebuild DIR/leaderboard.csv and DIR/accuracy-long.csv from every record in DIR/runs. */
+/**
+ * Rebuild DIR/leaderboard.csv, DIR/accuracy-long.csv and the tidy files (DIR/runs.csv, DIR/phases-long.csv,
+ * DIR/options-long.csv) from every record in DIR/runs.
+ */
 export function writeLeaderboard(outDir: string): { leaderboard: LeaderboardRow[]; leaderboardPath: string; accuracyLongPath: string } {
   const records = readRecords([outDir]);
   const leaderboard = buildLeaderboard(records);
@@ -177,5 +183,6 @@ export function writeLeaderboard(outDir: string): { leaderboard: LeaderboardRow[
   writeFileAtomic(leaderboardPath, leaderboardCsv(leaderboard));
   const accuracyLongPath = path.join(outDir, 'accuracy-long.csv');
   writeFileAtomic(accuracyLongPath, accuracyLongCsv(records));
+  writeTidyFiles(outDir, records, leaderboard);
   return { leaderboard, leaderboardPath, accuracyLongPath };
 }

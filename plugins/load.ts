@@ -7,13 +7,14 @@
  * TypeScript plugins are compiled to JavaScript first (`tsc`): Node 20 cannot import a `.ts` file (a
  * Node that strips types, 22.6+ with --experimental-strip-types or 23.6+, loads one as it is).
  */
-import { statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { UserError } from '../core/errors.js';
 import type { LearnerDefinition } from '../learners/contract.js';
-import { registerLearner } from '../learners/registry.js';
-import { packageSpecOf, resolvePluginSpec } from './resolve.js';
+import { registerLearner, type LearnerOrigin } from '../learners/registry.js';
+import { packageOf, packageSpecOf, resolvePluginSpec } from './resolve.js';
 import { validateWithSchema } from '../core/schema.js';
 
 export interface LoadedPlugin {
@@ -71,13 +72,38 @@ async function loadPlugin(file: string): Promise<LoadedPlugin> {
   if (schemaError)
     throw new UserError(`learner '${definition.name}': optionsSchema is not a valid JSON Schema (${schemaError})`, where, 'fix the schema (JSON Schema draft-07, checked by ajv)');
   try {
-    registerLearner(definition, shown(file));
+    registerLearner(definition, shown(file), pluginOrigin(file));
   } catch (error) {
     // the registry names the clash; the user needs to know which plugin file caused it
     if (error instanceof UserError) throw new UserError(error.message, where, error.fix);
     throw error;
   }
   return { file, definition };
+}
+
+/**
+ * What a plugin's run keys hold of its code: the module file's SHA-256, and for a package its name and
+ * version. Only the module file is hashed: a plugin split over several files of its own is edited safely
+ * by bumping its package version, or by rebuilding it into one file.
+ */
+function pluginOrigin(file: string): LearnerOrigin {
+  const sha256 = createHash('sha256').update(readFileSync(file)).digest('hex');
+  const spec = packageSpecOf(file);
+  const manifest = spec ? packageManifest(file, packageOf(spec)) : null;
+  return manifest ? { sha256, package: manifest.name, version: manifest.version } : { sha256 };
+}
+
+/** The package.json of package `name` above `file`, or null when none is found. */
+function packageManifest(file: string, name: string): { name: string; version: string } | null {
+  for (let dir = path.dirname(file); dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    try {
+      const json = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name?: unknown; version?: unknown };
+      if (json.name === name) return { name, version: String(json.version ?? '') };
+    } catch {
+      // no package.json here (or not JSON): look further up
+    }
+  }
+  return null;
 }
 
 async function importModule(file: string, where: string): Promise<Record<string, unknown>> {

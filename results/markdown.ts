@@ -3,32 +3,49 @@
  * the headline columns only, accuracies in percent with mean ± sample std over seeds. The CSV keeps
  * every column at full precision.
  */
-import type { LeaderboardRow } from './leaderboard.js';
+import { rowName, type LeaderboardRow } from './leaderboard.js';
 
-type Metric = { mean: number | null; std: number | null } | undefined;
+type Metric = { mean: number | null; std: number | null; n?: number } | undefined;
 
-/** `12.34 ± 0.56` in percent; an em dash when undefined for these runs, `12.34 ± —` when one run defines it. */
-function percent(m: Metric): string {
-  return m?.mean == null ? '—' : `${(100 * m.mean).toFixed(2)} ± ${m.std == null ? '—' : (100 * m.std).toFixed(2)}`;
+/**
+ * `12.34 ± 0.56` in percent; an em dash when undefined for these runs, `12.34 ± —` when one run defines it,
+ * and `(n=2)` after it when fewer seeds define it than the row averages.
+ */
+function percent(m: Metric, seeds?: number): string {
+  if (m?.mean == null) return '—';
+  const count = seeds !== undefined && m.n !== undefined && m.n < seeds ? ` (n=${m.n})` : '';
+  return `${(100 * m.mean).toFixed(2)} ± ${m.std == null ? '—' : (100 * m.std).toFixed(2)}${count}`;
 }
 
-/** A cell's text with the characters that would end the cell or break the row escaped. */
+/**
+ * A cell's text with the characters that would end the cell or break the row escaped, and HTML's special
+ * characters as entities: GitHub renders inline HTML in a table, so a label `<img src=x onerror=…>` would
+ * otherwise become an element.
+ */
 export function markdownCell(text: string): string {
-  return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/\\/g, '\\\\')
+    .replace(/\|/g, '\\|')
+    .replace(/\r?\n/g, ' ');
 }
 
 export function leaderboardMarkdown(rows: LeaderboardRow[]): string {
   const published = rows.some((r) => r.published);
-  const header = ['Scenario', 'Learner', 'Seeds', 'ACC (%)', 'BWT (%)', 'Forgetting (%)', 'LA (%)', ...(published ? ['Published ACC (%)'] : []), 'Train (s)'];
-  const numeric = header.map((_, i) => i >= 2);
+  const suites = new Set(rows.map((r) => r.suite)).size > 1;
+  const header = [...(suites ? ['Suite'] : []), 'Scenario', 'Learner', 'Seeds', 'ACC (%)', 'BWT (%)', 'Forgetting (%)', 'LA (%)', ...(published ? ['Published ACC (%)'] : []), 'Train (s)'];
+  const numeric = header.map((_, i) => i >= (suites ? 3 : 2));
   const body = rows.map((r) => [
+    ...(suites ? [markdownCell(r.suite)] : []),
     markdownCell(r.scenario),
-    markdownCell(r.learner) + (r.diverged ? ` (${r.diverged} diverged)` : '') + (r.failed ? ` (${r.failed} failed)` : ''),
+    markdownCell(rowName(r, rows)) + (r.diverged ? ` (${r.diverged} diverged)` : '') + (r.failed ? ` (${r.failed} failed)` : ''),
     String(r.seeds),
-    percent(r.metrics.average_accuracy),
-    percent(r.metrics.bwt),
-    percent(r.metrics.forgetting_max),
-    percent(r.metrics.learning_accuracy),
+    percent(r.metrics.average_accuracy, r.seeds),
+    percent(r.metrics.bwt, r.seeds),
+    percent(r.metrics.forgetting_max, r.seeds),
+    percent(r.metrics.learning_accuracy, r.seeds),
     ...(published ? [r.published ? percent(r.published) : ''] : []),
     r.trainSeconds === null ? '—' : r.trainSeconds.toFixed(1),
   ]);

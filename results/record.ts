@@ -7,6 +7,7 @@ import type { AccuracyRecord } from '../metrics/types.js';
 import type { ResolvedSchedule } from '../scenarios/scheduleSpec.js';
 import type { BackendInfo } from '../backends/backend.js';
 import type { Job } from '../suite/suite.js';
+import { MAX_SEED } from '../suite/schema.js';
 
 export const RECORD_SCHEMA_VERSION = 1;
 
@@ -98,12 +99,17 @@ export const recordSchema = {
     learner: {
       type: 'object',
       required: ['name', 'label', 'options'],
-      properties: { name: { type: 'string' }, label: { type: 'string' }, options: { type: 'object' } },
+      properties: {
+        name: { type: 'string' },
+        label: { type: 'string' },
+        options: { type: 'object' },
+        plugin: { type: 'object', required: ['sha256'], properties: { sha256: { type: 'string' }, package: { type: 'string' }, version: { type: 'string' } } },
+      },
     },
     model: { type: 'object', required: ['hidden'], properties: { hidden: { type: 'array', items: { type: 'integer' } } } },
     training: { type: 'object', required: ['epochs', 'batchSize', 'optimizer', 'lr'] },
     evaluation: { type: 'object' },
-    seed: { type: 'integer' },
+    seed: { type: 'integer', minimum: 0, maximum: MAX_SEED },
     position: { type: 'array', items: { type: 'integer' }, minItems: 2, maxItems: 2 },
     published: { type: ['object', 'null'] },
     intransigenceReference: { type: 'boolean' },

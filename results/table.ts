@@ -4,7 +4,7 @@
  * width as a column), and the learner column gets whatever width the numbers leave, long labels cut
  * with '…'. Accuracies in percent, mean±std over seeds.
  */
-import type { LeaderboardRow } from './leaderboard.js';
+import { rowName, type LeaderboardRow } from './leaderboard.js';
 
 export const TABLE_WIDTH = 100;
 const GAP = '  ';
@@ -14,17 +14,21 @@ function cut(text: string, width: number): string {
 }
 
 export function leaderboardTable(rows: LeaderboardRow[]): string {
-  const pct = (m?: { mean: number | null; std: number | null }) =>
-    m?.mean === null || m?.mean === undefined ? '—' : `${(100 * m.mean).toFixed(2)}±${m.std === null ? '—' : (100 * m.std).toFixed(2)}`;
+  // `(n=2)`: fewer seeds define the metric than the row averages
+  const pct = (m: { mean: number | null; std: number | null; n: number } | undefined, seeds: number) =>
+    m?.mean === null || m?.mean === undefined
+      ? '—'
+      : `${(100 * m.mean).toFixed(2)}±${m.std === null ? '—' : (100 * m.std).toFixed(2)}${m.n < seeds ? ` (n=${m.n})` : ''}`;
   const published = rows.some((r) => r.published);
+  const suites = new Set(rows.map((r) => r.suite)).size > 1;
   const header = ['learner', 'n', 'ACC %', 'BWT %', 'forget %', 'LA %', ...(published ? ['pub. %'] : []), 'train s'];
   const body = rows.map((r) => [
-    r.learner + (r.diverged ? ` [${r.diverged} diverged]` : '') + (r.failed ? ` [${r.failed} failed]` : ''),
+    rowName(r, rows) + (r.diverged ? ` [${r.diverged} diverged]` : '') + (r.failed ? ` [${r.failed} failed]` : ''),
     String(r.seeds),
-    pct(r.metrics.average_accuracy),
-    pct(r.metrics.bwt),
-    pct(r.metrics.forgetting_max),
-    pct(r.metrics.learning_accuracy),
+    pct(r.metrics.average_accuracy, r.seeds),
+    pct(r.metrics.bwt, r.seeds),
+    pct(r.metrics.forgetting_max, r.seeds),
+    pct(r.metrics.learning_accuracy, r.seeds),
     ...(published ? [r.published ? (100 * r.published.mean).toFixed(2) : ''] : []),
     r.trainSeconds === null ? '—' : r.trainSeconds.toFixed(1),
   ]);
@@ -38,7 +42,9 @@ export function leaderboardTable(rows: LeaderboardRow[]): string {
       .trimEnd();
   const out = [line(header), widths.map((w) => '-'.repeat(w)).join(GAP)];
   rows.forEach((r, i) => {
-    if (i === 0 || rows[i - 1].scenario !== r.scenario) out.push(cut(`${r.scenario}:`, TABLE_WIDTH));
+    // several suites: each scenario heading names its suite, so rows of two suites never sit under one heading
+    const heading = suites ? `${r.suite} / ${r.scenario}:` : `${r.scenario}:`;
+    if (i === 0 || rows[i - 1].scenario !== r.scenario || rows[i - 1].suite !== r.suite) out.push(cut(heading, TABLE_WIDTH));
     out.push(line(body[i]));
   });
   return out.join('\n');

@@ -10,6 +10,9 @@ import { checkpointDir, removeCheckpoint } from './checkpoint.js';
 import { claimRun, currentOwner, describeOwner, ownerState, releaseClaim, type Claim, type Owner } from './claim.js';
 import { judgeRecord, refreshDisplay, setAside } from './resume.js';
 import { runKey } from './runKey.js';
+import { adoptRenamed } from './adopt.js';
+import { claimFolder } from './owner.js';
+import { suiteFingerprint } from '../results/identity.js';
 import type { Job } from '../suite/suite.js';
 
 export interface LedgerOptions {
@@ -18,6 +21,8 @@ export interface LedgerOptions {
   backend: string;
   /** --fresh: the runs' existing records move to runs/stale/ and their checkpoints are deleted first */
   fresh: boolean;
+  /** the whole suite's fingerprint (../results/identity.ts suiteFingerprint); default that of the ledger's jobs */
+  fingerprint?: string;
   log(line: string): void;
 }
 
@@ -42,6 +47,11 @@ export class SuiteLedger {
    */
   plan(): Job[] {
     const { outDir, fresh, log } = this.options;
+    const changed = this.jobs.length === 0 ? null : claimFolder(outDir, this.jobs[0].suite, this.options.fingerprint ?? suiteFingerprint(this.jobs));
+    if (changed) log(changed);
+    const adopted = adoptRenamed(outDir, this.jobs, (job) => this.keyOf(job));
+    if (adopted.records || adopted.checkpoints)
+      log(`${adopted.records} record(s) and ${adopted.checkpoints} checkpoint(s) under older run ids renamed to this suite's run ids (their run keys match)`);
     if (fresh) {
       let moved = 0;
       for (const job of this.jobs) {

@@ -6,6 +6,10 @@
  *   failed (the learner threw)                → run it again (the new record replaces the old)
  *   other run key, or unreadable              → stale: moved to runs/stale/ and the run is redone
  *
+ * The record's key is recomputed from its own settings (../results/identity.ts): a `key` field that does not
+ * match them (a record copied from another folder and edited, or a key pasted in) makes the record stale
+ * too, so a written key never keeps results of other settings.
+ *
  * A kept record whose display fields (suite name, label, published values, leaderboard position, whether the
  * suite names it the intransigence reference) differ
  * from the suite's is rewritten with the suite's, so the leaderboard shows the suite as it is now.
@@ -17,6 +21,7 @@ import type { RunRecord } from '../results/record.js';
 import { readRecord, recordPath, runsDir, writeRecord } from './records.js';
 import { canonicalJson } from '../core/canonicalJson.js';
 import { keyChanges } from './runKey.js';
+import { recordKey } from '../results/identity.js';
 import type { Job } from '../suite/suite.js';
 
 export type RecordVerdict =
@@ -35,8 +40,9 @@ export function judgeRecord(outDir: string, job: Job, key: string, backend: stri
   } catch (error) {
     return { kind: 'stale', why: `its record is unreadable (${error instanceof UserError ? error.message : String(error)})` };
   }
+  if (record.key === undefined) return { kind: 'stale', why: 'its record was written by a clbench without run keys' };
+  if (record.key !== recordKey(record)) return { kind: 'stale', why: "its record's key does not match the record's own settings (copied or edited by hand)" };
   if (record.key !== key) {
-    if (record.key === undefined) return { kind: 'stale', why: 'its record was written by a clbench without run keys' };
     const changes = keyChanges(record, job, backend);
     return { kind: 'stale', why: `the suite changed since its record was written: ${changes.length ? changes.join('; ') : 'a setting the record does not show'}` };
   }

@@ -1,45 +1,18 @@
 /**
- * Run keys: a stable fingerprint of everything that determines a run's record — the job (scenario,
- * learner name and resolved options, model, training, evaluation, seed, and whatever training setting
- * a job gains later), the backend and the clbench version — as a hash of canonical JSON. A results folder
- * reuses a record only when its key equals the key of the run the suite asks for now.
- *
- * Fields that only say how a run is shown (its id, suite name, label, published values, leaderboard
- * position, whether it is the named intransigence reference) and where relative data paths are read from
- * are left out: changing them re-runs nothing.
+ * Run keys as a results folder uses them: the key of the run a suite asks for now, and what changed
+ * between a record and that run. What a key is made of is decided in one place, ../results/identity.ts
+ * (a record's key is recomputed from its own settings there, so a record and a job always agree on it).
  */
-import { createHash } from 'node:crypto';
 import { canonicalJson } from '../core/canonicalJson.js';
-import { CLBENCH_VERSION } from '../core/version.js';
+import { jobMaterial, keyOf, recordMaterial } from '../results/identity.js';
 import type { RunRecord } from '../results/record.js';
 import type { Job } from '../suite/suite.js';
 
-/** What the key of `job` on `backend` is computed from. */
-export function keyMaterial(job: Job, backend: string): Record<string, unknown> {
-  const { id: _id, suite: _suite, published: _published, position: _position, baseDir: _baseDir, intransigenceReference: _reference, learner, ...rest } = job;
-  const { label: _label, ...identity } = learner;
-  return { ...rest, learner: identity, backend, clbench: CLBENCH_VERSION };
-}
+/** What the key of `job` on `backend` is computed from (../results/identity.ts). */
+export const keyMaterial = jobMaterial;
 
 export function runKey(job: Job, backend: string): string {
-  return createHash('sha256').update(canonicalJson(keyMaterial(job, backend))).digest('hex').slice(0, 32);
-}
-
-/** The key material as far as a record shows it (records keep every field the key is made of but under other names). */
-function recordMaterial(record: RunRecord): Record<string, unknown> {
-  const { outputs: _outputs, ...scenario } = record.scenario;
-  const { label: _label, ...learner } = record.learner;
-  return {
-    scenario,
-    learner,
-    model: record.model,
-    training: record.training,
-    evaluation: record.evaluation,
-    schedule: record.schedule?.spec,
-    seed: record.seed,
-    backend: record.backend?.name,
-    clbench: record.versions?.clbench,
-  };
+  return keyOf(jobMaterial(job, backend));
 }
 
 /**
@@ -48,9 +21,9 @@ function recordMaterial(record: RunRecord): Record<string, unknown> {
  * does not show.
  */
 export function keyChanges(record: RunRecord, job: Job, backend: string): string[] {
-  const now = keyMaterial(job, backend);
+  const now = jobMaterial(job, backend);
   const then = recordMaterial(record);
-  return Object.keys(then).flatMap((field) => differences(then[field], now[field], field));
+  return [...new Set([...Object.keys(then), ...Object.keys(now)])].sort().flatMap((field) => differences(then[field], now[field], field));
 }
 
 function differences(a: unknown, b: unknown, where: string): string[] {

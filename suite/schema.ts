@@ -4,6 +4,12 @@
  */
 import { SCHEDULE_KINDS } from '../scenarios/scheduleSpec.js';
 
+/**
+ * The largest seed: the generator (core/random.ts) takes a seed's low 32 bits, so 2^32 would run as 0 and
+ * -1 as 2^32 - 1. Seeds are therefore 0 … 2^32 - 1, each a different stream.
+ */
+export const MAX_SEED = 4294967295;
+
 export const scenarioSchema = {
   type: 'object',
   required: ['dataset', 'kind', 'setting'],
@@ -169,7 +175,13 @@ export const suiteSchema = {
         },
       },
     },
-    seeds: { type: 'array', items: { type: 'integer' }, minItems: 1, default: [0] },
+    seeds: {
+      type: 'array',
+      items: { type: 'integer', minimum: 0, maximum: MAX_SEED },
+      minItems: 1,
+      default: [0],
+      description: 'root seeds, 0 … 4294967295 (2^32 - 1): the generator uses 32 bits, so larger or negative seeds would repeat smaller ones',
+    },
     plugins: { type: 'array', items: { type: 'string' }, description: 'learner plugins: module files relative to the suite file, or installed packages by name (looked up from the suite file\'s folder, then the current folder)' },
   },
 } as const;

@@ -6,17 +6,18 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../core/errors.js';
 import { describePosition, jsonSyntaxProblem } from '../core/jsonSyntax.js';
-import { getLearner } from '../learners/registry.js';
+import { getLearner, learnerOrigin, type LearnerOrigin } from '../learners/registry.js';
 import type { TrainingConfig } from '../learners/contract.js';
 import { pairingProblem } from '../learners/requirements.js';
 import type { ModelSpec, ResolvedModelSpec } from '../models/types.js';
 import { scenarioName, type ScenarioSpec } from '../scenarios/build.js';
-import { checkDatasetName } from '../scenarios/datasets/index.js';
+import { checkDatasetName, datasetSha256 } from '../scenarios/datasets/index.js';
 import { isDefaultSchedule, resolveSchedule, scheduleLabel, type ResolvedSchedule, type ScheduleSpec } from '../scenarios/scheduleSpec.js';
 import { JOINT_LEARNER, pickJointReference } from './jointReference.js';
 import { checkedModel } from './backboneCheck.js';
 import type { BackboneManifest } from '../models/backboneFile.js';
-import { suiteSchema } from './schema.js';
+import { runId } from './runId.js';
+import { MAX_SEED, suiteSchema } from './schema.js';
 import { validateWithSchema } from '../core/schema.js';
 
 /**
@@ -70,8 +71,10 @@ export interface Job {
   /** unique, file-name-safe id within the suite */
   id: string;
   suite: string;
-  scenario: ScenarioSpec & { name: string };
-  learner: { name: string; label: string; options: Record<string, unknown> };
+  /** `dataSha256`: for an `idx:` dataset, the SHA-256 of its files (part of the run key) */
+  scenario: ScenarioSpec & { name: string; dataSha256?: string };
+  /** `plugin`: the code of a plugin learner (part of the run key), absent for built-ins */
+  learner: { name: string; label: string; options: Record<string, unknown>; plugin?: LearnerOrigin };
   model: ResolvedModelSpec;
   training: TrainingConfig;
   /** the rehearsal schedule that builds each phase's examples, every parameter filled in */
@@ -105,6 +108,7 @@ export function parseSuite(text: string, file: string): Suite {
     const problem = jsonSyntaxProblem(text, error);
     throw new UserError(`not valid JSON: ${problem.reason}`, `${file}:${problem.line}:${problem.column}`, `fix the JSON syntax at ${describePosition(problem)}`);
   }
+  checkSeeds(data, file);
   const suite = validateWithSchema<Suite>(suiteSchema, data, file, '', 'see the suite reference in the README');
   if (!suite.scenario === !suite.scenarios)
     throw new UserError(
@@ -118,6 +122,25 @@ export function parseSuite(text: string, file: string): Suite {
   return suite;
 }
 
+/**
+ * Seeds the generator cannot tell apart are refused with the reason (the schema says the same, with less
+ * words): it takes a seed's low 32 bits, so 2^32 and -2^32 would run as 0, and past 2^53 JSON numbers are
+ * not even read exactly (2^60 + 1 arrives as 2^60).
+ */
+function checkSeeds(data: unknown, file: string): void {
+  const seeds = (data as { seeds?: unknown } | null)?.seeds;
+  if (!Array.isArray(seeds)) return;
+  seeds.forEach((seed, i) => {
+    if (typeof seed !== 'number' || !Number.isInteger(seed) || (seed >= 0 && seed <= MAX_SEED)) return;
+    const same = Number.isSafeInteger(seed) ? `; it would run as seed ${seed >>> 0}` : '; it is past 2^53, where JSON numbers are rounded';
+    throw new UserError(
+      `seed ${seed} is outside 0 … ${MAX_SEED}: the generator uses a seed's low 32 bits${same}`,
+      `${file}: seeds[${i}]`,
+      `use seeds from 0 to ${MAX_SEED} (2^32 - 1)`,
+    );
+  });
+}
+
 /** All jobs of a suite in a stable order: scenario, then learner entry, then seed. */
 export function expandSuite(suite: Suite, file: string): Job[] {
   const scenarios = (suite.scenarios ?? [suite.scenario!]).map((s) => ({ ...s, name: scenarioName(s) }));
@@ -125,6 +148,11 @@ export function expandSuite(suite: Suite, file: string): Job[] {
   const duplicate = names.find((n, i) => names.indexOf(n) !== i);
   if (duplicate) throw new UserError(`two scenarios are named '${duplicate}'`, `${file}: scenarios`, 'give each scenario a distinct "name"');
   for (const [i, s] of scenarios.entries()) checkDatasetName(s.dataset, `${file}: ${suite.scenarios ? `scenarios[${i}]` : 'scenario'}.dataset`);
+  // the data of an idx: folder is part of the run key: new files under the same name rerun the runs
+  for (const s of scenarios) {
+    const sha256 = datasetSha256(s.dataset, path.dirname(path.resolve(file)));
+    if (sha256) Object.assign(s, { dataSha256: sha256 });
+  }
   const labels = new Set<string>();
   const jobs: Job[] = [];
   const manifests = new Map<string, BackboneManifest>();
@@ -163,12 +191,13 @@ export function expandSuite(suite: Suite, file: string): Job[] {
       const problem = pairingProblem(definition, { options, setting: scenario.setting, model, training });
       if (problem) throw new UserError(problem.message, `${file}: learners[${li}].${problem.field}`, problem.fix);
       const keyed = definition.keyOptions ? definition.keyOptions(structuredClone(options), model) : options;
+      const origin = learnerOrigin(entry.name);
       for (const seed of suite.seeds) {
         jobs.push({
-          id: fileSafe(`${scenario.name}__${label}__seed${seed}`),
+          id: runId(suite.name, scenario.name, label, seed),
           suite: suite.name,
           scenario,
-          learner: { name: entry.name, label, options: keyed },
+          learner: { name: entry.name, label, options: keyed, ...(origin ? { plugin: origin } : {}) },
           model,
           training,
           schedule,
@@ -182,9 +211,28 @@ export function expandSuite(suite: Suite, file: string): Job[] {
       }
     }
   }
+  checkDistinctRuns(jobs, file);
   if (jobs.length === 0) throw new UserError('the suite expands to no runs', `${file}: learners`, "check the learners' \"scenarios\" filters");
   checkJointReferences(jobs, file);
   return jobs;
+}
+
+/**
+ * Two runs of one suite must never share a record file: ids are unique by construction (./runId.ts) unless
+ * the suite repeats a seed, which would make the same run twice.
+ */
+function checkDistinctRuns(jobs: Job[], file: string): void {
+  const seen = new Map<string, Job>();
+  for (const job of jobs) {
+    const other = seen.get(job.id);
+    if (other)
+      throw new UserError(
+        `two runs would share the id '${job.id}' (scenario '${job.scenario.name}', learner '${job.learner.label}', seed ${job.seed} twice)`,
+        `${file}: seeds`,
+        'list each seed once',
+      );
+    seen.set(job.id, job);
+  }
 }
 
 /** Every run's intransigence reference is decided now (not after the suite's last run, when the leaderboard is built). */
@@ -222,8 +270,4 @@ function entrySchedule(suite: Suite, entry: LearnerEntry, trainsOnAllSeenTasks: 
 function defaultLabel(name: string, given: Record<string, unknown>): string {
   const parts = Object.entries(given).map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`);
   return parts.length ? `${name}(${parts.join(',')})` : name;
-}
-
-function fileSafe(text: string): string {
-  return text.replace(/[^A-Za-z0-9._=()-]+/g, '_');
 }

@@ -6,12 +6,13 @@
  */
 import { UserError } from '../../core/errors.js';
 import { aggregate, averageAccuracy, epochsToCriterionPerTask, firstEpochAccuracyPerTask } from '../../metrics/index.js';
-import { buildLeaderboard, type LeaderboardRow } from '../leaderboard.js';
+import { buildLeaderboard, rowName, type LeaderboardRow } from '../leaderboard.js';
+import { recordConfigId } from '../identity.js';
 import type { RunRecord } from '../record.js';
 
 /** One leaderboard row with the runs behind it. */
 export interface LearnerGroup {
-  /** the name the charts use: the learner label, plus the suite when one scenario mixes suites */
+  /** the name the charts use: the learner label, plus the config id when the label has rows of other settings */
   name: string;
   row: LeaderboardRow;
   /** completed runs (one per seed) */
@@ -20,26 +21,31 @@ export interface LearnerGroup {
 
 export interface ScenarioGroup {
   scenario: string;
+  /** the section's heading and anchor: the scenario, and its suite when the report holds several suites */
+  title: string;
   /** scenario, tasks, training and evaluation settings, as the first run recorded them */
   first: RunRecord;
   learners: LearnerGroup[];
 }
 
-/** Scenarios in leaderboard order, each with its learners in leaderboard order. */
+/**
+ * Scenarios in leaderboard order, each with its learners in leaderboard order. Records of several suites
+ * make one section per (suite, scenario): the best value of a column is only marked among runs of one suite.
+ */
 export function groupByScenario(records: RunRecord[]): ScenarioGroup[] {
   const scenarios = new Map<string, ScenarioGroup>();
-  for (const row of buildLeaderboard(records)) {
-    const all = records.filter((r) => r.suite === row.suite && r.scenario.name === row.scenario && r.learner.label === row.learner);
-    let group = scenarios.get(row.scenario);
+  const rows = buildLeaderboard(records);
+  const suites = new Set(rows.map((r) => r.suite)).size > 1;
+  const configOf = new Map(records.map((r) => [r, recordConfigId(r)]));
+  for (const row of rows) {
+    const all = records.filter((r) => r.suite === row.suite && configOf.get(r) === row.configId && r.learner.label === row.learner);
+    const title = suites ? `${row.scenario} (suite ${row.suite})` : row.scenario;
+    let group = scenarios.get(title);
     if (!group) {
-      group = { scenario: row.scenario, first: all[0], learners: [] };
-      scenarios.set(row.scenario, group);
+      group = { scenario: row.scenario, title, first: all[0], learners: [] };
+      scenarios.set(title, group);
     }
-    group.learners.push({ name: row.learner, row, runs: all.filter((r) => r.status === 'completed') });
-  }
-  for (const group of scenarios.values()) {
-    // the same label from two suites would otherwise draw two learners under one name
-    if (new Set(group.learners.map((l) => l.row.suite)).size > 1) for (const l of group.learners) l.name = `${l.row.learner} [${l.row.suite}]`;
+    group.learners.push({ name: rowName(row, rows), row, runs: all.filter((r) => r.status === 'completed') });
   }
   return [...scenarios.values()];
 }

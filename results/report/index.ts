@@ -27,7 +27,7 @@ export async function buildReport(records: RunRecord[], options: ReportOptions):
   const counts = (status: RunRecord['status']) => records.filter((r) => r.status === status).length;
   const header = `<p class="meta">${records.length} runs (${counts('completed')} completed, ${counts('diverged')} diverged, ${counts('failed')} failed) from ${options.sources.map((s) => `<code>${escapeHtml(s)}</code>`).join(', ')} · clbench ${escapeHtml(CLBENCH_VERSION)} · generated ${(options.generatedAt ?? new Date()).toISOString()}</p>
 <p class="note">Accuracies are shown in percent (the CSV leaderboards keep fractions in [0, 1]); table cells are mean ± sample standard deviation over the completed seeds. Hover a column header for its definition; click it to sort.</p>
-<nav><strong>Scenarios</strong><ul>${groups.map((g) => `<li><a href="#${anchorId(g.scenario)}">${escapeHtml(g.scenario)}</a></li>`).join('')}</ul></nav>`;
+<nav><strong>Scenarios</strong><ul>${groups.map((g) => `<li><a href="#${anchorId(g.title)}">${escapeHtml(g.title)}</a></li>`).join('')}</ul></nav>`;
   return reportPage({ title: `clbench report: ${suites.join(', ')}`, header, sections });
 }
 

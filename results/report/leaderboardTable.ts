@@ -35,10 +35,12 @@ function metricColumns(rows: LeaderboardRow[], keys: (key: string) => boolean): 
       title: m.definition,
       higherIsBetter: m.higherIsBetter,
       cell: (row) => {
-        const { mean, std } = row.metrics[m.key] ?? { mean: null, std: null };
+        const { mean, std, n } = row.metrics[m.key] ?? { mean: null, std: null, n: 0 };
         if (mean === null) return { value: null, html: '—' };
+        // a metric fewer seeds define than the row averages says so: its mean stands on those alone
+        const count = n < row.seeds ? `<span class="warn" title="seeds that define this metric">n = ${n}</span>` : '';
         // one run defines no spread: '± —', never '± 0'
-        return { value: mean, html: `<span class="mean">${displayValue(mean, unit)}</span><span class="std">± ${std === null ? '—' : displayValue(std, unit)}</span>` };
+        return { value: mean, html: `<span class="mean">${displayValue(mean, unit)}</span><span class="std">± ${std === null ? '—' : displayValue(std, unit)}</span>${count}` };
       },
     };
   });

@@ -86,12 +86,21 @@ function describeScenario(group: ScenarioGroup): string {
     `${r.scenario.kind} ${escapeHtml(r.scenario.dataset)}`,
     `${r.scenario.setting}-incremental`,
     `${r.tasks.length} tasks`,
-    `MLP ${[...r.model.hidden].join('-')}`,
-    `${r.training.epochs} epoch(s) a task, batch ${r.training.batchSize}, ${r.training.optimizer} lr ${r.training.lr}`,
+    shared(group, 'model', `MLP ${[...r.model.hidden].join('-')}`),
+    shared(group, 'training', `${r.training.epochs} epoch(s) a task, batch ${r.training.batchSize}, ${r.training.optimizer} lr ${r.training.lr}`),
     `seeds ${seeds.join(', ') || '—'}`,
     `backend ${backends.join(', ')}`,
   ];
   return `<p class="meta">${facts.map((f) => `<span class="fact">${f}</span>`).join(' · ')}</p>`;
+}
+
+/**
+ * A setting as the heading states it: the first run's, when every learner of the section has the same;
+ * otherwise the distinct values, so the heading never claims one model or training for rows that differ.
+ */
+function shared(group: ScenarioGroup, field: 'model' | 'training', first: string): string {
+  const values = [...new Set(group.learners.map((l) => l.row[field]))];
+  return values.length <= 1 ? first : `${field} differs by learner: ${values.map(escapeHtml).join(' | ')}`;
 }
 
 function definitions(): string {
@@ -104,14 +113,14 @@ export async function scenarioSection(group: ScenarioGroup, chartIndex: { next: 
   const figures: string[] = [];
   for (const plan of planCharts(group)) {
     const { svg } = await renderSvg(plan.spec, `chart${chartIndex.next++}`);
-    const name = escapeHtml(exportName(group.scenario, plan.kind));
+    const name = escapeHtml(exportName(group.title, plan.kind));
     const save = `<p class="export">Save: <a href="#" data-export="svg" data-name="${name}">SVG</a> · <a href="#" data-export="png" data-name="${name}">PNG</a></p>`;
     figures.push(`<figure class="chart" data-chart="${plan.kind}"><h3>${escapeHtml(plan.title)}</h3>${svg}<figcaption>${escapeHtml(plan.caption)}</figcaption>${save}</figure>`);
   }
   const table = leaderboardHtmlTables(group.learners.map((l) => l.row), group.learners.map((l) => l.name));
   const empty = figures.length === 0 ? '<p class="note">No run of this scenario completed, so there is nothing to plot.</p>' : '';
-  return `<section class="scenario" id="${anchorId(group.scenario)}">
-<h2>${escapeHtml(group.scenario)}</h2>
+  return `<section class="scenario" id="${anchorId(group.title)}">
+<h2>${escapeHtml(group.title)}</h2>
 ${describeScenario(group)}
 ${table}
 ${definitions()}

@@ -6,6 +6,7 @@
  * The data arrays are views into the file's buffer, not copies, so full MNIST costs its file size
  * (~55 MB, outside the V8 heap) and nothing more.
  */
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -120,6 +121,23 @@ function findFile(folder: string, standard: string, where?: string): string {
     throw new UserError(`IDX folder ${folder} has no ${standard} (looked for ${candidates.join(', ')})`, where, IDX_LAYOUT);
   }
   return found;
+}
+
+/**
+ * SHA-256 over the four files of an IDX folder, as found (null when one is missing or is not a regular
+ * file: reading it fails with its own message). Part of the run key of a scenario on the folder
+ * (suite/suite.ts), so replacing the data reruns its runs instead of keeping records of the old data.
+ */
+export function idxFolderSha256(folder: string): string | null {
+  const hash = createHash('sha256');
+  for (const standard of Object.values(IDX_FILES)) {
+    const file = candidateNames(standard)
+      .map((n) => join(folder, n))
+      .find((p) => existsSync(p));
+    if (!file || !statSync(file).isFile()) return null;
+    hash.update(`${standard}\u0000`).update(readFileSync(file));
+  }
+  return hash.digest('hex');
 }
 
 function expectMagic(file: IdxArray, path: string, magic: number, what: string, where?: string): void {

@@ -6,7 +6,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { UserError, unknownName } from '../../core/errors.js';
 import type { Dataset } from '../types.js';
 import { FASHION_MNIST_DESCRIPTION, loadFashionMnist } from './fashionMnist.js';
-import { readIdxFolder } from './idx.js';
+import { idxFolderSha256, readIdxFolder } from './idx.js';
 import { loadMnistEmbedded, MNIST_DESCRIPTION } from './mnistEmbedded.js';
 import { loadMnistFull, MNIST_FULL_DESCRIPTION } from './mnistFull.js';
 import { definedOnly, makeSynthetic, SYNTHETIC_DEFAULTS, type SyntheticOptions } from './synthetic.js';
@@ -88,6 +88,18 @@ export function loadDataset(spec: string, options: LoadDatasetOptions = {}): Dat
     return readIdxFolder(path, name, where);
   }
   throw unknownName('dataset', name, KNOWN, where);
+}
+
+/**
+ * What identifies a dataset's data beyond its name, for run keys: the SHA-256 of an `idx:` folder's files
+ * (the folder's contents can change under the same name); null for the built-in and synthetic datasets,
+ * whose name fixes their data, and for an `idx:` folder that cannot be read (its run fails with the reason).
+ */
+export function datasetSha256(name: string, baseDir: string): string | null {
+  if (!name.startsWith('idx:')) return null;
+  const folder = name.slice('idx:'.length).trim();
+  if (folder === '') return null;
+  return idxFolderSha256(isAbsolute(folder) ? folder : resolve(baseDir, folder));
 }
 
 /**

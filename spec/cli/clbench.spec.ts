@@ -27,13 +27,14 @@ describe('clbench command', function () {
     const out = path.join(dir, 'out');
     const result = clbench(['run', file, '--out', out]);
     expect(result.status, result.stderr).to.equal(0);
-    expect(readdirSync(path.join(out, 'runs')).sort()).to.deep.equal([
-      'split-synthetic_classes=6_features=16_trainPerClass=60_testPerClass=20_spread=25-task__ewc(lambda=10)__seed0.json',
-      'split-synthetic_classes=6_features=16_trainPerClass=60_testPerClass=20_spread=25-task__ewc(lambda=10)__seed1.json',
-      'split-synthetic_classes=6_features=16_trainPerClass=60_testPerClass=20_spread=25-task__joint__seed0.json',
-      'split-synthetic_classes=6_features=16_trainPerClass=60_testPerClass=20_spread=25-task__joint__seed1.json',
-      'split-synthetic_classes=6_features=16_trainPerClass=60_testPerClass=20_spread=25-task__naive__seed0.json',
-      'split-synthetic_classes=6_features=16_trainPerClass=60_testPerClass=20_spread=25-task__naive__seed1.json',
+    // run ids: scenario and label (each cut to 60 characters), seed, and a hash of the exact names (suite/runId.ts)
+    expect(readdirSync(path.join(out, 'runs')).map((n) => n.replace(/__[0-9a-f]{8}\.json$/, '')).sort()).to.deep.equal([
+      'split-synthetic_classes=6_features=16_trainPerClass=60_testP__ewc(lambda=10)__seed0',
+      'split-synthetic_classes=6_features=16_trainPerClass=60_testP__ewc(lambda=10)__seed1',
+      'split-synthetic_classes=6_features=16_trainPerClass=60_testP__joint__seed0',
+      'split-synthetic_classes=6_features=16_trainPerClass=60_testP__joint__seed1',
+      'split-synthetic_classes=6_features=16_trainPerClass=60_testP__naive__seed0',
+      'split-synthetic_classes=6_features=16_trainPerClass=60_testP__naive__seed1',
     ]);
     const csv = readFileSync(path.join(out, 'leaderboard.csv'), 'utf8');
     const rows = parse(csv, { columns: true }) as Record<string, string>[];

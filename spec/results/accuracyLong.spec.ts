@@ -12,7 +12,11 @@ describe('long-format accuracy CSV', () => {
     // 6 completed runs × (1 untrained row + 3 phases) × 3 tasks; the diverged run is left out
     expect(rows).to.have.length(72);
     expect(rows.some((r) => r.run_id.endsWith('seed2'))).to.equal(false);
-    expect(rows.slice(0, 4)).to.deep.equal([
+    // every row also says which leaderboard row its run belongs to (suite, config id) and what model and training it had
+    expect(rows[0]).to.include({ suite: 'toy', model: 'mlp 16', training: 'adam lr 0.01, batch 16, 3 epochs' });
+    expect(rows[0].config_id).to.match(/^[0-9a-f]{12}$/);
+    const shown = ({ run_id, scenario, learner, seed, after_phase, eval_task, accuracy }: (typeof rows)[number]) => ({ run_id, scenario, learner, seed, after_phase, eval_task, accuracy });
+    expect(rows.slice(0, 4).map(shown)).to.deep.equal([
       { run_id: 'split-toy-task__naive__seed0', scenario: 'split-toy-task', learner: 'naive', seed: 0, after_phase: 0, eval_task: 1, accuracy: 0.5 },
       { run_id: 'split-toy-task__naive__seed0', scenario: 'split-toy-task', learner: 'naive', seed: 0, after_phase: 0, eval_task: 2, accuracy: 0.4 },
       { run_id: 'split-toy-task__naive__seed0', scenario: 'split-toy-task', learner: 'naive', seed: 0, after_phase: 0, eval_task: 3, accuracy: 0.6 },
@@ -42,7 +46,7 @@ describe('long-format accuracy CSV', () => {
   it('is RFC 4180 CSV with the documented header, and reads back to the same numbers', () => {
     const records = [makeRecord({ scenario: 'split, "quoted"', learner: 'ewc(lambda=1)', matrix: [[1 / 3]] })];
     const csv = accuracyLongCsv(records);
-    expect(csv.split('\n')[0]).to.equal('run_id,scenario,learner,seed,after_phase,eval_task,accuracy');
+    expect(csv.split('\n')[0]).to.equal('suite,config_id,run_id,scenario,learner,model,training,seed,after_phase,eval_task,accuracy');
     const parsed = parse(csv, { columns: true }) as Record<string, string>[];
     expect(Object.keys(parsed[0])).to.deep.equal([...ACCURACY_LONG_COLUMNS]);
     expect(parsed[0]).to.include({ scenario: 'split, "quoted"', learner: 'ewc(lambda=1)', seed: '0', after_phase: '1', eval_task: '1', accuracy: '0.333333' });

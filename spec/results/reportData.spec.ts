@@ -44,11 +44,22 @@ describe('report data preparation', () => {
     expect(naive.row.diverged).to.equal(1);
   });
 
-  it('names a learner with its suite when one scenario mixes suites', () => {
+  // Changed with run identity (issue 16): a scenario of two suites is two sections, each titled with its
+  // suite, so no best value is marked across suites and no heading speaks for the other suite's runs.
+  it('gives each suite its own section when records of several suites share a scenario', () => {
     const other = makeRecord({ matrix: [[0.5]], learner: 'naive' });
     other.suite = 'other';
     const mixed = groupByScenario([makeRecord({ matrix: [[0.7]] }), other]);
-    expect(mixed[0].learners.map((l) => l.name)).to.deep.equal(['naive [toy]', 'naive [other]']);
+    expect(mixed.map((g) => g.title)).to.deep.equal(['split-toy-task (suite other)', 'split-toy-task (suite toy)']);
+    expect(mixed.map((g) => g.learners.map((l) => l.name))).to.deep.equal([['naive'], ['naive']]);
+  });
+
+  it('names a learner with its config id when one label of a suite stands for runs of two settings', () => {
+    const wide = makeRecord({ matrix: [[0.5]], learner: 'naive' });
+    wide.model = { ...wide.model, hidden: [64] };
+    const [group] = groupByScenario([makeRecord({ matrix: [[0.7]] }), wide]);
+    expect(group.learners.map((l) => l.name)).to.have.length(2);
+    for (const l of group.learners) expect(l.name).to.match(/^naive \[[0-9a-f]{6}\]$/);
   });
 
   it('averages accuracy matrices cell by cell and refuses different sizes', () => {

@@ -33,8 +33,10 @@ describe('bad-input corpus', function () {
   let sentinel = '';
 
   before(async function () {
-    // A real record, written before each case runs: no case may touch it.
-    const [job] = jobsOf(tinySuite({ training: { epochs: 1, batchSize: 64 } }));
+    // A real record, written before each case runs: no case may touch it. It belongs to the cases' suite
+    // ('corpus'): a record of another suite would make clbench refuse the folder (store/owner.ts) before
+    // reaching the input each case is about.
+    const [job] = jobsOf(tinySuite({ name: 'corpus', training: { epochs: 1, batchSize: 64 } }));
     const record = await runJob(job, { backend: await useBackend('wasm') });
     const scratch = mkdtempSync(path.join(tmpdir(), 'clbench-corpus-'));
     writeRecord(scratch, { ...record, runId: SENTINEL });

@@ -42,7 +42,7 @@ describe('rehearsal schedules in suites', () => {
   it('defaults to the none schedule, and leaves labels and ids of such entries as they were', () => {
     const jobs = jobsOf(tinySuite({ learners: [{ name: 'naive' }, { name: 'ewc', options: { lambda: 10 } }] }));
     for (const job of jobs) expect(job.schedule).to.deep.equal(resolveSchedule({ kind: 'none' }));
-    expect(jobs.map((j) => j.id.split('__').slice(1).join('__'))).to.deep.equal(['naive__seed0', 'ewc(lambda=10)__seed0']);
+    expect(jobs.map((j) => j.id.split('__').slice(1, -1).join('__'))).to.deep.equal(['naive__seed0', 'ewc(lambda=10)__seed0']);
   });
 
   it('takes a suite-level schedule, per-entry overrides, and names the environment in the default label', () => {

@@ -89,7 +89,7 @@ describe('resuming a suite in a results folder', function () {
     const result = await run(changed);
     expect(result.ran).to.equal(1);
     const report = log.join('\n');
-    expect(report).to.match(/ewc\(lambda=10\)__seed0: the suite changed since its record was written: training\.lr: 0\.01 → 0\.02; it runs again and its old record moves to runs\/stale\//);
+    expect(report).to.match(/ewc\(lambda=10\)__seed0__[0-9a-f]{8}: the suite changed since its record was written: training\.lr: 0\.01 → 0\.02; it runs again and its old record moves to runs\/stale\//);
     expect(report).to.contain('resume: 1 of 2 runs already have records');
     expect(stale()).to.have.length(1);
     const staleText = readFileSync(path.join(out, 'runs', 'stale', stale()[0]), 'utf8');

@@ -30,12 +30,14 @@ describe('suite files', () => {
 
   it('expands scenario × learner × seed in a stable order, with resolved options', () => {
     const jobs = expandSuite(parseSuite(JSON.stringify(base), 's.json'), 's.json');
-    expect(jobs.map((j) => j.id)).to.deep.equal([
+    // run ids: the readable part, then a hash of suite, scenario, label and seed (suite/runId.ts)
+    expect(jobs.map((j) => j.id.replace(/__[0-9a-f]{8}$/, ''))).to.deep.equal([
       'split-synthetic-class__naive__seed0',
       'split-synthetic-class__naive__seed1',
       'split-synthetic-class__ewc(lambda=5)__seed0',
       'split-synthetic-class__ewc(lambda=5)__seed1',
     ]);
+    expect(new Set(jobs.map((j) => j.id)).size).to.equal(4);
     expect(jobs[2].learner.options).to.deep.equal({ lambda: 5, fisher: 'predicted', fisherSamples: null, halfFactor: false });
     expect(jobs[2].position).to.deep.equal([0, 1]);
   });
