@@ -4,6 +4,7 @@
  *
  * A results folder is resumable: runs whose records are still valid are kept, a killed run continues from
  * its last phase checkpoint, and processes sharing the folder claim runs one at a time (store/ledger.ts).
+ * Suites that load plugins always run on the worker pool, where plugin code cannot end the suite (exec/pool.ts).
  * Runs another process on this host holds are waited for, so the leaderboard written at the end is whole.
  */
 import path from 'node:path';
@@ -16,13 +17,13 @@ import type { RunRecord } from '../results/record.js';
 import { writeReport } from '../results/report/index.js';
 import { writeFileAtomic } from '../core/files.js';
 import { readRecords } from '../store/records.js';
-import { useBackend, type BackendChoice } from '../backends/backend.js';
+import { useBackend, type BackendChoice, type BackendInfo } from '../backends/backend.js';
 import { interruptRequested, type InterruptFlag } from '../run/interrupt.js';
 import { SuiteLedger } from '../store/ledger.js';
 import { longestFirst } from '../suite/cost.js';
 import { runPool } from './pool.js';
 import type { Progress } from './progress.js';
-import { runJob } from '../run/runJob.js';
+import { failedRunRecord, runJob } from '../run/runJob.js';
 import type { Job } from '../suite/suite.js';
 
 /** How often to look whether runs held by another process on this host are free again. */
@@ -79,7 +80,9 @@ export async function runSuite(jobs: Job[], options: SuiteRunOptions): Promise<S
   try {
     while (pending.length && !interruptRequested(interrupt)) {
       const pass = { jobs: pending, queue, ledger, progress, backend, workers, threads, options, onRecord: () => ran++ };
-      await (workers === 1 ? runInThread(pass) : runInPool(pass));
+      // Plugin code runs only in worker threads, even with one worker: there its faults cost one run
+      // (exec/worker.ts); in this thread they would end the suite.
+      await (workers === 1 && options.plugins.length === 0 ? runInThread(pass) : runInPool(pass));
       // Runs another live process on this host holds: wait until it lets them go, then take them up.
       const waiting = ledger.heldHere(pending);
       if (waiting.length === 0 || interruptRequested(interrupt)) break;
@@ -162,7 +165,18 @@ async function runInPool({ jobs: suiteOrder, queue, ledger, progress, backend, w
       progress.jobEnd(queue.indexOf(jobs[i]), slotOf.get(i) ?? 0, record);
     },
     onInterrupted: (i) => ledger.release(jobs[i]),
+    onLost: (i, slot, reason, info, startedAt) => {
+      const record = failedRunRecord(jobs[i], info ?? unloadedBackend(backend), reason, startedAt);
+      ledger.finish(jobs[i], record);
+      onRecord();
+      progress.jobEnd(queue.indexOf(jobs[i]), slot, record);
+    },
   });
+}
+
+/** What a record says of a backend its worker died before loading (the run key needs only the name). */
+function unloadedBackend(name: BackendChoice): BackendInfo {
+  return { name, package: 'unknown', version: 'unknown', detail: 'the worker thread ended before it loaded the backend' };
 }
 
 function sleep(ms: number): Promise<void> {

@@ -2,9 +2,11 @@
  * The leaderboard as a plain-text table that fits a 100-column terminal: each scenario's name on a line
  * of its own above its learners (names such as `split-synthetic:classes=8,…-class` would take half the
  * width as a column), and the learner column gets whatever width the numbers leave, long labels cut
- * with '…'. Accuracies in percent, mean±std over seeds.
+ * with '…'. Accuracies in percent, mean±std over seeds. Labels and names are shown without control
+ * characters or escape sequences (core/terminal.ts): the table is for a terminal.
  */
 import type { LeaderboardRow } from './leaderboard.js';
+import { printable } from '../core/terminal.js';
 
 export const TABLE_WIDTH = 100;
 const GAP = '  ';
@@ -19,7 +21,7 @@ export function leaderboardTable(rows: LeaderboardRow[]): string {
   const published = rows.some((r) => r.published);
   const header = ['learner', 'n', 'ACC %', 'BWT %', 'forget %', 'LA %', ...(published ? ['pub. %'] : []), 'train s'];
   const body = rows.map((r) => [
-    r.learner + (r.diverged ? ` [${r.diverged} diverged]` : '') + (r.failed ? ` [${r.failed} failed]` : ''),
+    printable(r.learner) + (r.diverged ? ` [${r.diverged} diverged]` : '') + (r.failed ? ` [${r.failed} failed]` : ''),
     String(r.seeds),
     pct(r.metrics.average_accuracy),
     pct(r.metrics.bwt),
@@ -38,7 +40,7 @@ export function leaderboardTable(rows: LeaderboardRow[]): string {
       .trimEnd();
   const out = [line(header), widths.map((w) => '-'.repeat(w)).join(GAP)];
   rows.forEach((r, i) => {
-    if (i === 0 || rows[i - 1].scenario !== r.scenario) out.push(cut(`${r.scenario}:`, TABLE_WIDTH));
+    if (i === 0 || rows[i - 1].scenario !== r.scenario) out.push(cut(`${printable(r.scenario)}:`, TABLE_WIDTH));
     out.push(line(body[i]));
   });
   return out.join('\n');

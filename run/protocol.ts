@@ -16,7 +16,7 @@
  * in creation, training, prediction, state and disposal); the rows measured so far are kept. A stop request
  * (RunInterrupted) and a failed write (StorageError) are not the learner's failure: they propagate.
  */
-import { RunInterrupted, StorageError } from '../core/errors.js';
+import { DivergedError, RunInterrupted, StorageError } from '../core/errors.js';
 import type { Learner, LearnerContext, Phase, TrainingConfig } from '../learners/contract.js';
 import type { Model } from '../models/types.js';
 import { countByTask, type RehearsalSchedule } from '../scenarios/schedules.js';
@@ -143,6 +143,7 @@ export async function runProtocol(stream: RunStream, create: (ctx: LearnerContex
     const curve: number[] = [];
     const stepCurve: number[] = [];
     let phaseSteps = 0;
+    let lastStep = 0;
     let examples = 0;
     let epochStart = performance.now();
     results.curves.push(curve);
@@ -151,6 +152,9 @@ export async function runProtocol(stream: RunStream, create: (ctx: LearnerContex
     const evalBefore = results.evalSeconds;
     await learner.train(phase, {
       step: (s) => {
+        // a loss the learner reports as not finite is a diverged run, whoever computed it (check-plugin's rule)
+        if (typeof s.loss === 'number' && !Number.isFinite(s.loss)) throw new DivergedError(p, s.epoch, s.step, s.loss);
+        lastStep = s.step;
         phaseSteps++;
         if (newTaskSteps && phaseSteps === newTaskSteps[stepCurve.length]) {
           const e0 = performance.now();
@@ -163,6 +167,7 @@ export async function runProtocol(stream: RunStream, create: (ctx: LearnerContex
         hooks.afterStep?.();
       },
       epochEnd: async (s) => {
+        if (typeof s.loss === 'number' && !Number.isFinite(s.loss)) throw new DivergedError(p, s.epoch, lastStep, s.loss);
         const trainTime = (performance.now() - epochStart) / 1000;
         const e0 = performance.now();
         const newTask = await accuracy(learner, p);
