@@ -11,10 +11,11 @@
  * older ones. A lock of another host cannot be checked: it is reported, never broken.
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readdirSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { StorageError } from '../core/errors.js';
+import type { StorageError } from '../core/errors.js';
+import { makeFolder, storageError as storageProblem } from '../core/storage.js';
 
 export interface Owner {
   pid: number;
@@ -201,15 +202,14 @@ function removeIfPresent(file: string): void {
 
 function ensureDir(dir: string): void {
   try {
-    mkdirSync(dir, { recursive: true });
+    makeFolder(dir);
   } catch (error) {
     throw storageError(error, dir);
   }
 }
 
 function storageError(error: unknown, file: string): StorageError {
-  const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-  return new StorageError(`cannot write a run lock (${code})`, file, 'check free disk space and write permission of the results folder; records already written are intact');
+  return storageProblem('cannot write a run lock', error, file);
 }
 
 // ---- processes -------------------------------------------------------------------------------------
