@@ -30,8 +30,8 @@ function explain(code: string, file: string): { reason: string; fix: string } {
     case 'EEXIST': {
       const blocker = fileInTheWay(file);
       return blocker
-        ? { reason: `${blocker} is a file where a folder is needed`, fix: `move ${blocker} away, or give --out another folder` }
-        : { reason: 'a file is where a folder is needed', fix: 'move that file away, or give --out another folder' };
+        ? { reason: `${blocker} is a file where a folder is needed`, fix: `give --out a folder elsewhere, or move ${blocker} away` }
+        : { reason: 'a file is where a folder is needed', fix: 'give --out a folder elsewhere, or move that file away' };
     }
     case 'EISDIR':
     case 'ENOTEMPTY':
