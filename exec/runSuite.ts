@@ -20,6 +20,7 @@ import { readRecords } from '../store/records.js';
 import { useBackend, type BackendChoice, type BackendInfo } from '../backends/backend.js';
 import { interruptRequested, type InterruptFlag } from '../run/interrupt.js';
 import { SuiteLedger } from '../store/ledger.js';
+import { describeOwner } from '../store/claim.js';
 import { longestFirst } from '../suite/cost.js';
 import { runPool } from './pool.js';
 import type { Progress } from './progress.js';
@@ -86,8 +87,7 @@ export async function runSuite(jobs: Job[], options: SuiteRunOptions): Promise<S
       // Runs another live process on this host holds: wait until it lets them go, then take them up.
       const waiting = ledger.heldHere(pending);
       if (waiting.length === 0 || interruptRequested(interrupt)) break;
-      const owners = [...new Set(waiting.map((j) => ledger.heldBy.get(j.id)!.pid))].join(', ');
-      log(`waiting for ${waiting.length} run(s) that another clbench process (pid ${owners}) is running on this folder`);
+      for (const line of waitMessages(waiting, ledger)) log(line);
       while (!waiting.some((j) => ledger.released(j)) && !interruptRequested(interrupt)) await sleep(WAIT_POLL_MS);
       pending = waiting;
     }
@@ -177,6 +177,23 @@ async function runInPool({ jobs: suiteOrder, queue, ledger, progress, backend, w
 /** What a record says of a backend its worker died before loading (the run key needs only the name). */
 function unloadedBackend(name: BackendChoice): BackendInfo {
   return { name, package: 'unknown', version: 'unknown', detail: 'the worker thread ended before it loaded the backend' };
+}
+
+/**
+ * What a wait for another process's runs says: per owner, its runs, the lock file that claims them and how
+ * to remove it should that process not be clbench running this folder (the wait ends by itself when the
+ * process ends, store/claim.ts ownerState).
+ */
+function waitMessages(waiting: Job[], ledger: SuiteLedger): string[] {
+  const byOwner = new Map<string, string[]>();
+  for (const job of waiting) {
+    const owner = describeOwner(ledger.heldBy.get(job.id)!);
+    byOwner.set(owner, [...(byOwner.get(owner) ?? []), ledger.heldLock.get(job.id)!]);
+  }
+  return [...byOwner].map(([owner, locks]) => {
+    const shown = locks.slice(0, 3).join(' ') + (locks.length > 3 ? ` (and ${locks.length - 3} more)` : '');
+    return `waiting for ${locks.length} run(s) that ${owner} holds on this folder (lock: ${shown}); if that is not a clbench run of this folder, stop this one and remove the lock: rm ${shown}`;
+  });
 }
 
 function sleep(ms: number): Promise<void> {
