@@ -36,6 +36,7 @@ import { pretrainBackbone } from '../run/pretrain.js';
 import { formatSchedulePreview, previewSchedules, suiteExamples } from '../suite/schedulePreview.js';
 import { SCHEDULE_DESCRIPTIONS, SCHEDULE_KINDS } from '../scenarios/scheduleSpec.js';
 import { expandSuite, readSuiteFile } from '../suite/suite.js';
+import { preflight } from '../suite/preflight.js';
 import { runSuite } from '../exec/runSuite.js';
 import { resolveShard, selectShard } from '../suite/shard.js';
 import { suiteShape } from '../suite/suiteShape.js';
@@ -245,7 +246,10 @@ program
 async function readSuiteJobs(file: string, pluginFlags: string[]) {
   const suite = readSuiteFile(file);
   const plugins = (await loadPlugins(pluginPaths(pluginFlags, suite, file))).map((p) => p.file);
-  return { suite, plugins, jobs: expandSuite(suite, file) };
+  const jobs = expandSuite(suite, file);
+  // what a run would refuse (tasks the classes cannot fill, a run past the memory limit) is refused here
+  preflight(jobs, file);
+  return { suite, plugins, jobs };
 }
 
 function parseOptionsJson(text: string): Record<string, unknown> {
