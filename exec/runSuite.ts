@@ -22,8 +22,7 @@ import { interruptRequested, type InterruptFlag } from '../run/interrupt.js';
 import { SuiteLedger } from '../store/ledger.js';
 import { describeOwner } from '../store/claim.js';
 import { longestFirst } from '../suite/cost.js';
-import { cachedScenarios } from '../suite/jobInputs.js';
-import { estimateRunMemory, formatBytes } from '../suite/memory.js';
+import { workersThatFit } from './poolSize.js';
 import { runPool } from './pool.js';
 import type { Progress } from './progress.js';
 import { failedRunRecord, runJob } from '../run/runJob.js';
@@ -197,25 +196,6 @@ function waitMessages(waiting: Job[], ledger: SuiteLedger): string[] {
     return `waiting for ${locks.length} run(s) that ${owner} holds on this folder (lock: ${shown}); if that is not a clbench run of this folder, stop this one and remove the lock: rm ${shown}`;
   });
 }
-
-/**
- * Workers whose runs fit in this machine's memory together: each holds its largest run's estimate
- * (suite/memory.ts) plus what a worker needs empty (Node, a backend, the datasets). Fewer than asked are
- * said so; one always runs.
- */
-function workersThatFit(jobs: Job[], asked: number, log: (line: string) => void): number {
-  if (asked <= 1) return asked;
-  const scenarioOf = cachedScenarios();
-  const largest = Math.max(...jobs.map((job) => estimateRunMemory(job, scenarioOf(job)).bytes));
-  const available = 0.8 * os.totalmem();
-  const fit = Math.max(1, Math.floor(available / (largest + WORKER_BASE_BYTES)));
-  if (fit >= asked) return asked;
-  log(`${fit} worker(s) instead of ${asked}: a run needs up to ${formatBytes(largest)} and a worker ${formatBytes(WORKER_BASE_BYTES)} more; this machine has ${formatBytes(os.totalmem())}`);
-  return fit;
-}
-
-/** What a worker thread holds before its first run: Node, a tfjs backend, a dataset. */
-const WORKER_BASE_BYTES = 300 * 1024 ** 2;
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
