@@ -26,11 +26,11 @@ export function scenarioInfo(scenario: Scenario): ScenarioInfo {
  * argmax runs over the task's head only (the task id is given); otherwise over every output. The labels are
  * read asynchronously: tfjs's WebGPU backend cannot read GPU memory synchronously under Node.
  */
-export async function taskAccuracy(learner: Learner, scenario: Scenario, info: ScenarioInfo, taskId: number, batchSize: number, buffer?: Float32Array): Promise<number> {
+export async function taskAccuracy(learner: Learner, scenario: Scenario, info: ScenarioInfo, taskId: number, batchSize: number, buffer?: Float32Array, checked = true): Promise<number> {
   let correct = 0;
   let total = 0;
   let nonFinite = 0;
-  for (const { predicted, targets } of predictions(learner, scenario, info, taskId, batchSize, buffer)) {
+  for (const { predicted, targets } of predictions(learner, scenario, info, taskId, batchSize, buffer, checked)) {
     const counts = countCorrect(await predicted.data(), targets);
     correct += counts.correct;
     nonFinite += counts.nonFinite;
@@ -41,11 +41,11 @@ export async function taskAccuracy(learner: Learner, scenario: Scenario, info: S
 }
 
 /** `taskAccuracy` read synchronously, for the hooks that run inside a training step (`newTaskSteps`). */
-export function taskAccuracySync(learner: Learner, scenario: Scenario, info: ScenarioInfo, taskId: number, batchSize: number, buffer?: Float32Array): number {
+export function taskAccuracySync(learner: Learner, scenario: Scenario, info: ScenarioInfo, taskId: number, batchSize: number, buffer?: Float32Array, checked = true): number {
   let correct = 0;
   let total = 0;
   let nonFinite = 0;
-  for (const { predicted, targets } of predictions(learner, scenario, info, taskId, batchSize, buffer)) {
+  for (const { predicted, targets } of predictions(learner, scenario, info, taskId, batchSize, buffer, checked)) {
     const counts = countCorrect(predicted.dataSync(), targets);
     correct += counts.correct;
     nonFinite += counts.nonFinite;
@@ -64,8 +64,12 @@ function accuracyOf(correct: number, nonFinite: number, total: number, taskId: n
 /** The label a row gets when any of its logits is not finite (no output can have it). */
 const NOT_FINITE = -1;
 
-/** The predicted labels of task `taskId`'s test examples, batch by batch (the caller reads and disposes them). */
-function* predictions(learner: Learner, scenario: Scenario, info: ScenarioInfo, taskId: number, batchSize: number, buffer?: Float32Array): Generator<{ predicted: tf.Tensor; targets: Int32Array }> {
+/**
+ * The predicted labels of task `taskId`'s test examples, batch by batch (the caller reads and disposes them).
+ * `checked` false leaves the dtype and finiteness of the logits alone: `check-plugin` watches predict and
+ * reports them as checks of their own.
+ */
+function* predictions(learner: Learner, scenario: Scenario, info: ScenarioInfo, taskId: number, batchSize: number, buffer: Float32Array | undefined, checked: boolean): Generator<{ predicted: tf.Tensor; targets: Int32Array }> {
   const examples = taskTestExamples(scenario, taskId);
   const total = examples.indices.length;
   for (let start = 0; start < total; start += batchSize) {
@@ -77,6 +81,7 @@ function* predictions(learner: Learner, scenario: Scenario, info: ScenarioInfo, 
       if (!logits || !Array.isArray(logits.shape)) throw new Error(`predict returned ${logits === null ? 'null' : typeof logits}, not a tensor`);
       if (logits.shape.length !== 2 || logits.shape[0] !== batch.size || logits.shape[1] !== scenario.outputs)
         throw new Error(`predict returned shape [${logits.shape}], expected [${batch.size}, ${scenario.outputs}]`);
+      if (!checked) return tf.argMax(applyMask(logits, taskMask(info, batch.taskIds)), 1);
       if (logits.dtype !== 'float32') throw new Error(`predict returned ${logits.dtype} logits; return float32 logits (tf.cast(logits, 'float32'))`);
       const labels = tf.argMax(applyMask(logits, taskMask(info, batch.taskIds)), 1);
       // one read gives both answers: a row with a logit that is not finite gets a label no output has
