@@ -31,7 +31,10 @@ const port = parentPort!;
 /** the run in progress */
 let current: number | null = null;
 
-guardPluginCode((error) => port.postMessage({ type: 'fault', index: current, message: describeStray(error) } satisfies FromWorker));
+// Without plugins only clbench's own code runs here: an error nothing caught is then a bug of clbench's.
+const stray = (error: unknown) =>
+  plugins.length ? describeStray(error) : `an error no call caught (a bug of clbench's: please report it): ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`;
+guardPluginCode((error) => port.postMessage({ type: 'fault', index: current, message: stray(error) } satisfies FromWorker));
 
 const setup = (async () => {
   await loadPlugins(plugins);
