@@ -9,14 +9,29 @@
  *   epochs                      at most EPOCH_LIMIT (`epochs: 1e308` is an integer to JSON Schema)
  */
 import { UserError } from '../core/errors.js';
-import type { LearnerEntry, Suite } from './suite.js';
+
+/** What these checks read of a suite (./suite.ts's Suite has it; a type of its own keeps the two files acyclic). */
+interface SuiteFields {
+  scenario?: { name?: string };
+  scenarios?: { name?: string }[];
+  training: { epochs: number };
+  seeds: number[];
+  learners: LearnerFields[];
+}
+
+interface LearnerFields {
+  label?: string;
+  scenarios?: string[];
+  training?: { epochs?: number };
+  published?: Record<string, { mean: number; std?: number }>;
+}
 
 /** Characters of a label or a scenario name: a run id joins both, and a file name holds 255 bytes. */
 export const NAME_LIMIT = 100;
 /** Epochs of a phase: far past any published protocol, low enough that the totals stay exact. */
 export const EPOCH_LIMIT = 100_000;
 
-export function checkSuiteLimits(suite: Suite, file: string, scenarioNames: readonly string[], labels: readonly string[]): void {
+export function checkSuiteLimits(suite: SuiteFields, file: string, scenarioNames: readonly string[], labels: readonly string[]): void {
   const scenarios = suite.scenarios ?? [suite.scenario!];
   for (const [i, name] of scenarioNames.entries()) {
     const field = suite.scenarios ? `scenarios[${i}].name` : 'scenario.name';
@@ -45,7 +60,7 @@ function checkEpochs(epochs: number, where: string): void {
   if (epochs > EPOCH_LIMIT) throw new UserError(`${epochs} epochs is past the limit of ${EPOCH_LIMIT}`, where, `use at most ${EPOCH_LIMIT} epochs a phase`);
 }
 
-function checkPublished(entry: LearnerEntry, scenarioNames: readonly string[], where: string): void {
+function checkPublished(entry: LearnerFields, scenarioNames: readonly string[], where: string): void {
   const runsOn = entry.scenarios ?? scenarioNames;
   for (const [key, published] of Object.entries(entry.published ?? {})) {
     if (!runsOn.includes(key))
