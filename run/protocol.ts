@@ -159,7 +159,7 @@ export async function runProtocol(stream: RunStream, create: (ctx: LearnerContex
     const evalBefore = results.evalSeconds;
     await learner.train(phase, {
       step: (s) => {
-        // a loss the learner reports as not finite is a diverged run, whoever computed it (check-plugin's rule)
+        // a loss the learner reports as not finite is a diverged run, whoever computed it (the base learner's own rule)
         if (strict && typeof s.loss === 'number' && !Number.isFinite(s.loss)) throw new DivergedError(p, s.epoch, s.step, s.loss);
         lastStep = s.step;
         phaseSteps++;
