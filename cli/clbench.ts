@@ -60,6 +60,11 @@ interface RunFlags {
   fresh?: boolean;
 }
 
+/** Lines of text for the terminal: each without control characters or escape sequences (core/terminal.ts). */
+function shownLines(text: string): string {
+  return text.split('\n').map(printable).join('\n');
+}
+
 /** Collects a repeatable option (`--plugin a.js --plugin b.js`). */
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
@@ -203,7 +208,7 @@ program
     out.push('  wasm           WebAssembly (XNNPACK, SIMD), always there', '  cpu            pure JavaScript (slow; a last resort)', '  tensorflow     @tensorflow/tfjs-node(-gpu) when installed (optional; downloads libtensorflow at install)', '  webgpu         WebGPU through Dawn (the optional `webgpu` package) when a GPU driver is present');
     out.push('', 'Metrics (leaderboard columns):');
     for (const m of METRICS) out.push(`  ${m.key.padEnd(28)} ${m.label}`);
-    process.stdout.write(`${out.join('\n')}\n`);
+    process.stdout.write(`${shownLines(out.join('\n'))}\n`);
   });
 
 program
@@ -237,7 +242,8 @@ program
         report.checks.push({ name: 'no stray errors', status: 'fail', detail: describeStray(error) });
         report.passed = false;
       }
-      process.stdout.write(`${formatReport(report, path.relative(process.cwd(), file) || file)}\n`);
+      // a plugin's name, description and errors are its own text: shown without control characters
+      process.stdout.write(`${shownLines(formatReport(report, path.relative(process.cwd(), file) || file))}\n`);
       if (!report.passed) process.exitCode = 1;
     }
   });
@@ -416,7 +422,7 @@ try {
     process.exitCode = error.exitCode === 0 ? 0 : 2;
   } else if (error instanceof UserError) {
     // the message may quote a label or a name from the suite: shown without control characters
-    process.stderr.write(`clbench: ${error.describe().split('\n').map(printable).join('\n')}\n`);
+    process.stderr.write(`clbench: ${shownLines(error.describe())}\n`);
     if (debug) process.stderr.write(`${error.stack}\n`);
     // a plugin that failed to import: its own stack says where
     if (debug && error.cause instanceof Error) process.stderr.write(`caused by: ${error.cause.stack}\n`);

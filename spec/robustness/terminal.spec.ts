@@ -59,4 +59,19 @@ describe('terminal output', function () {
     expect(result.stdout).to.contain('red');
     expect([...validRecords(path.join(dir, 'out')).values()][0].learner.label).to.equal(HOSTILE);
   });
+
+  it("check-plugin and list show a plugin's own text (name, description, errors) safely", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'clbench-terminal-'));
+    writeFileSync(
+      path.join(dir, 'plugin.mjs'),
+      `export default { name: 'esc', description: ${JSON.stringify(HOSTILE)}, optionsSchema: { type: 'object', properties: {} },
+  create(o, ctx) { const m = ctx.createModel(); return { async train() { throw new Error(${JSON.stringify(HOSTILE)}); }, predict: (x) => m.forward(x, false), dispose: () => m.dispose() }; } };\n`,
+    );
+    const checked = await startClbench(['check-plugin', 'plugin.mjs', '--backend', 'wasm'], { cwd: dir }).done;
+    expect(checked.status, checked.stderr).to.equal(1);
+    expect(checked.stdout).to.contain('evil');
+    const listed = await startClbench(['list', '--plugin', 'plugin.mjs'], { cwd: dir }).done;
+    expect(listed.status, listed.stderr).to.equal(0);
+    for (const text of [checked.stdout, listed.stdout]) expect(text.replace(/\n/g, '')).to.not.match(ACTS);
+  });
 });
