@@ -2,10 +2,11 @@
 /**
  * The `clbench` command. Parses arguments and calls the runner and results rooms; no logic of its own.
  * Exit codes: 0 success, 1 some runs diverged or failed (their records are written), 2 bad input (or a
- * results folder that cannot be written), 70 internal error, 130 interrupted (Ctrl-C; resumable).
+ * results folder that cannot be written), 70 internal error, 130 interrupted (Ctrl-C; resumable; 143 for SIGTERM,
+ * 129 for SIGHUP, which stop the same way).
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,6 +30,8 @@ import { DATASETS } from '../scenarios/datasets/index.js';
 import { BACKEND_CHOICES, useBackend, type BackendChoice } from '../backends/backend.js';
 import { checkLearner, formatReport } from '../plugins/conformance.js';
 import { loadPlugins, pluginPaths } from '../plugins/load.js';
+import { describeStray, exitNow, guardPluginCode } from '../plugins/guard.js';
+import { printable } from '../core/terminal.js';
 import { createInterruptFlag, interruptRequested, requestInterrupt } from '../run/interrupt.js';
 import { createProgress } from '../exec/progress.js';
 import { pretrainBackbone } from '../run/pretrain.js';
@@ -36,6 +39,7 @@ import { formatSchedulePreview, previewSchedules, suiteExamples } from '../suite
 import { SCHEDULE_DESCRIPTIONS, SCHEDULE_KINDS } from '../scenarios/scheduleSpec.js';
 import { expandSuite, readSuiteFile } from '../suite/suite.js';
 import { MAX_SEED } from '../suite/schema.js';
+import { preflight } from '../suite/preflight.js';
 import { runSuite } from '../exec/runSuite.js';
 import { resolveShard, selectShard } from '../suite/shard.js';
 import { suiteShape } from '../suite/suiteShape.js';
@@ -57,6 +61,11 @@ interface RunFlags {
   shards?: number;
   plugin: string[];
   fresh?: boolean;
+}
+
+/** Lines of text for the terminal: each without control characters or escape sequences (core/terminal.ts). */
+function shownLines(text: string): string {
+  return text.split('\n').map(printable).join('\n');
 }
 
 /** Collects a repeatable option (`--plugin a.js --plugin b.js`). */
@@ -115,27 +124,32 @@ program
       return;
     }
     const interrupt = createInterruptFlag();
-    const onSigint = () => {
+    // Ctrl-C (SIGINT), a scheduler's or `kill`'s SIGTERM and a closed terminal's SIGHUP all stop the same
+    // way: after the current step, with the line that resumes the run; the same signal again stops at once.
+    let stoppedBy: NodeJS.Signals | null = null;
+    const onSignal = (signal: NodeJS.Signals) => {
+      const how = signal === 'SIGINT' ? 'Ctrl-C' : signal;
       if (interruptRequested(interrupt)) {
-        process.stderr.write('\nclbench: stopped at once; finished records and phase checkpoints are intact\n');
-        process.exit(130);
+        process.stderr.write(`\nclbench: stopped at once; finished records and phase checkpoints are intact\n  resume with: ${resumeCommand()}\n`);
+        exitNow(128 + (os.constants.signals[signal] ?? 2));
       }
+      stoppedBy = signal;
       requestInterrupt(interrupt);
-      process.stderr.write('\nclbench: stopping after the current step (Ctrl-C again to stop at once)\n');
+      process.stderr.write(`\nclbench: stopping after the current step (${how} again to stop at once)\n`);
     };
-    process.on('SIGINT', onSigint);
+    for (const signal of STOP_SIGNALS) process.on(signal, onSignal);
     let result: Awaited<ReturnType<typeof runSuite>>;
     try {
       result = await runSuite(jobs, { outDir, backend: opts.backend, progress: createProgress(mode, mode === 'json' ? writeStdoutLine : undefined), workers, threads: opts.threads, plugins, fresh: opts.fresh, fingerprint: suiteFingerprint(allJobs), interrupt });
     } finally {
-      process.off('SIGINT', onSigint);
+      for (const signal of STOP_SIGNALS) process.off(signal, onSignal);
     }
     if (result.interrupted) {
       process.stderr.write(
         `clbench: interrupted; ${result.records.length} of ${jobs.length} runs have records in ${outDir}, an interrupted run continues from its last finished phase.\n` +
           `  resume with: ${resumeCommand()}\n`,
       );
-      process.exitCode = 130;
+      process.exitCode = 128 + (os.constants.signals[stoppedBy ?? 'SIGINT'] ?? 2);
       return;
     }
     const backend = result.records[0]?.backend;
@@ -151,10 +165,13 @@ program
       process.stdout.write(`\n${leaderboardTable(result.leaderboard)}\n${leaderboardLegend(result.leaderboard)}\n\n${files}`);
     }
     if (bad.length) {
-      process.stderr.write(`${bad.length} run(s) did not complete: ${bad.map((r) => `${r.runId} (${r.status})`).join(', ')}\n`);
+      process.stderr.write(`${bad.length} run(s) did not complete: ${bad.map((r) => `${printable(r.runId)} (${r.status})`).join(', ')}\n`);
       process.exitCode = 1;
     }
   });
+
+/** The signals that stop a run the way Ctrl-C does (exit code 128 + the signal's number: 130, 143, 129). */
+const STOP_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
 function writeStdoutLine(line: string): void {
   process.stdout.write(`${line}\n`);
@@ -194,7 +211,7 @@ program
     out.push('  wasm           WebAssembly (XNNPACK, SIMD), always there', '  cpu            pure JavaScript (slow; a last resort)', '  tensorflow     @tensorflow/tfjs-node(-gpu) when installed (optional; downloads libtensorflow at install)', '  webgpu         WebGPU through Dawn (the optional `webgpu` package) when a GPU driver is present');
     out.push('', 'Metrics (leaderboard columns):');
     for (const m of METRICS) out.push(`  ${m.key.padEnd(28)} ${m.label}`);
-    process.stdout.write(`${out.join('\n')}\n`);
+    process.stdout.write(`${shownLines(out.join('\n'))}\n`);
   });
 
 program
@@ -215,12 +232,21 @@ program
   .addOption(new Option('-b, --backend <name>', 'tfjs backend').choices([...BACKEND_CHOICES]).default('auto'))
   .action(async (files: string[], opts: { options?: string; backend: BackendChoice }) => {
     const options = opts.options === undefined ? undefined : parseOptionsJson(opts.options);
+    // errors plugin code throws from timers or unawaited promises fail the check of the plugin running then
+    const strays: unknown[] = [];
+    guardPluginCode((error) => strays.push(error));
     const plugins = await loadPlugins(pluginPaths(files));
     const backend = await useBackend(opts.backend);
     process.stderr.write(`clbench ${CLBENCH_VERSION} check-plugin on ${backend.name} (${backend.package} ${backend.version})\n`);
     for (const { file, definition } of plugins) {
       const report = await checkLearner(definition, { options });
-      process.stdout.write(`${formatReport(report, path.relative(process.cwd(), file) || file)}\n`);
+      await new Promise((resolve) => setImmediate(resolve));
+      for (const error of strays.splice(0)) {
+        report.checks.push({ name: 'no stray errors', status: 'fail', detail: describeStray(error) });
+        report.passed = false;
+      }
+      // a plugin's name, description and errors are its own text: shown without control characters
+      process.stdout.write(`${shownLines(formatReport(report, path.relative(process.cwd(), file) || file))}\n`);
       if (!report.passed) process.exitCode = 1;
     }
   });
@@ -229,7 +255,10 @@ program
 async function readSuiteJobs(file: string, pluginFlags: string[]) {
   const suite = readSuiteFile(file);
   const plugins = (await loadPlugins(pluginPaths(pluginFlags, suite, file))).map((p) => p.file);
-  return { suite, plugins, jobs: expandSuite(suite, file) };
+  const jobs = expandSuite(suite, file);
+  // what a run would refuse (tasks the classes cannot fill, a run past the memory limit) is refused here
+  preflight(jobs, file);
+  return { suite, plugins, jobs };
 }
 
 function parseOptionsJson(text: string): Record<string, unknown> {
@@ -273,8 +302,8 @@ program
   .option('--train-examples <n>', 'keep this many training examples (class-stratified, seeded; default all)', positiveInteger)
   .addOption(new Option('-b, --backend <name>', 'tfjs backend').choices([...BACKEND_CHOICES]).default('auto'))
   .action(async (opts: PretrainFlags) => {
+    const out = backboneOut(opts.out);
     const backend = await useBackend(opts.backend);
-    const out = opts.out.endsWith('.json') ? opts.out : `${opts.out}.json`;
     const spec = {
       dataset: opts.dataset,
       classes: opts.classes === undefined ? undefined : parseClassList(opts.classes),
@@ -305,6 +334,26 @@ interface PretrainFlags {
   seed: number;
   trainExamples?: number;
   backend: BackendChoice;
+}
+
+/**
+ * The manifest file `pretrain --out` names (<out>.json; its weights go to <out>.bin beside it). A folder or
+ * an empty name is refused: `--out /tmp` would write /tmp.json and /tmp.bin.
+ */
+function backboneOut(given: string): string {
+  const fix = 'name the backbone file without an extension, e.g. --out backbones/mnist-400 (writes backbones/mnist-400.json and .bin)';
+  if (given.trim() === '') throw new UserError('is empty', '--out', fix);
+  const out = given.endsWith('.json') ? given : `${given}.json`;
+  if (/[\\/]$/.test(given) || isFolder(given) || isFolder(out)) throw new UserError(`'${given}' is a folder, not a file name`, '--out', fix);
+  return out;
+}
+
+function isFolder(file: string): boolean {
+  try {
+    return statSync(file).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 function positiveNumber(text: string): number {
@@ -406,7 +455,8 @@ try {
     // --help and --version end here with code 0; a bad flag or argument was printed by commander
     process.exitCode = error.exitCode === 0 ? 0 : 2;
   } else if (error instanceof UserError) {
-    process.stderr.write(`clbench: ${error.describe()}\n`);
+    // the message may quote a label or a name from the suite: shown without control characters
+    process.stderr.write(`clbench: ${shownLines(error.describe())}\n`);
     if (debug) process.stderr.write(`${error.stack}\n`);
     // a plugin that failed to import: its own stack says where
     if (debug && error.cause instanceof Error) process.stderr.write(`caused by: ${error.cause.stack}\n`);

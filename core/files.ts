@@ -3,16 +3,16 @@
  * new, never a mix, and a crash never leaves a truncated file behind. Every file clbench writes for later
  * reading (records, checkpoints, backbones, leaderboards, reports) goes through here.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { StorageError } from './errors.js';
+import { makeFolder, storageError } from './storage.js';
 
 /** Write `text` to `file` so that readers see either the old content or the new, never a mix. */
 export function writeFileAtomic(file: string, text: string | Uint8Array): void {
   const dir = path.dirname(file);
   const temp = path.join(dir, `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`);
   try {
-    mkdirSync(dir, { recursive: true });
+    makeFolder(dir);
     const fd = openSync(temp, 'w');
     try {
       // writeFileSync on a descriptor writes everything (writeSync may write a large buffer in part)
@@ -27,7 +27,6 @@ export function writeFileAtomic(file: string, text: string | Uint8Array): void {
     try {
       rmSync(temp, { force: true });
     } catch {}
-    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-    throw new StorageError(`cannot write (${code})`, file, 'check free disk space and write permission; records already written are intact');
+    throw storageError('cannot write', error, file);
   }
 }

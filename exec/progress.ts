@@ -6,6 +6,7 @@ import cliProgress from 'cli-progress';
 import type { RunRecord } from '../results/record.js';
 import type { RunEvent } from '../run/runJob.js';
 import type { Job } from '../suite/suite.js';
+import { printable } from '../core/terminal.js';
 
 export interface Progress {
   start(total: number, slots: number): void;
@@ -51,7 +52,7 @@ export function outcome(record: RunRecord): string {
   if (record.status === 'completed') return `done in ${record.timings.totalSeconds.toFixed(1)} s, final average accuracy ${acc.toFixed(2)}%`;
   if (record.status === 'diverged')
     return `DIVERGED in phase ${record.diverged!.phase + 1} (${record.diverged!.nonFinite === 'weights' ? 'weights not finite' : `loss ${record.diverged!.loss}`})`;
-  return `FAILED: ${record.error}`;
+  return `FAILED: ${printable(record.error ?? '')}`;
 }
 
 function lineProgress(write: (line: string) => void): Progress {
@@ -63,12 +64,12 @@ function lineProgress(write: (line: string) => void): Progress {
       total = count;
     },
     jobStart(index, job) {
-      names.set(index, job.id);
+      names.set(index, printable(job.id));
       write(`${prefix(index)}: start`);
     },
     event(index, _slot, e) {
       if (e.type === 'resumed') write(`${prefix(index)}: resumed after phase ${e.phase} from its checkpoint`);
-      if (e.type === 'note') write(`${prefix(index)}: ${e.message}`);
+      if (e.type === 'note') write(`${prefix(index)}: ${printable(e.message)}`);
       if (e.type === 'epoch')
         write(`${prefix(index)}: phase ${e.phase + 1} epoch ${e.epoch + 1}/${e.epochs} loss ${e.loss.toFixed(4)} new-task acc ${(100 * e.accuracy).toFixed(2)}% (${Math.round(e.examplesPerSecond)} ex/s)`);
     },
@@ -120,14 +121,14 @@ function barProgress(stream: BarStream): Progress {
     },
     jobStart(index, job, slot) {
       const s = slots[slot];
-      Object.assign(s, { epochs: job.training.epochs, phases: 1, rate: '-', run: `run ${index + 1}/${runs}`, id: job.id });
+      Object.assign(s, { epochs: job.training.epochs, phases: 1, rate: '-', run: `run ${index + 1}/${runs}`, id: printable(job.id) });
       s.bar.setTotal(1);
       s.bar.update(0, { info: `${s.run} ${s.id}` });
     },
     event(_index, slot, e) {
       const s = slots[slot];
       if (e.type === 'resumed') multi.log(`${s.id}: resumed after phase ${e.phase} from its checkpoint\n`);
-      if (e.type === 'note') multi.log(`${s.id}: ${e.message}\n`);
+      if (e.type === 'note') multi.log(`${s.id}: ${printable(e.message)}\n`);
       if (e.type === 'phase') s.phases = e.phases;
       if (e.type === 'epoch') s.rate = String(Math.round(e.examplesPerSecond));
       if (e.type === 'step') {
@@ -141,7 +142,7 @@ function barProgress(stream: BarStream): Progress {
     jobEnd(_index, slot, record) {
       done++;
       suite?.update(done);
-      multi.log(`${record.runId}: ${outcome(record)}\n`);
+      multi.log(`${printable(record.runId)}: ${outcome(record)}\n`);
       slots[slot].bar.update(0, { info: 'waiting' });
     },
     stop() {

@@ -4,6 +4,7 @@
  *
  * A results folder is resumable: runs whose records are still valid are kept, a killed run continues from
  * its last phase checkpoint, and processes sharing the folder claim runs one at a time (store/ledger.ts).
+ * Suites that load plugins always run on the worker pool, where plugin code cannot end the suite (exec/pool.ts).
  * Runs another process on this host holds are waited for, so the leaderboard written at the end is whole.
  */
 import path from 'node:path';
@@ -17,13 +18,15 @@ import type { RunRecord } from '../results/record.js';
 import { writeReport } from '../results/report/index.js';
 import { writeFileAtomic } from '../core/files.js';
 import { readRecords } from '../store/records.js';
-import { useBackend, type BackendChoice } from '../backends/backend.js';
+import { useBackend, type BackendChoice, type BackendInfo } from '../backends/backend.js';
 import { interruptRequested, type InterruptFlag } from '../run/interrupt.js';
 import { SuiteLedger } from '../store/ledger.js';
+import { describeOwner } from '../store/claim.js';
 import { longestFirst } from '../suite/cost.js';
+import { workersThatFit } from './poolSize.js';
 import { runPool } from './pool.js';
 import type { Progress } from './progress.js';
-import { runJob } from '../run/runJob.js';
+import { failedRunRecord, runJob } from '../run/runJob.js';
 import type { Job } from '../suite/suite.js';
 
 /** How often to look whether runs held by another process on this host are free again. */
@@ -73,7 +76,7 @@ export async function runSuite(jobs: Job[], options: SuiteRunOptions): Promise<S
   const backend = options.backend === 'auto' ? ((await useBackend('auto')).name as BackendChoice) : options.backend;
   const ledger = new SuiteLedger(jobs, { outDir: options.outDir, backend, fresh: options.fresh === true, fingerprint: options.fingerprint, log });
   const queue = ledger.plan();
-  const workers = Math.max(1, Math.min(options.workers, queue.length));
+  const workers = workersThatFit(queue, Math.max(1, Math.min(options.workers, queue.length)), log);
   // One product thread a worker when several share the cores; a lone run may use them all.
   const threads = options.threads ?? Math.max(1, Math.floor(os.availableParallelism() / workers));
   let ran = 0;
@@ -82,12 +85,13 @@ export async function runSuite(jobs: Job[], options: SuiteRunOptions): Promise<S
   try {
     while (pending.length && !interruptRequested(interrupt)) {
       const pass = { jobs: pending, queue, ledger, progress, backend, workers, threads, options, onRecord: () => ran++ };
-      await (workers === 1 ? runInThread(pass) : runInPool(pass));
+      // Plugin code runs only in worker threads, even with one worker: there its faults cost one run
+      // (exec/worker.ts); in this thread they would end the suite.
+      await (workers === 1 && options.plugins.length === 0 ? runInThread(pass) : runInPool(pass));
       // Runs another live process on this host holds: wait until it lets them go, then take them up.
       const waiting = ledger.heldHere(pending);
       if (waiting.length === 0 || interruptRequested(interrupt)) break;
-      const owners = [...new Set(waiting.map((j) => ledger.heldBy.get(j.id)!.pid))].join(', ');
-      log(`waiting for ${waiting.length} run(s) that another clbench process (pid ${owners}) is running on this folder`);
+      for (const line of waitMessages(waiting, ledger)) log(line);
       while (!waiting.some((j) => ledger.released(j)) && !interruptRequested(interrupt)) await sleep(WAIT_POLL_MS);
       pending = waiting;
     }
@@ -165,6 +169,34 @@ async function runInPool({ jobs: suiteOrder, queue, ledger, progress, backend, w
       progress.jobEnd(queue.indexOf(jobs[i]), slotOf.get(i) ?? 0, record);
     },
     onInterrupted: (i) => ledger.release(jobs[i]),
+    onLost: (i, slot, reason, info, startedAt) => {
+      const record = failedRunRecord(jobs[i], info ?? unloadedBackend(backend), reason, startedAt);
+      ledger.finish(jobs[i], record);
+      onRecord();
+      progress.jobEnd(queue.indexOf(jobs[i]), slot, record);
+    },
+  });
+}
+
+/** What a record says of a backend its worker died before loading (the run key needs only the name). */
+function unloadedBackend(name: BackendChoice): BackendInfo {
+  return { name, package: 'unknown', version: 'unknown', detail: 'the worker thread ended before it loaded the backend' };
+}
+
+/**
+ * What a wait for another process's runs says: per owner, its runs, the lock file that claims them and how
+ * to remove it should that process not be clbench running this folder (the wait ends by itself when the
+ * process ends, store/claim.ts ownerState).
+ */
+function waitMessages(waiting: Job[], ledger: SuiteLedger): string[] {
+  const byOwner = new Map<string, string[]>();
+  for (const job of waiting) {
+    const owner = describeOwner(ledger.heldBy.get(job.id)!);
+    byOwner.set(owner, [...(byOwner.get(owner) ?? []), ledger.heldLock.get(job.id)!]);
+  }
+  return [...byOwner].map(([owner, locks]) => {
+    const shown = locks.slice(0, 3).join(' ') + (locks.length > 3 ? ` (and ${locks.length - 3} more)` : '');
+    return `waiting for ${locks.length} run(s) that ${owner} holds on this folder (lock: ${shown}); if that is not a clbench run of this folder, stop this one and remove the lock: rm ${shown}`;
   });
 }
 

@@ -9,7 +9,7 @@
  * always describes complete weights. A suite names the manifest.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../core/errors.js';
 import type { BackboneWeights } from './backbone.js';
@@ -72,6 +72,7 @@ const MAKE_ONE = 'make it with `clbench pretrain` (README, "Pre-trained backbone
 
 /** The manifest at `file`, checked; UserError naming `where` (the suite field) when it is missing or malformed. */
 export function readBackboneManifest(file: string, where: string): BackboneManifest {
+  checkFile(file, MANIFEST_BYTES_LIMIT, 'backbone manifest', where);
   let data: unknown;
   try {
     data = JSON.parse(readFileSync(file, 'utf8'));
@@ -96,10 +97,34 @@ export function readBackboneManifest(file: string, where: string): BackboneManif
   return m as BackboneManifest;
 }
 
+/** A manifest is a page of JSON; one past this is not a manifest. */
+const MANIFEST_BYTES_LIMIT = 1024 * 1024;
+
+/**
+ * The size of `file` when it is a regular file of at most `limit` bytes; else a UserError. Reading first
+ * hung on /dev/zero (a device never ends) and took gigabytes on a huge file, in `validate` already.
+ */
+function checkFile(file: string, limit: number, what: string, where: string): number {
+  let stat;
+  try {
+    stat = statSync(file);
+  } catch (error) {
+    throw new UserError(`cannot read the ${what} ${file} (${(error as NodeJS.ErrnoException).code ?? error})`, where, MAKE_ONE);
+  }
+  if (!stat.isFile()) throw new UserError(`the ${what} ${file} is ${stat.isDirectory() ? 'a folder' : 'not a regular file (a device, a pipe or a socket)'}`, where, MAKE_ONE);
+  if (stat.size > limit) throw new UserError(`the ${what} ${file} is ${stat.size} bytes, more than a ${what} can be (${limit} bytes)`, where, MAKE_ONE);
+  return stat.size;
+}
+
 /** Manifest and weights of a backbone, the weights checked against the manifest's size and SHA-256. */
 export function readBackbone(file: string, where: string): { manifest: BackboneManifest; weights: BackboneWeights } {
   const manifest = readBackboneManifest(file, where);
   const binFile = path.resolve(path.dirname(file), manifest.weights);
+  const widths = [manifest.inputs, ...manifest.hidden];
+  const expected = manifest.hidden.reduce((n, w, l) => n + widths[l] * w + w, 0);
+  // the size is checked before reading: a manifest may name a device or a file of any size
+  const size = checkFile(binFile, expected * 4, 'backbone weights', where);
+  if (size !== expected * 4) throw new UserError(`the backbone weights ${binFile} hold ${size / 4} values, the manifest's layers ${expected}`, where, `${MAKE_ONE} again`);
   let bytes: Buffer;
   try {
     bytes = readFileSync(binFile);
@@ -108,8 +133,6 @@ export function readBackbone(file: string, where: string): { manifest: BackboneM
   }
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   if (sha256 !== manifest.sha256) throw new UserError(`the backbone weights ${binFile} do not match their manifest (SHA-256 differs)`, where, `${MAKE_ONE} again`);
-  const widths = [manifest.inputs, ...manifest.hidden];
-  const expected = manifest.hidden.reduce((n, w, l) => n + widths[l] * w + w, 0);
   if (bytes.length !== expected * 4) throw new UserError(`the backbone weights ${binFile} hold ${bytes.length / 4} values, the manifest's layers ${expected}`, where, `${MAKE_ONE} again`);
   let at = 0;
   const take = (n: number) => {

@@ -63,6 +63,8 @@ function runStream(config: StreamConfig): RunStream {
     backend: tf.getBackend(),
     // one prediction batch a task: its logits are compared whole
     evalBatchSize: Math.max(...scenario.tasks.map((t) => t.testIndices.length)),
+    // what a run refuses (NaN or integer logits, epochs not reported) is reported here as checks of their own
+    strict: false,
   };
 }
 
@@ -122,7 +124,7 @@ export async function traceRun(definition: LearnerDefinition, options: Record<st
 export function predictTask(learner: Learner, config: StreamConfig, taskId: number, problems: Set<string>): Prediction {
   const { scenario } = config;
   const recorder = new PredictRecorder(scenario.outputs, problems);
-  const accuracy = taskAccuracySync(recorder.watch(learner), scenario, scenarioInfo(scenario), taskId, runStream(config).evalBatchSize);
+  const accuracy = taskAccuracySync(recorder.watch(learner), scenario, scenarioInfo(scenario), taskId, runStream(config).evalBatchSize, undefined, false);
   return { logits: recorder.evaluations[0] ?? new Float32Array(0), accuracy };
 }
 

@@ -16,6 +16,7 @@ import type { LearnerDefinition } from '../learners/contract.js';
 import { registerLearner, type LearnerOrigin } from '../learners/registry.js';
 import { packageOf, packageSpecOf, resolvePluginSpec } from './resolve.js';
 import { validateWithSchema } from '../core/schema.js';
+import { ensureGuarded } from './guard.js';
 
 export interface LoadedPlugin {
   /** absolute path of the module */
@@ -49,9 +50,13 @@ export function pluginPaths(given: readonly string[], suite?: { plugins?: string
   ];
 }
 
-/** Imports and registers every plugin once (the same file named twice is loaded once), in order. */
+/**
+ * Imports and registers every plugin once (the same file named twice is loaded once), in order. Plugin code
+ * runs guarded from then on (./guard.ts): a process.exit in a module's top level fails its import.
+ */
 export async function loadPlugins(paths: readonly string[]): Promise<LoadedPlugin[]> {
   const loaded: LoadedPlugin[] = [];
+  if (paths.length) ensureGuarded();
   for (const file of new Set(paths.map((p) => path.resolve(p)))) loaded.push(await loadPlugin(file));
   return loaded;
 }
@@ -118,11 +123,39 @@ async function importModule(file: string, where: string): Promise<Record<string,
     );
   }
   if (!isFile) throw new UserError('is a folder, not a module file', where, "name the plugin's .js file");
+  const seconds = importTimeoutSeconds();
+  let timer: NodeJS.Timeout | undefined;
+  // A top-level await that never settles would leave the import pending for ever (Node then exits 13 with
+  // no message once nothing else is left to do); the timer keeps the process alive and ends the wait.
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new UserError(
+            `importing the module did not finish within ${seconds} s (a top-level await that never settles?)`,
+            where,
+            `make the module's top-level code finish; a slow one can have longer with ${IMPORT_TIMEOUT_ENV}=<seconds>`,
+          ),
+        ),
+      seconds * 1000,
+    );
+  });
   try {
-    return (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+    return (await Promise.race([import(pathToFileURL(file).href), timeout])) as Record<string, unknown>;
   } catch (error) {
+    if (error instanceof UserError) throw error;
     throw importError(error as NodeJS.ErrnoException, file, where);
+  } finally {
+    clearTimeout(timer);
   }
+}
+
+const IMPORT_TIMEOUT_ENV = 'CLBENCH_PLUGIN_IMPORT_TIMEOUT';
+const IMPORT_TIMEOUT_SECONDS = 60;
+
+function importTimeoutSeconds(): number {
+  const given = Number(process.env[IMPORT_TIMEOUT_ENV]);
+  return Number.isFinite(given) && given > 0 ? given : IMPORT_TIMEOUT_SECONDS;
 }
 
 function importError(error: NodeJS.ErrnoException, file: string, where: string): UserError {

@@ -2,9 +2,11 @@
  * The leaderboard as a plain-text table that fits a 100-column terminal: each scenario's name on a line
  * of its own above its learners (names such as `split-synthetic:classes=8,…-class` would take half the
  * width as a column), and the learner column gets whatever width the numbers leave, long labels cut
- * with '…'. Accuracies in percent, mean±std over seeds.
+ * with '…'. Accuracies in percent, mean±std over seeds. Labels and names are shown without control
+ * characters or escape sequences (core/terminal.ts): the table is for a terminal.
  */
 import { rowName, type LeaderboardRow } from './leaderboard.js';
+import { printable } from '../core/terminal.js';
 
 export const TABLE_WIDTH = 100;
 const GAP = '  ';
@@ -23,7 +25,7 @@ export function leaderboardTable(rows: LeaderboardRow[]): string {
   const suites = new Set(rows.map((r) => r.suite)).size > 1;
   const header = ['learner', 'n', 'ACC %', 'BWT %', 'forget %', 'LA %', ...(published ? ['pub. %'] : []), 'train s'];
   const body = rows.map((r) => [
-    rowName(r, rows) + (r.diverged ? ` [${r.diverged} diverged]` : '') + (r.failed ? ` [${r.failed} failed]` : ''),
+    printable(rowName(r, rows)) + (r.diverged ? ` [${r.diverged} diverged]` : '') + (r.failed ? ` [${r.failed} failed]` : ''),
     String(r.seeds),
     pct(r.metrics.average_accuracy, r.seeds),
     pct(r.metrics.bwt, r.seeds),
@@ -43,7 +45,7 @@ export function leaderboardTable(rows: LeaderboardRow[]): string {
   const out = [line(header), widths.map((w) => '-'.repeat(w)).join(GAP)];
   rows.forEach((r, i) => {
     // several suites: each scenario heading names its suite, so rows of two suites never sit under one heading
-    const heading = suites ? `${r.suite} / ${r.scenario}:` : `${r.scenario}:`;
+    const heading = suites ? `${printable(r.suite)} / ${printable(r.scenario)}:` : `${printable(r.scenario)}:`;
     if (i === 0 || rows[i - 1].scenario !== r.scenario || rows[i - 1].suite !== r.suite) out.push(cut(heading, TABLE_WIDTH));
     out.push(line(body[i]));
   });

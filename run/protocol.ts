@@ -16,7 +16,7 @@
  * in creation, training, prediction, state and disposal); the rows measured so far are kept. A stop request
  * (RunInterrupted) and a failed write (StorageError) are not the learner's failure: they propagate.
  */
-import { RunInterrupted, StorageError } from '../core/errors.js';
+import { DivergedError, RunInterrupted, StorageError } from '../core/errors.js';
 import type { Learner, LearnerContext, Phase, TrainingConfig } from '../learners/contract.js';
 import type { Model } from '../models/types.js';
 import { countByTask, type RehearsalSchedule } from '../scenarios/schedules.js';
@@ -49,6 +49,12 @@ export interface RunStream {
   evalBatchSize: number;
   /** also evaluate the new task after these step counts of each phase (ascending) */
   newTaskSteps?: number[];
+  /**
+   * hold the learner to the contract as a run must (default): float32 finite logits, a finite reported loss
+   * (else the run diverged), hooks.epochEnd once per epoch. `check-plugin` turns it off: it reports each of
+   * these as a check of its own.
+   */
+  strict?: boolean;
 }
 
 /** How the learner comes to be: `create` with a fresh context, or that plus a restored checkpoint. */
@@ -89,7 +95,8 @@ export async function runProtocol(stream: RunStream, create: (ctx: LearnerContex
   const T = scenario.tasks.length;
   const evalBuffer = new Float32Array(stream.evalBatchSize * scenario.inputSize);
   const results: PhaseResults = { phases: 0, initial: [], matrix: [], curves: [], ...(newTaskSteps ? { stepCurves: [] } : {}), examplesPerPhase: [], phaseSeconds: [], drawn: [], trainSeconds: 0, evalSeconds: 0 };
-  const accuracy = (learner: Learner, taskId: number) => taskAccuracy(learner, scenario, info, taskId, stream.evalBatchSize, evalBuffer);
+  const strict = stream.strict !== false;
+  const accuracy = (learner: Learner, taskId: number) => taskAccuracy(learner, scenario, info, taskId, stream.evalBatchSize, evalBuffer, strict);
   const evaluateAll = async (learner: Learner) => {
     const e0 = performance.now();
     const row: number[] = [];
@@ -148,6 +155,7 @@ export async function runProtocol(stream: RunStream, create: (ctx: LearnerContex
     const curve: number[] = [];
     const stepCurve: number[] = [];
     let phaseSteps = 0;
+    let lastStep = 0;
     let examples = 0;
     let epochStart = performance.now();
     results.curves.push(curve);
@@ -156,10 +164,13 @@ export async function runProtocol(stream: RunStream, create: (ctx: LearnerContex
     const evalBefore = results.evalSeconds;
     await learner.train(phase, {
       step: (s) => {
+        // a loss the learner reports as not finite is a diverged run, whoever computed it (the base learner's own rule)
+        if (strict && typeof s.loss === 'number' && !Number.isFinite(s.loss)) throw new DivergedError(p, s.epoch, s.step, s.loss);
+        lastStep = s.step;
         phaseSteps++;
         if (newTaskSteps && phaseSteps === newTaskSteps[stepCurve.length]) {
           const e0 = performance.now();
-          stepCurve.push(taskAccuracySync(learner, scenario, info, p, stream.evalBatchSize, evalBuffer));
+          stepCurve.push(taskAccuracySync(learner, scenario, info, p, stream.evalBatchSize, evalBuffer, strict));
           const seconds = (performance.now() - e0) / 1000;
           results.evalSeconds += seconds;
           epochStart += seconds * 1000; // the epoch's examples/s counts training only
@@ -168,6 +179,7 @@ export async function runProtocol(stream: RunStream, create: (ctx: LearnerContex
         hooks.afterStep?.();
       },
       epochEnd: async (s) => {
+        if (strict && typeof s.loss === 'number' && !Number.isFinite(s.loss)) throw new DivergedError(p, s.epoch, lastStep, s.loss);
         const trainTime = (performance.now() - epochStart) / 1000;
         const e0 = performance.now();
         const newTask = await accuracy(learner, p);
@@ -178,6 +190,9 @@ export async function runProtocol(stream: RunStream, create: (ctx: LearnerContex
         epochStart = performance.now();
       },
     });
+    // the learning curves (and the metrics made of them) need one point per epoch
+    if (strict && curve.length !== stream.training.epochs)
+      throw new Error(`train reported ${curve.length} epoch(s) through hooks.epochEnd, expected ${stream.training.epochs}: call hooks.epochEnd({ epoch, loss, examples }) after every epoch`);
     results.trainSeconds += (performance.now() - trainStart) / 1000 - (results.evalSeconds - evalBefore);
     results.examplesPerPhase.push(examples);
   }

@@ -13,7 +13,8 @@ import { tfjsVersion, type BackendInfo } from '../backends/backend.js';
 import type { Learner } from '../learners/contract.js';
 import { getLearner } from '../learners/registry.js';
 import { RECORD_SCHEMA_VERSION, type RunRecord } from '../results/record.js';
-import { rehearsalSchedule } from '../scenarios/schedules.js';
+import { rehearsalSchedule, type RehearsalSchedule } from '../scenarios/schedules.js';
+import type { Scenario } from '../scenarios/types.js';
 import { crashIfAsked, saveCheckpoint, type PhaseResults, type RunProgress } from '../store/checkpoint.js';
 import { runKey } from '../store/runKey.js';
 import { createJobModel, scenarioFor } from '../suite/jobInputs.js';
@@ -83,8 +84,35 @@ export async function runJob(job: Job, options: RunOptions): Promise<RunRecord> 
     resume,
   );
 
-  // the record
   const totalSeconds = elapsedBefore + (performance.now() - t0) / 1000;
+  return recordOf(job, { key, backend: options.backend, scenario, schedule, results, failure, totalSeconds, startedAt });
+}
+
+/**
+ * The record of a run that ended outside its own thread's control: the worker running it died or its
+ * plugin code threw where no call of clbench's could catch it (exec/pool.ts). It is recorded as failed
+ * with `reason`, without the rows measured in the lost worker; the next `clbench run` redoes it.
+ */
+export function failedRunRecord(job: Job, backend: BackendInfo, reason: string, startedAt: Date): RunRecord {
+  const scenario = scenarioFor(job);
+  const schedule = rehearsalSchedule(job.schedule, scenario, `learner '${job.learner.label}': schedule`);
+  const results: PhaseResults = { phases: 0, initial: [], matrix: [], curves: [], ...(job.evaluation.newTaskSteps ? { stepCurves: [] } : {}), examplesPerPhase: [], phaseSeconds: [], drawn: [], trainSeconds: 0, evalSeconds: 0 };
+  const failure: LearnerFailure = { stage: 'run', error: new Error(reason) };
+  return recordOf(job, { key: runKey(job, backend.name), backend, scenario, schedule, results, failure, totalSeconds: (Date.now() - startedAt.getTime()) / 1000, startedAt: startedAt.toISOString() });
+}
+
+interface Outcome {
+  key: string;
+  backend: BackendInfo;
+  scenario: Scenario;
+  schedule: RehearsalSchedule;
+  results: PhaseResults;
+  failure: LearnerFailure | null;
+  totalSeconds: number;
+  startedAt: string;
+}
+
+function recordOf(job: Job, { key, backend, scenario, schedule, results, failure, totalSeconds, startedAt }: Outcome): RunRecord {
   const newTaskSteps = job.evaluation.newTaskSteps;
   return {
     schemaVersion: RECORD_SCHEMA_VERSION,
@@ -101,7 +129,7 @@ export async function runJob(job: Job, options: RunOptions): Promise<RunRecord> 
     position: job.position,
     published: job.published,
     ...(job.intransigenceReference ? { intransigenceReference: true } : {}),
-    backend: options.backend,
+    backend,
     versions: { clbench: CLBENCH_VERSION, tfjs: tfjsVersion(), node: process.version },
     ...outcome(job, failure),
     accuracy: { matrix: results.matrix, initial: results.initial, newTaskCurves: results.curves, ...(newTaskSteps ? { newTaskSteps, newTaskStepCurves: results.stepCurves } : {}) },

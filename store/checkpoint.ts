@@ -16,7 +16,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { StorageError } from '../core/errors.js';
+import { storageError } from '../core/storage.js';
 import type { LearnerState } from '../learners/contract.js';
 import { writeFileAtomic } from '../core/files.js';
 
@@ -116,8 +116,7 @@ export async function saveCheckpoint(dir: string, meta: { runId: string; key: st
   try {
     for (const name of readdirSync(dir)) if (name !== MANIFEST && name !== dataName) rmSync(path.join(dir, name), { force: true });
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-    throw new StorageError(`cannot delete an old checkpoint file (${code})`, dir, 'check write permission of the results folder');
+    throw storageError('cannot delete an old checkpoint file', error, dir);
   }
 }
 
@@ -169,8 +168,7 @@ export function removeCheckpoint(dir: string): void {
   try {
     rmSync(dir, { recursive: true, force: true });
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-    throw new StorageError(`cannot delete a checkpoint (${code})`, dir, 'check write permission of the results folder');
+    throw storageError('cannot delete a checkpoint', error, dir);
   }
 }
 

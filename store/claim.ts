@@ -11,10 +11,11 @@
  * older ones. A lock of another host cannot be checked: it is reported, never broken.
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readdirSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { StorageError } from '../core/errors.js';
+import type { StorageError } from '../core/errors.js';
+import { makeFolder, storageError as storageProblem } from '../core/storage.js';
 
 export interface Owner {
   pid: number;
@@ -25,6 +26,8 @@ export interface Owner {
   processStart: string | null;
   token: string;
   since: string;
+  /** set on the stand-in owner of a lock file still being written (never read from a file) */
+  unwritten?: true;
 }
 
 export interface Claim {
@@ -91,21 +94,35 @@ export function currentOwner(outDir: string, runId: string): Owner | null {
   return ownerState(owner) === 'dead' ? null : owner;
 }
 
+/**
+ * Whether a lock's owner lives. Only an owner that can be alive counts as alive, so that no wait lasts for
+ * ever on a lock clbench did not write or whose writer is gone: on this host, a lock is stale when its pid
+ * is impossible (0, negative, not an integer, past Linux's largest), its process is gone, its start time
+ * differs (the pid was reused) or is missing where this host has start times (clbench always writes it),
+ * its boot id is another (the machine restarted since), or its process is not Node running clbench.
+ */
 export function ownerState(owner: Owner, me: Owner = thisProcess()): OwnerState {
-  if (owner.host !== me.host || owner.bootId !== me.bootId) return 'unknown';
-  if (owner.pid === 0) return 'alive';
+  if (owner.unwritten) return 'alive';
+  if (owner.host !== me.host) return 'unknown';
+  if (owner.bootId !== me.bootId) return me.bootId !== null ? 'dead' : 'unknown';
+  if (!Number.isInteger(owner.pid) || owner.pid <= 0 || owner.pid > MAX_PID) return 'dead';
   if (owner.pid === me.pid) return owner.processStart === me.processStart ? 'alive' : 'dead';
   try {
     process.kill(owner.pid, 0);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ESRCH') return 'dead';
   }
+  if (me.processStart !== null && owner.processStart === null) return 'dead';
   const start = processStart(owner.pid);
-  return start !== null && owner.processStart !== null && start !== owner.processStart ? 'dead' : 'alive';
+  if (start !== null && owner.processStart !== null && start !== owner.processStart) return 'dead';
+  return runsClbench(owner.pid) ? 'alive' : 'dead';
 }
 
+/** Linux's largest pid (pid_max is at most 2^22). */
+const MAX_PID = 4_194_304;
+
 export function describeOwner(owner: Owner): string {
-  return `pid ${owner.pid} on ${owner.host} since ${owner.since}`;
+  return owner.unwritten ? `a process of ${owner.host} still writing its lock file` : `pid ${owner.pid} on ${owner.host} since ${owner.since}`;
 }
 
 let self: Omit<Owner, 'token' | 'since'> | null = null;
@@ -171,16 +188,16 @@ function readOwner(file: string): Owner | 'gone' | 'unwritten' {
     return 'gone';
   }
   try {
-    const owner = JSON.parse(text) as Owner;
+    const { unwritten: _ignored, ...owner } = JSON.parse(text) as Owner;
     return typeof owner.pid === 'number' && typeof owner.host === 'string' && typeof owner.token === 'string' ? owner : 'unwritten';
   } catch {
     return 'unwritten';
   }
 }
 
-/** The owner of a lock file still being written: unknown yet, assumed alive (pid 0 marks it). */
+/** The owner of a lock file still being written: unknown yet, assumed alive (pid 0, and `unwritten`, mark it). */
 function unwrittenOwner(): Owner {
-  return { ...thisProcess(), pid: 0, processStart: null, since: 'now (its lock file is being written)' };
+  return { ...thisProcess(), pid: 0, processStart: null, since: 'now (its lock file is being written)', unwritten: true };
 }
 
 function olderThan(file: string, ms: number): boolean {
@@ -201,15 +218,14 @@ function removeIfPresent(file: string): void {
 
 function ensureDir(dir: string): void {
   try {
-    mkdirSync(dir, { recursive: true });
+    makeFolder(dir);
   } catch (error) {
     throw storageError(error, dir);
   }
 }
 
 function storageError(error: unknown, file: string): StorageError {
-  const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-  return new StorageError(`cannot write a run lock (${code})`, file, 'check free disk space and write permission of the results folder; records already written are intact');
+  return storageProblem('cannot write a run lock', error, file);
 }
 
 // ---- processes -------------------------------------------------------------------------------------
@@ -221,6 +237,16 @@ function processStart(pid: number): string | null {
   // The command name (field 2) is in parentheses and may hold spaces: count fields after its ')'.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return fields[19] ?? null;
+}
+
+/**
+ * Whether process `pid` is Node running clbench, as far as /proc tells (true where it cannot tell): a pid of
+ * a live shell, daemon or editor in a lock is not a clbench run to wait for.
+ */
+function runsClbench(pid: number): boolean {
+  const cmdline = readTrimmed(`/proc/${pid}/cmdline`);
+  if (cmdline === null) return true;
+  return cmdline.split('\0').some((arg) => /node|clbench/i.test(path.basename(arg)) || /clbench/i.test(arg));
 }
 
 function readTrimmed(file: string): string | null {

@@ -31,6 +31,8 @@ export class SuiteLedger {
   readonly records = new Map<string, RunRecord>();
   /** runs another process held when this one tried to claim them */
   readonly heldBy = new Map<string, Owner>();
+  /** the lock file of each run in `heldBy` */
+  readonly heldLock = new Map<string, string>();
   private readonly claims = new Map<string, Claim>();
   private readonly keys: Map<string, string>;
 
@@ -85,9 +87,11 @@ export class SuiteLedger {
     const result = claimRun(outDir, job.id);
     if ('heldBy' in result) {
       this.heldBy.set(job.id, result.heldBy);
+      this.heldLock.set(job.id, result.file);
       return false;
     }
     this.heldBy.delete(job.id);
+    this.heldLock.delete(job.id);
     // Another process may have finished the run (or changed the folder) since plan() looked.
     const verdict = judgeRecord(outDir, job, this.keyOf(job), this.options.backend);
     if (verdict.kind === 'keep') {

@@ -2,9 +2,10 @@
  * Results folder: `DIR/runs/<run id>.json`, one record a run, each written atomically (a temp file in the
  * same folder, fsync, rename), so a crash never leaves a truncated record behind.
  */
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { StorageError, UserError } from '../core/errors.js';
+import { UserError } from '../core/errors.js';
+import { makeFolder, storageError } from '../core/storage.js';
 import { writeFileAtomic } from '../core/files.js';
 import { validateWithSchema } from '../core/schema.js';
 import { recordSchema, type RunRecord } from '../results/record.js';
@@ -21,10 +22,9 @@ export function recordPath(outDir: string, runId: string): string {
 /** Create the results folder and its runs/ folder, or stop with a clear message. */
 export function createResultsDir(outDir: string): void {
   try {
-    mkdirSync(runsDir(outDir), { recursive: true });
+    makeFolder(runsDir(outDir));
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-    throw new StorageError(`cannot create the results folder (${code})`, outDir, 'give --out a folder you can write to (not a file)');
+    throw storageError('cannot create the results folder', error, outDir);
   }
 }
 

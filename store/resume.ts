@@ -14,9 +14,10 @@
  * suite names it the intransigence reference) differ
  * from the suite's is rewritten with the suite's, so the leaderboard shows the suite as it is now.
  */
-import { existsSync, mkdirSync, renameSync } from 'node:fs';
+import { existsSync, renameSync } from 'node:fs';
 import path from 'node:path';
-import { StorageError, UserError } from '../core/errors.js';
+import { UserError } from '../core/errors.js';
+import { makeFolder, storageError } from '../core/storage.js';
 import type { RunRecord } from '../results/record.js';
 import { readRecord, recordPath, runsDir, writeRecord } from './records.js';
 import { canonicalJson } from '../core/canonicalJson.js';
@@ -56,11 +57,10 @@ export function setAside(outDir: string, runId: string): string | null {
   const staleDir = path.join(runsDir(outDir), 'stale');
   const to = path.join(staleDir, `${runId}.${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
   try {
-    mkdirSync(staleDir, { recursive: true });
+    makeFolder(staleDir);
     renameSync(from, to);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-    throw new StorageError(`cannot move a stale record aside (${code})`, from, 'check write permission of the results folder; records already written are intact');
+    throw storageError('cannot move a stale record aside', error, (error as NodeJS.ErrnoException).code === 'ENOTDIR' || (error as NodeJS.ErrnoException).code === 'EEXIST' ? staleDir : from);
   }
   return to;
 }

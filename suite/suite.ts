@@ -18,6 +18,7 @@ import { checkedModel } from './backboneCheck.js';
 import type { BackboneManifest } from '../models/backboneFile.js';
 import { runId } from './runId.js';
 import { MAX_SEED, suiteSchema } from './schema.js';
+import { checkSuiteLimits } from './limits.js';
 import { validateWithSchema } from '../core/schema.js';
 
 /**
@@ -100,7 +101,9 @@ export function readSuiteFile(file: string): Suite {
   return parseSuite(text, file);
 }
 
-export function parseSuite(text: string, file: string): Suite {
+export function parseSuite(given: string, file: string): Suite {
+  // a UTF-8 byte order mark (Windows editors write one) is not part of the JSON text
+  const text = given.replace(/^\uFEFF/, '');
   let data: unknown;
   try {
     data = JSON.parse(text);
@@ -179,6 +182,7 @@ export function expandSuite(suite: Suite, file: string): Job[] {
     const shown = isDefaultSchedule(schedule) || definition.trainsOnAllSeenTasks ? '' : `+${scheduleLabel(schedule)}`;
     return { entry, definition, options, schedule, label: entry.label ?? `${defaultLabel(entry.name, given)}${shown}` };
   });
+  checkSuiteLimits(suite, file, names, resolved.map((r) => r.label));
   for (const [si, scenario] of scenarios.entries()) {
     for (const [li, { entry, definition, options, schedule, label }] of resolved.entries()) {
       if (entry.scenarios && !entry.scenarios.includes(scenario.name)) continue;

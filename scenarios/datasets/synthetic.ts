@@ -47,7 +47,14 @@ function checkOptions(o: Required<SyntheticOptions>, where?: string): void {
   if (!Number.isInteger(o.testPerClass) || o.testPerClass < 1) bad('testPerClass', o.testPerClass);
   if (!Number.isFinite(o.seed)) bad('seed', o.seed);
   if (!Number.isFinite(o.spread) || o.spread < 0) bad('spread', o.spread);
+  // the pixels are one byte array per split: past this, allocating them fails (or takes the machine's memory)
+  const bytes = o.classes * Math.max(o.trainPerClass, o.testPerClass) * o.features;
+  if (bytes > SYNTHETIC_BYTES_LIMIT)
+    throw new UserError(`synthetic dataset: ${o.classes} classes × ${Math.max(o.trainPerClass, o.testPerClass)} examples × ${o.features} features is ${bytes.toExponential(2)} bytes, past the limit of ${SYNTHETIC_BYTES_LIMIT.toExponential(0)}`, where, 'use fewer examples per class or fewer features');
 }
+
+/** Bytes of one split of a synthetic dataset. */
+const SYNTHETIC_BYTES_LIMIT = 1e9;
 
 /** `perClass` examples of every class, interleaved (example i has label i mod classes). */
 function sample(means: Float64Array, o: Required<SyntheticOptions>, perClass: number, rng: Rng): ImageSplit {

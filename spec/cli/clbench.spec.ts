@@ -22,6 +22,14 @@ describe('clbench command', function () {
     return file;
   }
 
+  it("pretrain refuses --out '' and a folder (--out /tmp wrote /tmp.json and /tmp.bin)", () => {
+    for (const out of ['', tmpdir(), `${dir}/`]) {
+      const result = clbench(['pretrain', '--dataset', 'mnist', '--out', out]);
+      expect(result.status, `--out '${out}': ${result.stderr}`).to.equal(2);
+      expect(result.stderr).to.match(out === '' ? /--out: is empty/ : /--out: '.*' is a folder, not a file name/);
+    }
+  });
+
   it('runs a suite: one record per run, a leaderboard CSV and a table', () => {
     const file = writeSuite('suite.json', tinySuite({ learners: [{ name: 'naive' }, { name: 'ewc', options: { lambda: 10 } }, { name: 'joint' }], seeds: [0, 1] }));
     const out = path.join(dir, 'out');

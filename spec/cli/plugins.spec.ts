@@ -1,6 +1,6 @@
 /**
  * Learner plugins through the `clbench` command, as a user meets them: the example plugin checked and
- * run (loaded by --plugin and by a suite's "plugins", in this thread and in worker threads), a plugin
+ * run (loaded by --plugin and by a suite's "plugins", with one worker thread and with several), a plugin
  * in a separate project, and the ways a plugin can fail.
  */
 import { expect } from 'chai';
@@ -103,7 +103,8 @@ describe('learner plugins through the clbench command', function () {
     expect(byLearner['test-throws-plugin'].accuracy.matrix).to.have.length(1);
   });
 
-  it("runs the example suite, which loads the plugin through its \"plugins\" field, in this thread", () => {
+  // with --workers 1 too, a suite that loads plugins runs in a worker thread (plugin code never runs where it could end the suite)
+  it("runs the example suite, which loads the plugin through its \"plugins\" field, with one worker", () => {
     const out = path.join(project.dir, 'out-example');
     const result = clbench(['run', path.join(EXAMPLE, 'suite.json'), '--workers', '1', '--out', out], project.dir);
     expect(result.status, result.stderr).to.equal(0);

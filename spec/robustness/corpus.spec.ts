@@ -22,6 +22,11 @@ const cases = readdirSync(CORPUS)
   .filter((name) => existsSync(path.join(CORPUS, name, 'args')))
   .sort();
 
+/** The non-empty lines of a file. */
+function lines(file: string): string[] {
+  return readFileSync(file, 'utf8').split('\n').filter(Boolean);
+}
+
 interface Outcome {
   dir: string;
   result: Finished;
@@ -50,7 +55,8 @@ describe('bad-input corpus', function () {
         mkdirSync(path.join(dir, 'out', 'runs'), { recursive: true });
         writeFileSync(path.join(dir, 'out', 'runs', `${SENTINEL}.json`), sentinel);
         const args = readFileSync(path.join(dir, 'args'), 'utf8').trim().split(/\s+/);
-        outcomes.set(name, { dir, result: await startClbench(args, { cwd: dir, env: { CLBENCH_CRASH_AFTER_PHASE: '' } }).done });
+        const env = existsSync(path.join(dir, 'env')) ? Object.fromEntries(lines(path.join(dir, 'env')).map((l) => l.split(/=(.*)/s).slice(0, 2))) : {};
+        outcomes.set(name, { dir, result: await startClbench(args, { cwd: dir, env: { CLBENCH_CRASH_AFTER_PHASE: '', ...env } }).done });
       }
     };
     await Promise.all(Array.from({ length: PARALLEL }, worker));
@@ -68,8 +74,9 @@ describe('bad-input corpus', function () {
       const expectedExit = existsSync(exitFile) ? Number(readFileSync(exitFile, 'utf8')) : 2;
       const shown = `exit ${result.status}, stderr:\n${result.stderr}`;
       expect(result.status, shown).to.equal(expectedExit).and.not.equal(0);
-      for (const pattern of readFileSync(path.join(CORPUS, name, 'expected.txt'), 'utf8').split('\n').filter(Boolean))
-        expect(result.stderr, shown).to.match(new RegExp(pattern));
+      for (const pattern of lines(path.join(CORPUS, name, 'expected.txt'))) expect(result.stderr, shown).to.match(new RegExp(pattern));
+      const stdoutFile = path.join(CORPUS, name, 'stdout.txt');
+      if (existsSync(stdoutFile)) for (const pattern of lines(stdoutFile)) expect(result.stdout, `stdout:\n${result.stdout}`).to.match(new RegExp(pattern, 'm'));
       expect(result.stderr, 'a stack trace').to.not.match(STACK_LINE);
       expect(result.stdout, 'a stack trace').to.not.match(STACK_LINE);
       expect(readFileSync(path.join(dir, 'out', 'runs', `${SENTINEL}.json`), 'utf8'), 'the record written before').to.equal(sentinel);

@@ -3,6 +3,9 @@
  * unknown and duplicate keys, truncated or garbled text) must end in a clean UserError — one message,
  * the file and field, no stack trace — or in a valid suite. In process through parse, validate, expand
  * and scenario building, for speed; a handful also through the real command (exit 2, the same message).
+ * Labels and seeds get mutations of their own (control characters, lengths, path characters; repeats,
+ * signs, sizes), and plugin behaviour too: a suite of plugins that each misbehave in a seeded way (throw,
+ * exit, NaN, wrong logits, errors from timers) must end with every run recorded and the leaderboard written.
  */
 import { expect } from 'chai';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -12,7 +15,8 @@ import { UserError } from '../../core/errors.js';
 import { Rng } from '../../core/random.js';
 import { scenarioFor } from '../../suite/jobInputs.js';
 import { expandSuite, parseSuite } from '../../suite/suite.js';
-import { startClbench, STACK_LINE } from '../helpers/robustness.js';
+import { startClbench, STACK_LINE, validRecords } from '../helpers/robustness.js';
+import { existsSync } from 'node:fs';
 
 const MUTATIONS = 600;
 
@@ -187,4 +191,129 @@ describe('fuzzing suite files', function () {
       }),
     );
   });
+
+  // Whether two labels may sanitise to one run id (a/b and a_b) is the run-identity rule's to settle (issue
+  // 16); here every accepted suite's ids must name files safely and fit a file name.
+  it('300 seeded mutations of labels and seeds end in a clean error or runs with file-safe ids', () => {
+    const rng = new Rng(20250101, 'label-seed-fuzz');
+    const pick = <T>(items: readonly T[]): T => items[rng.int(items.length)];
+    const piece = () =>
+      pick(['naive', 'EWC', ' ', '', '/', '\\', '..', '.', ':', '*', '?', '"', '<', '|', '\u0000', '\u001b[31m', '\u001b]0;t\u0007', '\r', '\n', '\t', '\u202e', '\u009b', '💥', 'é', 'ß', 'a'.repeat(60), 'a/b', 'a_b', 'x'.repeat(101)]);
+    const label = () => Array.from({ length: 1 + rng.int(4) }, piece).join('');
+    const seed = () => pick([0, 1, 2, -1, 7, 2 ** 31, 2 ** 32, -(2 ** 31), 2 ** 53 - 1, 1.5, 1e20, 0, 1]);
+    let accepted = 0;
+    let rejected = 0;
+    for (let i = 0; i < 300; i++) {
+      const suite = structuredClone(VALID) as unknown as { learners: { label?: string }[]; seeds: unknown[] };
+      const how: string[] = [];
+      if (rng.int(2) === 0) {
+        for (const entry of suite.learners) if (rng.int(2) === 0) entry.label = label();
+        how.push(`labels ${JSON.stringify(suite.learners.map((l) => l.label))}`);
+      }
+      if (rng.int(2) === 0) {
+        suite.seeds = Array.from({ length: rng.int(4) }, seed);
+        how.push(`seeds ${JSON.stringify(suite.seeds)}`);
+      }
+      const text = JSON.stringify(suite);
+      let error: UserError | null;
+      try {
+        error = check(text, 'fuzz.json');
+      } catch (thrown) {
+        expect.fail(`mutation ${i} (${how.join('; ')}) threw ${(thrown as Error)?.stack ?? thrown}`);
+      }
+      if (error) {
+        rejected++;
+        expect(error.where ?? '', `mutation ${i}: ${how.join('; ')}: the message says where`).to.not.equal('');
+        expect(error.describe()).to.not.match(STACK_LINE);
+        continue;
+      }
+      accepted++;
+      const jobs = expandSuite(parseSuite(text, 'fuzz.json'), 'fuzz.json');
+      for (const id of jobs.map((j) => j.id)) {
+        expect(Buffer.byteLength(`${id}.json`), `mutation ${i}: ${id} fits a file name`).to.be.at.most(255);
+        expect(id, `mutation ${i}: file-safe`).to.not.match(/[/\\\u0000-\u001f]|^\.\.?$/);
+      }
+    }
+    expect(accepted, 'mutations still valid').to.be.greaterThan(20);
+    expect(rejected, 'mutations rejected').to.be.greaterThan(20);
+  });
+
+  it('seeded plugin misbehaviour: every run recorded with the right status, the leaderboard written, exit 1', async function () {
+    this.timeout(180000);
+    const rng = new Rng(20250102, 'plugin-fuzz');
+    const dir = mkdtempSync(path.join(tmpdir(), 'clbench-fuzz-plugins-'));
+    const chosen = Array.from({ length: 5 }, () => BEHAVIOURS[rng.int(BEHAVIOURS.length)]);
+    const learners = chosen.map((b, i) => ({ name: `fuzz-${i}-${b.name}` }));
+    chosen.forEach((b, i) => writeFileSync(path.join(dir, `plugin-${i}.mjs`), pluginSource(`fuzz-${i}-${b.name}`, b)));
+    const suite = {
+      name: 'plugin-fuzz',
+      scenario: { dataset: 'synthetic:classes=6,features=16,trainPerClass=20,testPerClass=10,spread=25', kind: 'split', tasks: 3, setting: 'task' },
+      model: { hidden: [8] },
+      training: { epochs: 1, batchSize: 32, optimizer: 'adam', lr: 0.01 },
+      learners: [...learners, { name: 'naive' }],
+      seeds: [0],
+      plugins: chosen.map((_, i) => `./plugin-${i}.mjs`),
+    };
+    writeFileSync(path.join(dir, 'suite.json'), JSON.stringify(suite));
+    const result = await startClbench(['run', 'suite.json', '--out', 'out', '--backend', 'wasm', '--workers', '2'], { cwd: dir }).done;
+    const shown = `behaviours ${chosen.map((b) => b.name).join(', ')}; exit ${result.status}\n${result.stderr}`;
+    const bad = chosen.filter((b) => b.status !== 'completed').length;
+    expect(result.status, shown).to.equal(bad ? 1 : 0);
+    expect(result.stderr + result.stdout, shown).to.not.match(STACK_LINE);
+    expect(existsSync(path.join(dir, 'out', 'leaderboard.csv')), 'the leaderboard').to.equal(true);
+    const records = [...validRecords(path.join(dir, 'out')).values()];
+    expect(records, shown).to.have.length(chosen.length + 1);
+    for (const [i, b] of chosen.entries()) {
+      const record = records.find((r) => r.learner.name === `fuzz-${i}-${b.name}`)!;
+      expect(record.status, `${b.name}: ${record.error}`).to.equal(b.status);
+    }
+    expect(records.find((r) => r.learner.name === 'naive')!.status).to.equal('completed');
+  });
 });
+
+/** How a fuzzed plugin learner misbehaves, and the status its run must end with. */
+interface Behaviour {
+  name: string;
+  status: 'completed' | 'failed' | 'diverged';
+  create?: string;
+  train?: string;
+  predict?: string;
+  dispose?: string;
+}
+
+const BEHAVIOURS: Behaviour[] = [
+  { name: 'ok', status: 'completed' },
+  { name: 'no-epochs', status: 'failed', train: 'async train() {}' },
+  { name: 'throw-create', status: 'failed', create: "throw new Error('create failed');" },
+  { name: 'throw-train', status: 'failed', train: "async train() { throw new Error('train failed'); }" },
+  { name: 'throw-predict', status: 'failed', predict: "predict() { throw new Error('predict failed'); }" },
+  { name: 'throw-dispose', status: 'failed', dispose: "dispose() { model.dispose(); throw new Error('dispose failed'); }" },
+  { name: 'nan-logits', status: 'failed', predict: 'predict(x) { return model.forward(x, false).mul(NaN); }' },
+  { name: 'inf-logits', status: 'failed', predict: 'predict(x) { return model.forward(x, false).div(0); }' },
+  { name: 'int-logits', status: 'failed', predict: "predict(x) { return model.forward(x, false).cast('int32'); }" },
+  { name: 'wrong-shape', status: 'failed', predict: 'predict(x) { return model.forward(x, false).slice([0, 0], [1, -1]); }' },
+  { name: 'predict-undefined', status: 'failed', predict: 'predict() { return undefined; }' },
+  { name: 'nan-loss', status: 'diverged', train: 'async train(phase, hooks) { hooks.step?.({ epoch: 0, step: 0, steps: 1, loss: NaN }); }' },
+  { name: 'exit-in-train', status: 'failed', train: 'async train() { process.exit(0); }' },
+  { name: 'exit-from-timer', status: 'failed', train: 'train() { return new Promise(() => setTimeout(() => process.exit(1), 5)); }' },
+  { name: 'throw-from-timer', status: 'failed', train: "train() { return new Promise(() => setTimeout(() => { throw new Error('timer'); }, 5)); }" },
+  { name: 'unawaited-rejection', status: 'failed', train: "async train() { Promise.reject(new Error('nobody awaits me')); await new Promise((r) => setTimeout(r, 100)); }" },
+];
+
+function pluginSource(name: string, b: Behaviour): string {
+  return `export default {
+  name: ${JSON.stringify(name)},
+  description: 'fuzzed plugin',
+  optionsSchema: { type: 'object', properties: {}, additionalProperties: false },
+  create(options, ctx) {
+    ${b.create ?? ''}
+    const model = ctx.createModel();
+    return {
+      ${b.train ?? 'async train(phase, hooks) { for (let epoch = 0; epoch < ctx.training.epochs; epoch++) await hooks.epochEnd?.({ epoch, loss: 0.5, examples: 1 }); }'},
+      ${b.predict ?? 'predict(x) { return model.forward(x, false); }'},
+      ${b.dispose ?? 'dispose() { model.dispose(); }'},
+    };
+  },
+};
+`;
+}

@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
-import { defineLearner, type LearnerContext } from '../../learners/contract.js';
+import { defineLearner, type LearnerContext, type TrainHooks } from '../../learners/contract.js';
 import { registerLearner } from '../../learners/registry.js';
 import { useBackend } from '../../backends/backend.js';
 import { runJob } from '../../run/runJob.js';
@@ -22,7 +22,7 @@ function headOnlyLearner(ctx: LearnerContext) {
   const partner = new Int32Array(outputs);
   tasks.forEach((t, id) => t.outputs.forEach((o, k) => (partner[o] = tasks[(id + 1) % tasks.length].outputs[k])));
   return {
-    async train(phase: { examples: Parameters<LearnerContext['data']['batch']>[0] }) {
+    async train(phase: { examples: Parameters<LearnerContext['data']['batch']>[0] }, hooks: TrainHooks) {
       const batch = ctx.data.batch(phase.examples, null);
       const sums = new Map<number, { sum: Float64Array; n: number }>();
       for (let r = 0; r < batch.size; r++) {
@@ -32,6 +32,8 @@ function headOnlyLearner(ctx: LearnerContext) {
         sums.set(batch.targets[r], entry);
       }
       for (const [o, { sum, n }] of sums) means.set(o, sum.map((s) => s / n));
+      // the contract: one epochEnd per epoch (a run without them is failed: no learning curve)
+      for (let epoch = 0; epoch < ctx.training.epochs; epoch++) await hooks.epochEnd?.({ epoch, loss: 0, examples: batch.size });
     },
     predict(x: tf.Tensor2D, taskId?: number): tf.Tensor2D {
       const rows = x.shape[0];

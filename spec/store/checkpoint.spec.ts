@@ -152,7 +152,11 @@ describe('resuming a run from its phase checkpoint', function () {
         optionsSchema: { type: 'object' },
         create: (_options, ctx): Learner => {
           const model = ctx.createModel();
-          return { async train() {}, predict: (x) => model.forward(x, false), dispose: () => model.dispose() };
+          // no state(); one epochEnd per epoch, as the contract asks and a run checks
+          const train: Learner['train'] = async (_phase, hooks) => {
+            for (let epoch = 0; epoch < ctx.training.epochs; epoch++) await hooks.epochEnd?.({ epoch, loss: 0, examples: 0 });
+          };
+          return { train, predict: (x) => model.forward(x, false), dispose: () => model.dispose() };
         },
       }),
       'checkpoint.spec',

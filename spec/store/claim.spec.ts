@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { claimRun, currentOwner, locksDir, ownerState, releaseClaim, thisProcess, type Claim, type Owner } from '../../store/claim.js';
@@ -16,6 +16,12 @@ function claimed(result: ReturnType<typeof claimRun>): Claim {
 function deadPid(): number {
   const child = spawnSync(process.execPath, ['-e', '0']);
   return child.pid!;
+}
+
+/** Field 22 of /proc/<pid>/stat, as the lock file holds it. */
+function startOf(pid: number): string {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
 }
 
 function writeLock(dir: string, generation: number, owner: Partial<Owner>): void {
@@ -63,6 +69,38 @@ describe('run claims (lock files)', () => {
     const me = thisProcess();
     expect(ownerState({ ...me, token: 't', since: '' })).to.equal('alive');
     if (me.processStart !== null) expect(ownerState({ ...me, processStart: '1', token: 't', since: '' })).to.equal('dead');
+  });
+
+  it('a lock whose pid is impossible is stale: -1, 0, fractions, past the largest pid', () => {
+    for (const pid of [-1, 0, 1.5, 2 ** 31]) {
+      writeLock(dir, 0, { pid });
+      expect(ownerState({ ...thisProcess(), pid, token: 't', since: '' }), `pid ${pid}`).to.equal('dead');
+      expect(currentOwner(dir, RUN), `pid ${pid}`).to.equal(null);
+    }
+  });
+
+  it('a live process that is not clbench, or a lock without the start time this host has, is stale', function () {
+    if (process.platform !== 'linux') this.skip();
+    const sleeper = spawn('sleep', ['30'], { stdio: 'ignore' });
+    try {
+      const pid = sleeper.pid!;
+      expect(ownerState({ ...thisProcess(), pid, processStart: startOf(pid), token: 't', since: '' }), 'sleep is not clbench').to.equal('dead');
+      expect(ownerState({ ...thisProcess(), pid: process.pid, processStart: null, token: 't', since: '' }), 'no start time').to.equal('dead');
+    } finally {
+      sleeper.kill();
+    }
+  });
+
+  it('a lock of this host name from before a restart (another boot id, or none) is stale', function () {
+    const me = thisProcess();
+    if (me.bootId === null) this.skip();
+    expect(ownerState({ ...me, bootId: 'another-boot', token: 't', since: '' })).to.equal('dead');
+    expect(ownerState({ ...me, bootId: null, token: 't', since: '' })).to.equal('dead');
+  });
+
+  it('a lock file cannot claim to be the stand-in of an unwritten one', () => {
+    writeLock(dir, 0, { pid: 0, unwritten: true });
+    expect(currentOwner(dir, RUN)).to.equal(null);
   });
 
   it('never breaks the lock of another host: its owner cannot be checked from here', () => {

@@ -52,10 +52,12 @@ describe('run keys', () => {
     const shown = jobsOf(
       tinySuite({
         name: 'renamed',
-        learners: [{ name: 'naive' }, { name: 'ewc', options: { lambda: 10 }, label: 'EWC', published: { x: { mean: 0.5 } } }],
+        // keyed by the scenario's name, so that the published value is the job's (a key naming no scenario is refused)
+        learners: [{ name: 'naive' }, { name: 'ewc', options: { lambda: 10 }, label: 'EWC', published: { [job().scenario.name]: { mean: 0.5 } } }],
       }),
     )[1];
     expect(shown.position).to.deep.equal([0, 1]);
+    expect(shown.published).to.deep.equal({ mean: 0.5 });
     expect(runKey(shown, 'wasm')).to.equal(runKey(job(), 'wasm'));
   });
 

@@ -32,7 +32,7 @@ describe('results folder writes that fail', function () {
     // A non-empty folder where the next record goes: the final rename fails (as root too, unlike chmod).
     mkdirSync(path.join(recordPath(out, 'next'), 'inside'), { recursive: true });
     const error = storageError(() => writeRecord(out, { ...record, runId: 'next' }));
-    expect(error.describe()).to.match(/next\.json: cannot write \((EISDIR|ENOTEMPTY|EEXIST)\)\n {2}fix: .*records already written are intact/);
+    expect(error.describe()).to.match(/next\.json: cannot write \((EISDIR|ENOTEMPTY|EEXIST)\): .+\n {2}fix: .*records already written are intact/);
     expect(readFileSync(recordPath(out, record.runId), 'utf8')).to.equal(earlier);
     expect(readdirSync(path.join(out, 'runs')).filter((n) => n.endsWith('.tmp'))).to.deep.equal([]);
   });
@@ -40,6 +40,6 @@ describe('results folder writes that fail', function () {
   it('a file where a folder should be: a StorageError with the cause', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'clbench-store-'));
     writeFileSync(path.join(dir, 'runs'), 'not a folder');
-    expect(storageError(() => writeFileAtomic(path.join(dir, 'runs', 'x.json'), '{}')).message).to.match(/^cannot write \((ENOTDIR|EEXIST)\)$/);
+    expect(storageError(() => writeFileAtomic(path.join(dir, 'runs', 'x.json'), '{}')).message).to.match(/^cannot write \((ENOTDIR|EEXIST)\): .*runs is a file where a folder is needed$/);
   });
 });

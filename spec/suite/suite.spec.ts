@@ -20,6 +20,12 @@ function userError(fn: () => unknown): UserError {
 }
 
 describe('suite files', () => {
+  it('accepts a UTF-8 byte order mark (as Windows editors write one)', () => {
+    const suite = parseSuite(`\uFEFF${JSON.stringify(base)}`, 's.json');
+    expect(suite.name).to.equal('unit');
+    expect(expandSuite(suite, 's.json')).to.have.length(4);
+  });
+
   it('fills the documented defaults', () => {
     const suite = parseSuite(JSON.stringify({ name: 'x', scenario: base.scenario, learners: [{ name: 'naive' }] }), 's.json');
     expect(suite.training).to.deep.equal({ epochs: 1, batchSize: 128, optimizer: 'adam', lr: 0.001, momentum: 0.9, resetOptimizer: false });
