@@ -192,9 +192,9 @@ describe('fuzzing suite files', function () {
     );
   });
 
-  // Whether two labels may sanitise to one run id (a/b and a_b) is the run-identity rule's to settle (issue
-  // 16); here every accepted suite's ids must name files safely and fit a file name.
-  it('300 seeded mutations of labels and seeds end in a clean error or runs with file-safe ids', () => {
+  // Labels that sanitise alike (a/b and a_b) still give distinct run ids: the id carries a hash of the exact
+  // suite, scenario, label and seed (issue 16); and every id names a file safely and fits a file name.
+  it('300 seeded mutations of labels and seeds end in a clean error or runs with distinct, file-safe ids', () => {
     const rng = new Rng(20250101, 'label-seed-fuzz');
     const pick = <T>(items: readonly T[]): T => items[rng.int(items.length)];
     const piece = () =>
@@ -229,6 +229,7 @@ describe('fuzzing suite files', function () {
       }
       accepted++;
       const jobs = expandSuite(parseSuite(text, 'fuzz.json'), 'fuzz.json');
+      expect(new Set(jobs.map((j) => j.id)).size, `mutation ${i}: ${how.join('; ')}: one id a run`).to.equal(jobs.length);
       for (const id of jobs.map((j) => j.id)) {
         expect(Buffer.byteLength(`${id}.json`), `mutation ${i}: ${id} fits a file name`).to.be.at.most(255);
         expect(id, `mutation ${i}: file-safe`).to.not.match(/[/\\\u0000-\u001f]|^\.\.?$/);
