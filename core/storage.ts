@@ -49,10 +49,16 @@ function explain(code: string, file: string): { reason: string; fix: string } {
 function fileInTheWay(file: string): string | null {
   for (let at = path.resolve(file); ; at = path.dirname(at)) {
     try {
-      if (!statSync(at).isDirectory()) return at === path.resolve(file) ? file : path.relative(process.cwd(), at) || at;
+      if (!statSync(at).isDirectory()) return at === path.resolve(file) ? file : shortest(at);
     } catch {}
     if (path.dirname(at) === at) return null;
   }
+}
+
+/** `at` relative to the current folder when it lies below it (shorter to read), else as it is. */
+function shortest(at: string): string {
+  const relative = path.relative(process.cwd(), at);
+  return relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : at;
 }
 
 /**
