@@ -17,7 +17,9 @@ const CONFIG = {
   background: 'white',
   padding: 8,
   axis: { labelFontSize: 11, titleFontSize: 12, titleFontWeight: 'normal', titleColor: '#333', labelColor: '#333', gridColor: '#e8e8e8' },
-  legend: { labelFontSize: 11, titleFontSize: 12, titleFontWeight: 'normal', labelLimit: 260, symbolOpacity: 1, orient: 'bottom', direction: 'vertical' },
+  // symbolLimit 0: every learner gets its entry (Vega cuts a legend at 30 entries by default, and that cut
+  // crashed rendering with a vertical bottom legend: 'Cannot read properties of undefined (reading push)')
+  legend: { labelFontSize: 11, titleFontSize: 12, titleFontWeight: 'normal', labelLimit: 260, symbolOpacity: 1, symbolLimit: 0, orient: 'bottom', direction: 'vertical' },
   header: { labelFontSize: HEADER_FONT_SIZE, labelLimit: 0, titleFontSize: 12 },
   title: { fontSize: 13, fontWeight: 'normal', anchor: 'start' },
   view: { stroke: '#ddd' },

@@ -42,7 +42,19 @@ describe('HTML report', function () {
     }
   });
 
-  it('is one self-contained page: an <svg> per chart, inline style and script, nothing fetched', () => {
+  it('draws a legend entry for each of 42 learners (the AdaB²N core suite has 42 rows; Vega crashed past 30)', async () => {
+    const many = Array.from({ length: 42 }, (_, i) =>
+      makeRecord({ learner: `learner ${String(i).padStart(2, '0')}`, position: [0, i], matrix: [[0.9, 0.1], [0.5 + i / 100, 0.8]], newTaskCurves: [[0.8, 0.9], [0.7, 0.8]] }),
+    );
+    const [group] = groupByScenario(many);
+    for (const plan of planCharts(group).filter((p) => p.kind === 'average-accuracy' || p.kind === 'cost')) {
+      const { svg, warnings } = await renderSvg(plan.spec, plan.kind);
+      expect(warnings, plan.kind).to.deep.equal([]);
+      for (const i of [0, 29, 30, 41]) expect(svg, `${plan.kind}: legend entry ${i}`).to.contain(`learner ${String(i).padStart(2, '0')}`);
+    }
+  });
+
+    it('is one self-contained page: an <svg> per chart, inline style and script, nothing fetched', () => {
     const figs = figures(html);
     expect(figs.map((f) => f.kind)).to.deep.equal(['average-accuracy', 'cost', 'accuracy-matrix', 'task-accuracy', 'facilitation', 'rehearsal-counts']);
     for (const f of figs) expect(f.body, f.kind).to.match(/<svg[\s\S]+<\/svg>/);
