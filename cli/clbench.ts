@@ -61,6 +61,7 @@ interface RunFlags {
   shards?: number;
   plugin: string[];
   fresh?: boolean;
+  reuse: string[];
 }
 
 /** Lines of text for the terminal: each without control characters or escape sequences (core/terminal.ts). */
@@ -103,8 +104,10 @@ program
   .option('--json', 'progress as one JSON object a line on stdout (run-start, phase, epoch, run-end, suite-end); the table goes to stderr')
   .option('--plugin <file>', PLUGIN_HELP, collect, [])
   .option('--fresh', 'redo every run: existing records of the suite move to runs/stale/, checkpoints are deleted')
+  .option('--reuse <dir>', "copy finished records from another suite's results folder for the runs whose settings they match exactly (same run key), instead of running them again (repeatable)", collect, [])
   .action(async (suiteFile: string | undefined, opts: RunFlags) => {
     const file = suiteFile ?? DEFAULT_SUITE;
+    if (opts.fresh && opts.reuse.length > 0) throw new UserError('--fresh redoes every run, --reuse copies finished ones in: they contradict each other', '--fresh --reuse', 'give one of them');
     // plugins load here so the suite can name plugin learners; every worker loads the same absolute paths
     const shard = resolveShard(opts.shard, opts.shards);
     const { suite, plugins, jobs: allJobs } = await readSuiteJobs(file, opts.plugin);
@@ -140,7 +143,7 @@ program
     for (const signal of STOP_SIGNALS) process.on(signal, onSignal);
     let result: Awaited<ReturnType<typeof runSuite>>;
     try {
-      result = await runSuite(jobs, { outDir, backend: opts.backend, progress: createProgress(mode, mode === 'json' ? writeStdoutLine : undefined), workers, threads: opts.threads, plugins, fresh: opts.fresh, fingerprint: suiteFingerprint(allJobs), interrupt });
+      result = await runSuite(jobs, { outDir, backend: opts.backend, progress: createProgress(mode, mode === 'json' ? writeStdoutLine : undefined), workers, threads: opts.threads, plugins, fresh: opts.fresh, reuse: opts.reuse, fingerprint: suiteFingerprint(allJobs), interrupt });
     } finally {
       for (const signal of STOP_SIGNALS) process.off(signal, onSignal);
     }

@@ -43,6 +43,8 @@ export interface SuiteRunOptions {
   plugins: string[];
   /** redo every run: existing records move to runs/stale/, checkpoints are deleted (--fresh) */
   fresh?: boolean;
+  /** results folders to copy records of identical runs from instead of running them (--reuse, store/reuse.ts) */
+  reuse?: string[];
   /** the whole suite's fingerprint when `jobs` are one shard of it (results/identity.ts suiteFingerprint) */
   fingerprint?: string;
   /** set on Ctrl-C: running runs stop after their current step, none starts */
@@ -74,7 +76,7 @@ export async function runSuite(jobs: Job[], options: SuiteRunOptions): Promise<S
   // The backend is part of every run key. A named one is known; 'auto' is known only once loaded, so it is
   // resolved here, and the workers then load exactly that one.
   const backend = options.backend === 'auto' ? ((await useBackend('auto')).name as BackendChoice) : options.backend;
-  const ledger = new SuiteLedger(jobs, { outDir: options.outDir, backend, fresh: options.fresh === true, fingerprint: options.fingerprint, log });
+  const ledger = new SuiteLedger(jobs, { outDir: options.outDir, backend, fresh: options.fresh === true, reuse: options.reuse, fingerprint: options.fingerprint, log });
   const queue = ledger.plan();
   const workers = workersThatFit(queue, Math.max(1, Math.min(options.workers, queue.length)), log);
   // One product thread a worker when several share the cores; a lone run may use them all.

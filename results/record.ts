@@ -50,6 +50,8 @@ export interface RunRecord {
   timings: { trainSeconds: number; evalSeconds: number; totalSeconds: number; phaseSeconds: number[] };
   startedAt: string;
   finishedAt: string;
+  /** a record copied from another results folder by `clbench run --reuse` (store/reuse.ts): the original's suite and run id */
+  reusedFrom?: { suite: string; runId: string };
 }
 
 export interface ScheduleRecord {
@@ -148,5 +150,6 @@ export const recordSchema = {
     },
     startedAt: { type: 'string' },
     finishedAt: { type: 'string' },
+    reusedFrom: { type: 'object', required: ['suite', 'runId'], properties: { suite: { type: 'string' }, runId: { type: 'string' } } },
   },
 } as const;

@@ -11,6 +11,7 @@ import { claimRun, currentOwner, describeOwner, ownerState, releaseClaim, type C
 import { judgeRecord, refreshDisplay, setAside } from './resume.js';
 import { runKey } from './runKey.js';
 import { adoptRenamed } from './adopt.js';
+import { reuseRecords } from './reuse.js';
 import { claimFolder } from './owner.js';
 import { suiteFingerprint } from '../results/identity.js';
 import type { Job } from '../suite/suite.js';
@@ -23,6 +24,8 @@ export interface LedgerOptions {
   fresh: boolean;
   /** the whole suite's fingerprint (../results/identity.ts suiteFingerprint); default that of the ledger's jobs */
   fingerprint?: string;
+  /** --reuse: results folders whose records of runs with this suite's run keys are copied in, not run again */
+  reuse?: string[];
   log(line: string): void;
 }
 
@@ -62,6 +65,9 @@ export class SuiteLedger {
       }
       if (moved) log(`--fresh: ${moved} existing record(s) of this suite moved to ${outDir}/runs/stale/`);
     }
+    const reused = reuseRecords(outDir, this.jobs, (job) => this.keyOf(job), this.options.reuse ?? []);
+    for (const [source, count] of reused.copied) log(`--reuse ${source}: ${count} record(s) of runs with this suite's settings copied in (not run again; each names its original in reusedFrom)`);
+    if (reused.unreadable) log(`--reuse: ${reused.unreadable} file(s) in runs/ that are not readable records were left alone`);
     const todo: Job[] = [];
     let retried = 0;
     for (const job of this.jobs) {
