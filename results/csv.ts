@@ -7,6 +7,7 @@
 import { METRICS } from '../metrics/index.js';
 import { csvText } from './csvText.js';
 import type { LeaderboardRow } from './leaderboard.js';
+import { comparePublished } from './publishedComparison.js';
 
 export function leaderboardColumns(): string[] {
   return [
@@ -14,11 +15,14 @@ export function leaderboardColumns(): string[] {
     ...METRICS.flatMap((m) => [`${m.key}_mean`, `${m.key}_std`, `${m.key}_n`]),
     'examples_trained', 'memory_examples', 'train_seconds', 'backend',
     'published_average_accuracy_mean', 'published_average_accuracy_std', 'published_source',
+    'published_difference', 'published_two_sd', 'published_within_2sd',
   ];
 }
 
 export function leaderboardCsv(rows: LeaderboardRow[]): string {
-  const records = rows.map((row) => [
+  const records = rows.map((row) => {
+    const vs = comparePublished(row);
+    return [
     row.suite, row.configId, row.scenario, row.setting, row.data, row.learner, row.learnerName, row.model, row.training, row.schedule,
     row.seeds, row.diverged, row.failed,
     ...METRICS.flatMap((m) => [fixed(row.metrics[m.key]?.mean), fixed(row.metrics[m.key]?.std), row.metrics[m.key]?.n ?? 0]),
@@ -26,7 +30,9 @@ export function leaderboardCsv(rows: LeaderboardRow[]): string {
     row.memoryExamples === null ? '' : Math.round(row.memoryExamples),
     fixed(row.trainSeconds, 2), row.backend,
     fixed(row.published?.mean), fixed(row.published?.std), row.published?.source ?? '',
-  ]);
+    fixed(vs?.difference), fixed(vs?.twoSd), vs?.within == null ? '' : String(vs.within),
+    ];
+  });
   return csvText(leaderboardColumns(), records);
 }
 

@@ -4,6 +4,7 @@
  * every column at full precision.
  */
 import { rowName, type LeaderboardRow } from './leaderboard.js';
+import { comparePublished, describeComparison } from './publishedComparison.js';
 
 type Metric = { mean: number | null; std: number | null; n?: number } | undefined;
 
@@ -32,10 +33,15 @@ export function markdownCell(text: string): string {
     .replace(/\r?\n/g, ' ');
 }
 
+function comparisonCell(row: LeaderboardRow): string {
+  const vs = comparePublished(row);
+  return vs ? describeComparison(vs) : '';
+}
+
 export function leaderboardMarkdown(rows: LeaderboardRow[]): string {
   const published = rows.some((r) => r.published);
   const suites = new Set(rows.map((r) => r.suite)).size > 1;
-  const header = [...(suites ? ['Suite'] : []), 'Scenario', 'Learner', 'Seeds', 'ACC (%)', 'BWT (%)', 'Forgetting (%)', 'LA (%)', ...(published ? ['Published ACC (%)'] : []), 'Train (s)'];
+  const header = [...(suites ? ['Suite'] : []), 'Scenario', 'Learner', 'Seeds', 'ACC (%)', 'BWT (%)', 'Forgetting (%)', 'LA (%)', ...(published ? ['Published ACC (%)', 'vs published'] : []), 'Train (s)'];
   const numeric = header.map((_, i) => i >= (suites ? 3 : 2));
   const body = rows.map((r) => [
     ...(suites ? [markdownCell(r.suite)] : []),
@@ -46,7 +52,7 @@ export function leaderboardMarkdown(rows: LeaderboardRow[]): string {
     percent(r.metrics.bwt, r.seeds),
     percent(r.metrics.forgetting_max, r.seeds),
     percent(r.metrics.learning_accuracy, r.seeds),
-    ...(published ? [r.published ? percent(r.published) : ''] : []),
+    ...(published ? [r.published ? percent(r.published) : '', comparisonCell(r)] : []),
     r.trainSeconds === null ? '—' : r.trainSeconds.toFixed(1),
   ]);
   const line = (cells: string[]) => `| ${cells.join(' | ')} |`;

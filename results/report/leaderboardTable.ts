@@ -8,6 +8,7 @@
  */
 import { METRICS } from '../../metrics/index.js';
 import type { LeaderboardRow } from '../leaderboard.js';
+import { comparePublished, describeComparison } from '../publishedComparison.js';
 import { escapeHtml } from './html.js';
 import { displayValue, METRIC_UNITS, unitLabel } from './units.js';
 
@@ -76,6 +77,15 @@ function accuracyColumns(rows: LeaderboardRow[]): Column[] {
         row.published
           ? { value: row.published.mean, html: `<span class="mean">${displayValue(row.published.mean, 'accuracy')}</span>${row.published.std !== null ? `<span class="std">± ${displayValue(row.published.std, 'accuracy')}</span>` : ''}` }
           : { value: null, html: '—' },
+    });
+    cols.push({
+      header: 'vs published',
+      title: 'ours − published ACC, and whether it lies within two combined standard deviations 2·√(s_ours² + s_published²) (undecided without a std on both sides)',
+      higherIsBetter: null,
+      cell: (row) => {
+        const vs = comparePublished(row);
+        return vs ? { value: vs.difference, html: escapeHtml(describeComparison(vs)) } : { value: null, html: '—' };
+      },
     });
   }
   return cols;
