@@ -21,7 +21,7 @@ import { leaderboardCsv } from '../results/csv.js';
 import { buildLeaderboard, mixNote } from '../results/leaderboard.js';
 import { writeTidyFiles } from '../results/tidyFiles.js';
 import { suiteFingerprint } from '../results/identity.js';
-import { leaderboardMarkdown } from '../results/markdown.js';
+import { leaderboardMarkdown, publishedMarkdown } from '../results/markdown.js';
 import { writeReport } from '../results/report/index.js';
 import { writeFileAtomic } from '../core/files.js';
 import { collectRecords, createResultsDir } from '../store/records.js';
@@ -405,8 +405,12 @@ program
   .option('--csv <file>', 'write the CSV here')
   .option('--long <file>', 'write the long-format accuracy CSV (one row per run, phase and task) here')
   .option('--tidy <dir>', 'write the tidy CSVs here: runs.csv (one row per run), phases-long.csv, options-long.csv')
-  .addOption(new Option('--format <format>', 'what to print: text table, Markdown table (for a README) or the CSV').choices(['text', 'md', 'csv']).default('text'))
-  .action((dirs: string[], opts: { csv?: string; long?: string; tidy?: string; format: 'text' | 'md' | 'csv' }) => {
+  .addOption(
+    new Option('--format <format>', "what to print: text table, Markdown table (for a README), the CSV, or 'published': a Markdown table of ours against the published values, with verdicts")
+      .choices(['text', 'md', 'csv', 'published'])
+      .default('text'),
+  )
+  .action((dirs: string[], opts: { csv?: string; long?: string; tidy?: string; format: 'text' | 'md' | 'csv' | 'published' }) => {
     const { records, duplicates } = collectRecords(dirs);
     const rows = buildLeaderboard(records);
     noteMerge(duplicates, rows);
@@ -417,7 +421,10 @@ program
       writeTidyFiles(opts.tidy, records, rows);
     }
     if (opts.format === 'csv') process.stdout.write(leaderboardCsv(rows));
-    else process.stdout.write(`${opts.format === 'md' ? leaderboardMarkdown(rows) : `${leaderboardTable(rows)}\n${leaderboardLegend(rows)}`}\n`);
+    else if (opts.format === 'published') {
+      if (!rows.some((r) => r.published)) throw new UserError('no run of these folders has a published value to compare with', dirs.join(' '), "give the suite's learners `published` values, or use --format md");
+      process.stdout.write(`${publishedMarkdown(rows)}\n`);
+    } else process.stdout.write(`${opts.format === 'md' ? leaderboardMarkdown(rows) : `${leaderboardTable(rows)}\n${leaderboardLegend(rows)}`}\n`);
     // where the files went: on stderr when stdout carries a table or CSV meant to be redirected
     const written = [opts.csv ? `leaderboard: ${opts.csv}` : '', opts.long ? `long format: ${opts.long}` : '', opts.tidy ? `tidy CSVs: ${opts.tidy}` : ''].filter(Boolean).join('\n');
     if (written) (opts.format === 'text' ? process.stdout : process.stderr).write(`${opts.format === 'text' ? '\n' : ''}${written}\n`);

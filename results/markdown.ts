@@ -58,3 +58,33 @@ export function leaderboardMarkdown(rows: LeaderboardRow[]): string {
   const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
   return [line(header), line(numeric.map((n) => (n ? '---:' : '---'))), ...body.map(line)].join('\n');
 }
+
+/**
+ * Ours against the published values, one row per learner and, for each scenario, three columns: ours
+ * (mean ± std over seeds, with the seed count when it is below the table's most), the published value, and
+ * the verdict of ./publishedComparison.ts (within or outside two combined standard deviations). Only
+ * learners with a published value in some scenario are listed — the table a README's "reproducing"
+ * section shows (`clbench leaderboard DIR --format published`).
+ */
+export function publishedMarkdown(rows: LeaderboardRow[]): string {
+  const suites = new Set(rows.map((r) => r.suite)).size > 1;
+  const scenarios = [...new Set(rows.map((r) => r.scenario))];
+  const learnerOf = (r: LeaderboardRow) => `${suites ? `${r.suite}: ` : ''}${rowName(r, rows)}`;
+  const learners = [...new Set(rows.filter((r) => r.published).map(learnerOf))];
+  const most = Math.max(0, ...rows.map((r) => r.seeds));
+  const cell = new Map(rows.map((r) => [`${learnerOf(r)}\u0000${r.scenario}`, r]));
+  const header = ['Learner', ...scenarios.flatMap((s) => [`${markdownCell(s)}: ours (%)`, 'published (%)', 'ours − published (2σ)'])];
+  const body = learners.map((learner) => [
+    markdownCell(learner),
+    ...scenarios.flatMap((scenario) => {
+      const r = cell.get(`${learner}\u0000${scenario}`);
+      if (!r) return ['', '', ''];
+      const seeds = r.seeds < most ? ` (${r.seeds} seed${r.seeds === 1 ? '' : 's'})` : '';
+      const vs = comparePublished(r);
+      const verdict = !vs ? '' : vs.within === null ? `${describeComparison(vs)}` : `${vs.within ? '' : '**'}${describeComparison(vs)}${vs.within ? '' : '**'}`;
+      return [`${percent(r.metrics.average_accuracy, r.seeds)}${seeds}`, r.published ? percent(r.published) : '', verdict];
+    }),
+  ]);
+  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
+  return [line(header), line(header.map((_, i) => (i === 0 ? '---' : '---:'))), ...body.map(line)].join('\n');
+}

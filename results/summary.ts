@@ -16,10 +16,16 @@ export function dataSummary(record: RunRecord): string {
     s.classOrder === undefined ? '' : `class order ${Array.isArray(s.classOrder) ? s.classOrder.join(' ') : s.classOrder}`,
     s.taskClasses === undefined ? '' : `task classes ${JSON.stringify(s.taskClasses)}`,
     s.identityFirstTask ? 'identity first task' : '',
+    s.input ? inputSummary(s.input) : '',
     s.dataSha256 ? `data ${s.dataSha256.slice(0, 8)}` : '',
   ]
     .filter(Boolean)
     .join(', ');
+}
+
+/** `padded 2, normalised (x − 0.1) / 0.2752` */
+function inputSummary(input: NonNullable<RunRecord['scenario']['input']>): string {
+  return [input.pad ? `padded ${input.pad}` : '', input.mean !== undefined ? `normalised (x − ${input.mean}) / ${input.std}` : ''].filter(Boolean).join(', ') || 'input as is';
 }
 
 /** `mlp 400-400, batchnorm, dropout 0.5, backbone b.json` — what the network was. */

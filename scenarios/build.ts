@@ -12,6 +12,7 @@
  */
 import { Rng } from '../core/random.js';
 import { UserError } from '../core/errors.js';
+import { resolveInputTransform, type InputSpec } from './inputTransform.js';
 import type { Dataset, ImageSplit, Scenario, Setting, Task } from './types.js';
 
 export interface ScenarioSpec {
@@ -32,6 +33,8 @@ export interface ScenarioSpec {
   trainPerTask?: number;
   /** keep only this many test examples a task; default all */
   testPerTask?: number;
+  /** padding and normalisation of the inputs (./inputTransform.ts); absent = pixel / 255 */
+  input?: InputSpec;
 }
 
 export function scenarioName(spec: ScenarioSpec): string {
@@ -42,7 +45,8 @@ export function scenarioName(spec: ScenarioSpec): string {
 export function buildScenario(spec: ScenarioSpec, dataset: Dataset, rng: Rng, where = 'scenario'): Scenario {
   const tasks = spec.kind === 'split' ? splitTasks(spec, dataset, rng, where) : permutedTasks(spec, dataset, rng, where);
   const outputs = Math.max(...tasks.flatMap((t) => t.outputs)) + 1;
-  return { name: scenarioName(spec), kind: spec.kind, setting: spec.setting, dataset, tasks, outputs, inputSize: dataset.features };
+  const input = resolveInputTransform(spec.input, dataset, where);
+  return { name: scenarioName(spec), kind: spec.kind, setting: spec.setting, dataset, tasks, outputs, inputSize: input ? input.source.length : dataset.features, input };
 }
 
 function splitTasks(spec: ScenarioSpec, dataset: Dataset, rng: Rng, where: string): Task[] {

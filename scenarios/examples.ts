@@ -3,7 +3,8 @@
  * Pixels stay bytes until a batch is gathered; the permutation of each example's task is applied here.
  */
 import type { Rng } from '../core/random.js';
-import type { Batch, ExampleSet, Scenario } from './types.js';
+import type { InputTransform } from './inputTransform.js';
+import type { Batch, ExampleSet, ImageSplit, Scenario } from './types.js';
 
 /** Every training example of one task. */
 export function taskExamples(scenario: Scenario, taskId: number): ExampleSet {
@@ -62,6 +63,7 @@ export function gatherBatch(
   const source = scenario.dataset[split];
   const size = positions ? positions.length : set.indices.length;
   const d = scenario.inputSize;
+  if (scenario.input) return transformedBatch(scenario, scenario.input, source, set, positions, size, buffer);
   const x = buffer && buffer.length >= size * d ? buffer.subarray(0, size * d) : new Float32Array(size * d);
   const targets = new Int32Array(size);
   const taskIds = new Uint16Array(size);
@@ -81,6 +83,40 @@ export function gatherBatch(
     taskIds[k] = taskId;
   }
   for (let i = 0; i < size * d; i++) x[i] *= scale;
+  return { x, targets, taskIds, size };
+}
+
+/** gatherBatch with the scenario's padding and normalisation: each input looked up from its pixel's byte. */
+function transformedBatch(
+  scenario: Scenario,
+  transform: InputTransform,
+  source: ImageSplit,
+  set: ExampleSet,
+  positions: ArrayLike<number> | null,
+  size: number,
+  buffer?: Float32Array,
+): Batch {
+  const d = scenario.inputSize;
+  const features = scenario.dataset.features;
+  const { table, source: pixelOf } = transform;
+  const x = buffer && buffer.length >= size * d ? buffer.subarray(0, size * d) : new Float32Array(size * d);
+  const targets = new Int32Array(size);
+  const taskIds = new Uint16Array(size);
+  for (let k = 0; k < size; k++) {
+    const p = positions ? positions[k] : k;
+    const taskId = set.taskIds[p];
+    const image = set.indices[p];
+    const task = scenario.tasks[taskId];
+    const base = image * features;
+    const row = k * d;
+    const perm = task.permutation;
+    for (let f = 0; f < d; f++) {
+      const pixel = pixelOf[f];
+      x[row + f] = table[pixel < 0 ? 0 : source.images[base + (perm ? perm[pixel] : pixel)]];
+    }
+    targets[k] = task.targetOf[source.labels[image]];
+    taskIds[k] = taskId;
+  }
   return { x, targets, taskIds, size };
 }
 

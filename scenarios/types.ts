@@ -1,3 +1,5 @@
+import type { InputTransform } from './inputTransform.js';
+
 /**
  * Plain data shared by the scenario room: datasets, tasks, settings and the example sets a phase trains on.
  * Images stay `Uint8Array` (one byte a pixel, row-major, `features` bytes an image) until a batch is built,
@@ -55,8 +57,10 @@ export interface Scenario {
   tasks: Task[];
   /** width of the network's output layer */
   outputs: number;
-  /** pixels per input */
+  /** values per input: the dataset's pixels, or the padded image's with `input.pad` */
   inputSize: number;
+  /** padding and normalisation of every input (./inputTransform.ts); null = pixel / 255 */
+  input: InputTransform | null;
 }
 
 /**
@@ -72,7 +76,7 @@ export interface ExampleSet {
 
 /** A materialised mini-batch, ready to become tensors. */
 export interface Batch {
-  /** `size × inputSize`, scaled to [0, 1] */
+  /** `size × inputSize`: pixel / 255, or as the scenario's `input` transform makes it */
   x: Float32Array;
   /** output unit of each example's label */
   targets: Int32Array;

@@ -25,6 +25,16 @@ export const scenarioSchema = {
     identityFirstTask: { type: 'boolean' },
     trainPerTask: { type: 'integer', minimum: 1 },
     testPerTask: { type: 'integer', minimum: 1 },
+    input: {
+      type: 'object',
+      additionalProperties: false,
+      description: 'padding and normalisation of every input (absent: pixel / 255); Hsu et al. 2018: {"pad": 2, "mean": 0.1, "std": 0.2752}',
+      properties: {
+        pad: { type: 'integer', minimum: 0, maximum: 64, description: 'zero pixels added on every side of each image before normalising' },
+        mean: { type: 'number', description: '(x − mean) / std of x = pixel / 255; give std too' },
+        std: { type: 'number', exclusiveMinimum: 0, description: 'see mean' },
+      },
+    },
   },
 } as const;
 

@@ -7,7 +7,7 @@ import { expect } from 'chai';
 import { parse } from 'csv-parse/sync';
 import { leaderboardColumns, leaderboardCsv } from '../../results/csv.js';
 import { buildLeaderboard } from '../../results/leaderboard.js';
-import { leaderboardMarkdown } from '../../results/markdown.js';
+import { leaderboardMarkdown, publishedMarkdown } from '../../results/markdown.js';
 import { comparePublished, describeComparison } from '../../results/publishedComparison.js';
 import { makeRecord } from './records.js';
 
@@ -76,6 +76,19 @@ describe('comparison with the published value', () => {
       expect(md.find((l) => l.includes('| a |'))).to.contain('| within 2σ (−2.00 of 3.46) |');
       expect(md.find((l) => l.includes('| b |'))).to.contain('| outside 2σ (−12.00 of 3.46) |');
       expect(md.find((l) => l.includes('| c |'))).to.contain('| +0.00 (no std: undecided) |');
+    });
+    it('the published table: a learner a row, ours, published and verdict a scenario; misses in bold; unpublished learners left out', () => {
+      const other = buildLeaderboard([
+        makeRecord({ scenario: 'split-toy-domain', learner: 'a', matrix: [[0.7]], published: PUB }),
+        makeRecord({ scenario: 'split-toy-domain', learner: 'a', seed: 1, matrix: [[0.72]], published: PUB }),
+      ]);
+      const md = publishedMarkdown([...rows, ...other]).split('\n');
+      expect(md[0]).to.equal(
+        '| Learner | split-toy-task: ours (%) | published (%) | ours − published (2σ) | split-toy-domain: ours (%) | published (%) | ours − published (2σ) |',
+      );
+      expect(md.slice(2).map((l) => l.split(' | ')[0])).to.deep.equal(['| a', '| b', '| c']);
+      expect(md[2]).to.equal('| a | 91.00 ± 1.41 | 93.00 ± 1.00 | within 2σ (−2.00 of 3.46) | 71.00 ± 1.41 | 93.00 ± 1.00 | **outside 2σ (−22.00 of 3.46)** |');
+      expect(md[4]).to.equal('| c | 93.00 ± — (1 seed) | 93.00 ± 1.00 | +0.00 (no std: undecided) |  |  |  |');
     });
   });
 });
