@@ -32,6 +32,8 @@ const SHAPES: [number, number, number, boolean, boolean, string][] = [
   [128, 1000, 784, false, false, '2×1000 forward, layer 1'],
   [128, 1000, 1000, false, false, '2×1000 forward, layer 2'],
   [1000, 1000, 128, true, false, '2×1000 dW, layer 2'],
+  // GEM's projected step g + Σ_k v_k g_k over ~575,000 parameters (784-400-400-10) and 4 earlier tasks: k is tiny, n huge
+  [1, 575000, 4, false, false, "GEM's step (v · G)"],
 ];
 
 const memory = new ArrayBuffer(48 << 20);

@@ -100,7 +100,10 @@ static int product_columns(int transA, int transB, int64_t m, int64_t n, int64_t
   const int64_t lda = transA ? m : k;
   const int64_t ldb = transB ? k : n;
   const int64_t panels = (j1 - j0 + NR - 1) / NR;
-  float *bpack = aligned_alloc(64, (size_t)(panels * KC * NR) * sizeof(float));
+  /* panels are packed kdepth deep, not KC: for a short k (GEM's 1×t·t×P step) a KC-deep buffer of every panel
+     was hundreds of MB, allocated and page-faulted on every call for a few MFLOP */
+  const int64_t kdepth = k < KC ? k : KC;
+  float *bpack = aligned_alloc(64, (size_t)(panels * kdepth * NR) * sizeof(float));
   float *apack = aligned_alloc(64, (size_t)(((MC + MR - 1) / MR) * MR * KC) * sizeof(float));
   if (!bpack || !apack) {
     free(bpack);
@@ -109,7 +112,7 @@ static int product_columns(int transA, int transB, int64_t m, int64_t n, int64_t
   }
   for (int64_t k0 = 0; k0 < k; k0 += KC) {
     const int64_t kc = k - k0 < KC ? k - k0 : KC;
-    for (int64_t p = 0; p < panels; p++) pack_b(bpack + p * KC * NR, b, ldb, transB, k0, kc, j0 + p * NR, j1);
+    for (int64_t p = 0; p < panels; p++) pack_b(bpack + p * kdepth * NR, b, ldb, transB, k0, kc, j0 + p * NR, j1);
     for (int64_t i0 = 0; i0 < m; i0 += MC) {
       const int64_t mc = m - i0 < MC ? m - i0 : MC;
       for (int64_t i = 0; i < mc; i += MR) pack_a(apack + (i / MR) * MR * KC, a, lda, transA, i0 + i, m, k0, kc);
@@ -118,7 +121,7 @@ static int product_columns(int transA, int transB, int64_t m, int64_t n, int64_t
         const int64_t cols = j1 - jp < NR ? j1 - jp : NR;
         for (int64_t i = 0; i < mc; i += MR) {
           const int64_t rows = mc - i < MR ? mc - i : MR;
-          micro_kernel(kc, apack + (i / MR) * MR * KC, bpack + p * KC * NR, c + (i0 + i) * n + jp, n, rows, cols, k0 > 0);
+          micro_kernel(kc, apack + (i / MR) * MR * KC, bpack + p * kdepth * NR, c + (i0 + i) * n + jp, n, rows, cols, k0 > 0);
         }
       }
     }

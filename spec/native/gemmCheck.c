@@ -67,6 +67,11 @@ int main(void) {
   for (int i = 0; i < 5; i++)
     for (int threads = 1; threads <= 3; threads++)
       for (int t = 0; t < 4; t++, checked++) failures += check(big[i][0], big[i][1], big[i][2], t & 1, t >> 1, threads);
+  /* short k, wide n (GEM's 1×t · t×P step): B packed only as deep as k; and k past one block with wide n */
+  const int64_t wide[][3] = {{1, 70001, 4}, {3, 20001, 300}};
+  for (int i = 0; i < 2; i++)
+    for (int threads = 1; threads <= 3; threads++)
+      for (int t = 0; t < 4; t++, checked++) failures += check(wide[i][0], wide[i][1], wide[i][2], t & 1, t >> 1, threads);
   if (failures) return 1;
   printf("%d products checked\n", checked);
   return 0;
