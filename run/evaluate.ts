@@ -27,38 +27,43 @@ export function scenarioInfo(scenario: Scenario): ScenarioInfo {
  * read asynchronously: tfjs's WebGPU backend cannot read GPU memory synchronously under Node.
  */
 export async function taskAccuracy(learner: Learner, scenario: Scenario, info: ScenarioInfo, taskId: number, batchSize: number, buffer?: Float32Array, checked = true): Promise<number> {
-  let correct = 0;
-  let total = 0;
-  let nonFinite = 0;
+  const tally = new Tally();
   for (const { predicted, targets } of predictions(learner, scenario, info, taskId, batchSize, buffer, checked)) {
-    const counts = countCorrect(await predicted.data(), targets);
-    correct += counts.correct;
-    nonFinite += counts.nonFinite;
-    total += targets.length;
+    tally.add(await predicted.data(), targets);
     predicted.dispose();
   }
-  return accuracyOf(correct, nonFinite, total, taskId);
+  return tally.accuracy(taskId);
 }
 
 /** `taskAccuracy` read synchronously, for the hooks that run inside a training step (`newTaskSteps`). */
 export function taskAccuracySync(learner: Learner, scenario: Scenario, info: ScenarioInfo, taskId: number, batchSize: number, buffer?: Float32Array, checked = true): number {
-  let correct = 0;
-  let total = 0;
-  let nonFinite = 0;
+  const tally = new Tally();
   for (const { predicted, targets } of predictions(learner, scenario, info, taskId, batchSize, buffer, checked)) {
-    const counts = countCorrect(predicted.dataSync(), targets);
-    correct += counts.correct;
-    nonFinite += counts.nonFinite;
-    total += targets.length;
+    tally.add(predicted.dataSync(), targets);
     predicted.dispose();
   }
-  return accuracyOf(correct, nonFinite, total, taskId);
+  return tally.accuracy(taskId);
 }
 
-function accuracyOf(correct: number, nonFinite: number, total: number, taskId: number): number {
-  if (nonFinite > 0)
-    throw new Error(`predict returned logits that are not finite (NaN or ±Infinity) for ${nonFinite} of ${total} test examples of task ${taskId + 1}; \`clbench check-plugin\` shows where they start`);
-  return total === 0 ? 0 : correct / total;
+/** Correct, non-finite and all predictions of one task's test batches, counted as they are read. */
+class Tally {
+  private correct = 0;
+  private nonFinite = 0;
+  private total = 0;
+
+  add(labels: ArrayLike<number>, targets: Int32Array): void {
+    for (let k = 0; k < targets.length; k++) {
+      if (labels[k] === targets[k]) this.correct++;
+      else if (labels[k] === NOT_FINITE) this.nonFinite++;
+    }
+    this.total += targets.length;
+  }
+
+  accuracy(taskId: number): number {
+    if (this.nonFinite > 0)
+      throw new Error(`predict returned logits that are not finite (NaN or ±Infinity) for ${this.nonFinite} of ${this.total} test examples of task ${taskId + 1}; \`clbench check-plugin\` shows where they start`);
+    return this.total === 0 ? 0 : this.correct / this.total;
+  }
 }
 
 /** The label a row gets when any of its logits is not finite (no output can have it). */
@@ -89,14 +94,4 @@ function* predictions(learner: Learner, scenario: Scenario, info: ScenarioInfo, 
     });
     yield { predicted, targets: batch.targets };
   }
-}
-
-function countCorrect(labels: ArrayLike<number>, targets: Int32Array): { correct: number; nonFinite: number } {
-  let correct = 0;
-  let nonFinite = 0;
-  for (let k = 0; k < targets.length; k++) {
-    if (labels[k] === targets[k]) correct++;
-    else if (labels[k] === NOT_FINITE) nonFinite++;
-  }
-  return { correct, nonFinite };
 }

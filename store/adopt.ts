@@ -18,7 +18,10 @@ import { readRecord, recordPath, runsDir, writeRecord } from './records.js';
 export function adoptRenamed(outDir: string, jobs: Job[], keyOf: (job: Job) => string): { records: number; checkpoints: number } {
   const ids = new Set(jobs.map((j) => j.id));
   const byKey = new Map<string, Job[]>();
-  for (const job of jobs) byKey.set(keyOf(job), [...(byKey.get(keyOf(job)) ?? []), job]);
+  for (const job of jobs) {
+    const key = keyOf(job);
+    byKey.set(key, [...(byKey.get(key) ?? []), job]);
+  }
   let records = 0;
   for (const name of list(runsDir(outDir)).filter((n) => n.endsWith('.json') && !n.startsWith('.') && !ids.has(n.slice(0, -5)))) {
     const file = path.join(runsDir(outDir), name);
