@@ -51,6 +51,23 @@ interface BaseStateJson {
 /** A step's loss: a number, or a scalar tensor the training loop reads asynchronously and disposes. */
 export type StepLoss = number | tf.Scalar;
 
+/**
+ * `tf.tidy` for a step that awaits (tidy refuses a promise): every tensor made inside is freed when it ends,
+ * but the returned loss. A run's thread does nothing else while its step awaits a read, so no other code's
+ * tensors land in the scope.
+ */
+async function stepScope(step: () => Promise<tf.Scalar>): Promise<tf.Scalar> {
+  const engine = tf.engine();
+  engine.startScope('clbench-step');
+  let loss: tf.Scalar | undefined;
+  try {
+    loss = await step();
+    return loss;
+  } finally {
+    engine.endScope(loss);
+  }
+}
+
 async function lossValue(loss: StepLoss): Promise<number> {
   if (typeof loss === 'number') return loss;
   const value = (await loss.data())[0];
@@ -126,7 +143,7 @@ export class BaseSgdLearner<O = Record<string, never>> implements Learner {
       let lastLoss = 0;
       for (let step = 0; step < batches.length; step++) {
         const batch = this.ctx.data.batch(examples, batches[step]);
-        const loss = await lossValue(this.trainStep(batch, phase));
+        const loss = await lossValue(await this.trainStep(batch, phase));
         if (!Number.isFinite(loss)) throw new DivergedError(phase.index, epoch, step, loss);
         lastLoss = loss;
         this.afterBatch(examples, batches[step], phase);
@@ -291,8 +308,12 @@ export class BaseSgdLearner<O = Record<string, never>> implements Learner {
     return this.model.variables;
   }
 
-  /** Change the gradients before the optimizer uses them (A-GEM and GEM project them, SLCA adds weight decay). */
-  protected adjustGradients(grads: tf.NamedTensorMap, _inputs: BatchTensors, _phase: Phase): tf.NamedTensorMap {
+  /**
+   * Change the gradients before the optimizer uses them (A-GEM and GEM project them, SLCA adds weight decay).
+   * It may be async, to read a value from the device with `await t.data()` (GEM's dual QP runs on the CPU):
+   * a synchronous read (`dataSync`) fails on the WebGPU backend.
+   */
+  protected adjustGradients(grads: tf.NamedTensorMap, _inputs: BatchTensors, _phase: Phase): tf.NamedTensorMap | Promise<tf.NamedTensorMap> {
     return grads;
   }
 
@@ -310,24 +331,26 @@ export class BaseSgdLearner<O = Record<string, never>> implements Learner {
 
   /**
    * One optimizer step on a batch, the whole of it: objective → gradients → adjustGradients →
-   * applyGradients → afterStep. Returns the loss, as a number or as a scalar tensor (`StepLoss`) that the
+   * applyGradients → afterStep. Returns (or resolves to) the loss, as a number or as a scalar tensor (`StepLoss`) that the
    * training loop reads — asynchronously — and disposes, which keeps a step free of synchronous reads of GPU
    * memory. Override it only for a step of another shape (a rehearsal learner with separate forward passes);
    * the override points above cover the usual changes.
    */
-  protected trainStep(batch: Batch, phase: Phase): StepLoss {
+  protected trainStep(batch: Batch, phase: Phase): StepLoss | Promise<StepLoss> {
     beginNormalisedStep(this.model, batch, phase);
-    const loss = tf.tidy(() => {
+    const step = stepScope(async () => {
       const inputs = this.toTensors(batch);
       const variables = this.trainedVariables();
       const { value, grads } = tf.variableGrads(() => withStatisticsLoss(this.model, this.loss(inputs, phase), this.statisticsLossActive(phase)), variables);
-      const used = this.adjustGradients(gradientsOfAll(grads, variables), inputs, phase);
+      const used = await this.adjustGradients(gradientsOfAll(grads, variables), inputs, phase);
       this.applyGradients(used, phase);
       this.afterStep(used, inputs, phase);
       return value;
     });
-    endNormalisedStep(this.model);
-    return loss;
+    return step.then((loss) => {
+      endNormalisedStep(this.model);
+      return loss;
+    });
   }
 
   // ---- for plugins written before declared state --------------------------------------------------------

@@ -27,7 +27,7 @@ class AgemLearner extends BaseSgdLearner<AgemOptions> {
   private readonly memoryRng = this.remember('memoryRng', this.ctx.rng.derive('agem-memory'));
   private readonly sampleRng = this.remember('sampleRng', this.ctx.rng.derive('agem-sample'));
 
-  protected override adjustGradients(grads: tf.NamedTensorMap, _inputs: BatchTensors, _phase: Phase): tf.NamedTensorMap {
+  protected override async adjustGradients(grads: tf.NamedTensorMap, _inputs: BatchTensors, _phase: Phase): Promise<tf.NamedTensorMap> {
     const memory = this.memory;
     if (!memory || memory.indices.length === 0) return grads;
     const available = memory.indices.length;
@@ -36,7 +36,7 @@ class AgemLearner extends BaseSgdLearner<AgemOptions> {
     const reference = this.toTensors(this.ctx.data.batch(memory, positions));
     const vars = this.model.variables;
     const { grads: refGrads } = tf.variableGrads(() => this.taskLoss(reference), vars);
-    const projected = projectGradient(
+    const projected = await projectGradient(
       vars.map((v) => grads[v.name]),
       // a parameter the reference loss does not reach (AdaB²N's θ without a task composition) has gradient 0
       vars.map((v) => refGrads[v.name] ?? tf.zerosLike(v)),

@@ -52,7 +52,7 @@ class DerppLearner extends BaseSgdLearner<DerppOptions> {
   private readonly forward = resolveForward(this.options.forward, normOf(this.model));
   private readonly balanced = this.options.testStatistics === 'task-balanced' ? this.remember('balanced', new BalancedStatistics(this.model, this.ctx.data, this.ctx.scenario.inputSize)) : null;
 
-  protected override trainStep(batch: Batch, phase: Phase): StepLoss {
+  protected override async trainStep(batch: Batch, phase: Phase): Promise<StepLoss> {
     this.balanced?.invalidate(phase.index + 1);
     const size = this.options.replayBatchSize ?? this.ctx.training.batchSize;
     let joined = batch;
@@ -65,9 +65,10 @@ class DerppLearner extends BaseSgdLearner<DerppOptions> {
       this.layout = { current: batch.size, logitReplay: first.length, labelReplay: second.length, storedLogits: this.buffer.logitsAt(first) };
     }
     try {
-      return super.trainStep(joined, phase);
+      return await super.trainStep(joined, phase);
     } finally {
-      this.lastLogits = this.currentLogits ? (this.currentLogits.dataSync() as Float32Array).slice() : null;
+      // read asynchronously: a synchronous read fails on the WebGPU backend
+      this.lastLogits = this.currentLogits ? ((await this.currentLogits.data()) as Float32Array).slice() : null;
       this.currentLogits?.dispose();
       this.currentLogits = null;
     }

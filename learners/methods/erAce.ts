@@ -55,7 +55,7 @@ class ErAceLearner extends BaseSgdLearner<ErAceOptions> {
   private readonly forward = resolveForward(this.options.forward, normOf(this.model));
   private readonly balanced = this.options.testStatistics === 'task-balanced' ? this.remember('balanced', new BalancedStatistics(this.model, this.ctx.data, this.ctx.scenario.inputSize)) : null;
 
-  protected override trainStep(batch: Batch, phase: Phase): StepLoss {
+  protected override trainStep(batch: Batch, phase: Phase): StepLoss | Promise<StepLoss> {
     this.balanced?.invalidate(phase.index + 1);
     const present = new Set(batch.targets);
     for (const o of present) this.maxSeen = Math.max(this.maxSeen, o);

@@ -33,8 +33,8 @@ class EwcLearner extends BaseSgdLearner<EwcOptions> {
   protected override async afterPhase(phase: Phase): Promise<void> {
     const { fisher, fisherSamples } = this.options;
     const examples = this.ctx.data.taskExamples(phase.taskId);
-    const importance = fisherDiagonal(this.model, this.ctx, examples, fisher, this.fisherRng, fisherSamples);
-    this.consolidated.add(importance, this.model.variables);
+    const importance = await fisherDiagonal(this.model, this.ctx, examples, fisher, this.fisherRng, fisherSamples);
+    await this.consolidated.add(importance, this.model.variables);
     tf.dispose(importance);
   }
 

@@ -38,16 +38,19 @@ export interface GemOptions {
  * earlier task, in the order of `g`): `g` itself (the same tensors) when no gᵀg_k is negative, else
  * g + Σ_k v*_k g_k with v* from the dual QP with margin `gamma` and ridge `ridge`.
  */
-export function gemProjection(g: tf.Tensor[], memory: tf.Tensor[][], gamma: number, ridge: number): tf.Tensor[] {
+export async function gemProjection(g: tf.Tensor[], memory: tf.Tensor[][], gamma: number, ridge: number): Promise<tf.Tensor[]> {
   if (memory.length === 0) return g;
   const t = memory.length;
-  const [G, products] = tf.tidy(() => {
+  const [G, packed] = tf.tidy(() => {
     const flat = (parts: tf.Tensor[]) => tf.concat(parts.map((p) => tf.reshape(p, [-1])));
     const rows = tf.stack(memory.map(flat)) as tf.Tensor2D;
     const gram = tf.matMul(rows, rows, false, true);
     const dots = tf.matMul(rows, tf.reshape(flat(g), [-1, 1]));
-    return [tf.keep(rows), tf.concat([tf.reshape(gram, [-1]), tf.reshape(dots, [-1])]).dataSync()];
+    return [rows, tf.concat([tf.reshape(gram, [-1]), tf.reshape(dots, [-1])])];
   });
+  // read asynchronously: a synchronous read fails on the WebGPU backend
+  const products = (await packed.data()) as Float32Array;
+  packed.dispose();
   const dots = Array.from(products.subarray(t * t));
   if (dots.every((d) => d >= 0)) {
     G.dispose();
@@ -74,7 +77,7 @@ class GemLearner extends BaseSgdLearner<GemOptions> {
     return this.options.rehearse ? withRehearsal(phase.examples, this.memory.examples(), this.options.memorySize) : phase.examples;
   }
 
-  protected override adjustGradients(grads: tf.NamedTensorMap, _inputs: BatchTensors, _phase: Phase): tf.NamedTensorMap {
+  protected override async adjustGradients(grads: tf.NamedTensorMap, _inputs: BatchTensors, _phase: Phase): Promise<tf.NamedTensorMap> {
     const stored = this.memory.examples();
     if (stored.indices.length === 0) return grads;
     const vars = this.model.variables;
@@ -90,7 +93,7 @@ class GemLearner extends BaseSgdLearner<GemOptions> {
       // a parameter the memory's loss does not reach (another task's head) has gradient 0
       return vars.map((v) => gk[v.name] ?? tf.zerosLike(v));
     });
-    const used = gemProjection(
+    const used = await gemProjection(
       vars.map((v) => grads[v.name]),
       memoryGrads,
       this.options.memoryStrength,

@@ -45,7 +45,7 @@ class OnlineEwcLearner extends BaseSgdLearner<OnlineEwcOptions> {
   protected override async afterPhase(phase: Phase): Promise<void> {
     const { gamma, fisher, fisherSamples, gammaInPenalty } = this.options;
     const examples = this.ctx.data.taskExamples(phase.taskId);
-    const current = fisherDiagonal(this.model, this.ctx, examples, fisher, this.fisherRng, fisherSamples);
+    const current = await fisherDiagonal(this.model, this.ctx, examples, fisher, this.fisherRng, fisherSamples);
     const previous = this.runningFisher;
     const next = previous ? tf.tidy(() => current.map((f, i) => tf.keep(tf.add(tf.mul(previous[i], gamma), f)))) : current;
     if (previous) tf.dispose(current);

@@ -47,7 +47,7 @@ class ReplayLearner extends BaseSgdLearner<ReplayOptions> {
     return this.options.mix === 'dataset' ? withRehearsal(phase.examples, this.memory.examples(), this.options.capacity) : phase.examples;
   }
 
-  protected override trainStep(batch: Batch, phase: Phase): StepLoss {
+  protected override trainStep(batch: Batch, phase: Phase): StepLoss | Promise<StepLoss> {
     const replay = this.options.mix === 'dataset' ? null : this.replayBatch();
     this.replayRows = replay ? replay.size : 0;
     return super.trainStep(replay ? joinBatches(batch, replay, this.ctx.scenario.inputSize) : batch, phase);

@@ -144,14 +144,14 @@ class SlcaLearner extends BaseSgdLearner<SlcaOptions> {
 
   protected override async afterPhase(phase: Phase): Promise<void> {
     this.backup = copyValues([this.head.weight, this.head.bias]);
-    this.storeClassStatistics(phase.taskId);
+    await this.storeClassStatistics(phase.taskId);
     const { caEpochs, caSamplesPerClass, tau, caLr, caMomentum, weightDecay } = this.options;
     if (phase.index > 0 && caEpochs > 0)
       alignClassifier(this.head, this.classes, phase.taskId, this.ctx.scenario, { epochs: caEpochs, samplesPerClass: caSamplesPerClass, tau, lr: caLr, momentum: caMomentum, weightDecay, stepsPerEpoch: this.options.caStepsPerEpoch ?? null }, this.alignmentRng);
   }
 
   /** Mean and covariance of the backbone features of each class of `taskId` (replacing earlier ones of it). */
-  private storeClassStatistics(taskId: number): void {
+  private async storeClassStatistics(taskId: number): Promise<void> {
     const examples = this.ctx.data.taskExamples(taskId);
     const byOutput = new Map<number, number[]>();
     const targets = new Int32Array(examples.indices.length);
@@ -170,7 +170,7 @@ class SlcaLearner extends BaseSgdLearner<SlcaOptions> {
       );
       const features = tf.concat(parts) as tf.Tensor2D;
       tf.dispose(parts);
-      const { mean, covariance } = featureMoments(features, this.options.covarianceRidge);
+      const { mean, covariance } = await featureMoments(features, this.options.covarianceRidge);
       features.dispose();
       const existing = this.classes.findIndex((c) => c.task === taskId && c.output === output);
       const entry = { task: taskId, output, mean, covariance };

@@ -31,13 +31,16 @@ export function cholesky(a: ArrayLike<number>, n: number): Float64Array {
  * rounded to float32 (so that a checkpoint, which holds float32, restores exactly what was used). One row:
  * covariance 0 (+ ridge).
  */
-export function featureMoments(features: tf.Tensor2D, ridge: number): { mean: Float32Array; covariance: Float32Array } {
+export async function featureMoments(features: tf.Tensor2D, ridge: number): Promise<{ mean: Float32Array; covariance: Float32Array }> {
   const [rows, n] = features.shape;
-  const [mean, scatter] = tf.tidy(() => {
+  const [mu, product] = tf.tidy(() => {
     const mu = tf.mean(features, 0);
     const centred = tf.sub(features, mu);
-    return [mu.dataSync(), tf.matMul(tf.transpose(centred), centred).dataSync()];
+    return [mu, tf.matMul(tf.transpose(centred), centred)];
   });
+  // read asynchronously: a synchronous read fails on the WebGPU backend
+  const [mean, scatter] = [await mu.data(), await product.data()];
+  tf.dispose([mu, product]);
   const covariance = new Float32Array(n * n);
   const denominator = Math.max(rows - 1, 1);
   for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) covariance[i * n + j] = scatter[i * n + j] / denominator + (i === j ? ridge : 0);

@@ -10,13 +10,18 @@
 import * as tf from '@tensorflow/tfjs';
 import { sumTensors } from '../../models/sumTensors.js';
 
-/** `g` itself (the same tensors) when no projection is needed, else new tensors. */
-export function projectGradient(g: tf.Tensor[], ref: tf.Tensor[]): tf.Tensor[] {
-  const [dot, refNorm] = tf.tidy(() => {
+/**
+ * `g` itself (the same tensors) when no projection is needed, else new tensors. The two sums are read
+ * asynchronously (a synchronous read fails on the WebGPU backend).
+ */
+export async function projectGradient(g: tf.Tensor[], ref: tf.Tensor[]): Promise<tf.Tensor[]> {
+  const sums = tf.tidy(() => {
     const dots = g.map((gk, k) => tf.sum(tf.mul(gk, ref[k])));
     const norms = ref.map((rk) => tf.sum(tf.square(rk)));
-    return tf.stack([sumTensors(dots), sumTensors(norms)]).dataSync();
+    return tf.stack([sumTensors(dots), sumTensors(norms)]);
   });
+  const [dot, refNorm] = await sums.data();
+  sums.dispose();
   if (dot >= 0 || refNorm === 0) return g;
   const scale = dot / refNorm;
   return g.map((gk, k) => tf.sub(gk, tf.mul(ref[k], scale)));

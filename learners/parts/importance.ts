@@ -30,34 +30,39 @@ const CHUNK = 256;
  * The diagonal Fisher information of `model` on `examples`, one tensor per model variable (owned by the caller),
  * F_i = (1/N) Σ_x E_y[(∂ log p_θ(y|x) / ∂θ_i)²] with y chosen by `kind` (see the module comment), in evaluation
  * mode, from per-example squared gradients. `samples` examples drawn from `rng` without replacement (null: all
- * of them). Reads GPU memory synchronously, so it does not run on the WebGPU backend under Node.
+ * of them). The probabilities that choose the labels are read asynchronously (a synchronous read fails on the
+ * WebGPU backend).
  */
-export function fisherDiagonal(
+export async function fisherDiagonal(
   model: Model,
   ctx: LearnerContext,
   examples: ExampleSet,
   kind: FisherKind,
   rng: Rng,
   samples: number | null,
-): tf.Tensor[] {
+): Promise<tf.Tensor[]> {
   const count = examples.indices.length;
   const chosen = samples !== null && samples < count ? rng.sample(rangeOf(count), samples) : rangeOf(count);
   let sums = model.variables.map((v) => tf.keep(tf.zerosLike(v) as tf.Tensor));
   for (let start = 0; start < chosen.length; start += CHUNK) {
     const batch = ctx.data.batch(examples, chosen.subarray(start, start + CHUNK));
-    const next = tf.tidy(() => {
+    const [x, probs, maxima] = tf.tidy(() => {
       const x = tf.tensor2d(batch.x, [batch.size, ctx.scenario.inputSize]);
       const mask = estimateMask(ctx.scenario, ctx.training, batch.taskIds);
-      const probs = tf.softmax(applyMask(model.forward(x, false), mask));
-      const width = probs.shape[1];
+      const probs = tf.softmax(applyMask(model.forward(x, false), mask)) as tf.Tensor2D;
+      // the exact Fisher skips outputs no example can produce: it needs each output's largest probability
+      return [x, probs, kind === 'true' ? tf.max(probs, 0) : null];
+    });
+    const read = { p: (await probs.data()) as Float32Array, maxima: maxima ? ((await maxima.data()) as Float32Array) : null };
+    const next = tf.tidy(() => {
       let acc = sums;
-      for (const g of logitGradients(probs, batch.targets, kind, rng, width)) {
+      for (const g of logitGradients(probs, read, batch.targets, kind, rng)) {
         const sq = squaredGradientSums(model, x, g);
         acc = acc.map((a, k) => tf.add(a, sq[k]));
       }
       return acc;
     });
-    tf.dispose(sums);
+    tf.dispose([x, probs, ...(maxima ? [maxima] : []), ...sums]);
     sums = next.map((t) => tf.keep(t));
   }
   const fisher = sums.map((s) => tf.keep(tf.div(s, chosen.length)));
@@ -69,9 +74,9 @@ export function fisherDiagonal(
  * Per-example gradients of −log p(y|x) with respect to the logits, p − onehot(y), for the label choice of
  * `kind`; for the exact Fisher one matrix per class c, scaled by √p_c so that squares carry the weight p_c.
  */
-function logitGradients(probs: tf.Tensor2D, targets: Int32Array, kind: FisherKind, rng: Rng, width: number): tf.Tensor2D[] {
-  const p = probs.dataSync() as Float32Array;
-  const n = probs.shape[0];
+function logitGradients(probs: tf.Tensor2D, read: { p: Float32Array; maxima: Float32Array | null }, targets: Int32Array, kind: FisherKind, rng: Rng): tf.Tensor2D[] {
+  const { p, maxima } = read;
+  const [n, width] = probs.shape;
   const labelsOf = (pick: (row: number) => number) => {
     const labels = new Int32Array(n);
     for (let i = 0; i < n; i++) labels[i] = pick(i);
@@ -87,9 +92,9 @@ function logitGradients(probs: tf.Tensor2D, targets: Int32Array, kind: FisherKin
     case 'true': {
       const out: tf.Tensor2D[] = [];
       for (let c = 0; c < width; c++) {
-        const column = tf.slice(probs, [0, c], [n, 1]);
         // Skip outputs no example can produce (masked heads): their weight p_c is exactly 0.
-        if (tf.max(column).dataSync()[0] === 0) continue;
+        if (maxima![c] === 0) continue;
+        const column = tf.slice(probs, [0, c], [n, 1]);
         const oneHot = tf.oneHot(tf.fill([n], c, 'int32') as tf.Tensor1D, width);
         out.push(tf.mul(tf.sqrt(column), tf.sub(probs, oneHot)) as tf.Tensor2D);
       }

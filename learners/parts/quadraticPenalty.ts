@@ -26,8 +26,11 @@ export class QuadraticPenalty implements Stateful {
   private m: tf.Tensor[] | null = null;
   private k = 0;
 
-  /** Add the term Σ_i F_i (θ_i − θ*_i)². Copies what it needs; the caller keeps its tensors. */
-  add(importance: tf.Tensor[], anchor: tf.Tensor[]): void {
+  /**
+   * Add the term Σ_i F_i (θ_i − θ*_i)². Copies what it needs; the caller keeps its tensors. Async: the
+   * constant K is read from the device (a synchronous read fails on the WebGPU backend).
+   */
+  async add(importance: tf.Tensor[], anchor: tf.Tensor[]): Promise<void> {
     const { a, m } = this;
     if (!a || !m) return this.set(importance, anchor);
     const next = tf.tidy(() => {
@@ -36,7 +39,7 @@ export class QuadraticPenalty implements Stateful {
       const extra = importance.map((f, i) => tf.sum(tf.mul(tf.divNoNan(tf.mul(a[i], f), a2[i]), tf.square(tf.sub(m[i], anchor[i])))));
       return { a2, m2, extra: sumTensors(extra) };
     });
-    this.k += next.extra.dataSync()[0];
+    this.k += (await next.extra.data())[0];
     next.extra.dispose();
     this.replace(next.a2, next.m2);
   }

@@ -4,6 +4,7 @@
  * stored in records.json. A refactor that moves code must keep them; a change meant to alter numbers
  * regenerates the file (see spec/README.md).
  */
+import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { useBackend, type BackendInfo } from '../../backends/backend.js';
@@ -31,6 +32,36 @@ describe('golden records: bit-identical runs', function () {
       const actual = await goldenRecord(job, backend);
       // deep.equal on numbers is ===: any change in the last bit fails
       expect(actual).to.deep.equal(expected);
+    });
+  }
+});
+
+/**
+ * The same runs with every synchronous read of a tensor forbidden, as on tfjs's WebGPU backend under Node
+ * (it reads GPU memory synchronously only in a browser): each built-in learner reads asynchronously, so the
+ * records are the same bits. (Resuming AdaB²N from a checkpoint and `evaluation.newTaskSteps` still read
+ * synchronously; no golden run does either.)
+ */
+describe('golden records with synchronous reads forbidden (as on WebGPU under Node)', function () {
+  this.timeout(300000);
+  const stored = JSON.parse(readFileSync(GOLDEN_FILE, 'utf8')) as { backend: string; records: GoldenRecord[] };
+  const jobs = goldenJobs();
+  const proto = tf.Tensor.prototype as unknown as Record<string, unknown>;
+  const methods = ['dataSync', 'arraySync', 'bufferSync'] as const;
+  const saved = methods.map((m) => proto[m]);
+  let backend: BackendInfo;
+  before(async () => {
+    backend = await useBackend('wasm');
+    for (const m of methods)
+      proto[m] = () => {
+        throw new Error(`${m}: a synchronous read, which fails on the WebGPU backend under Node`);
+      };
+  });
+  after(() => methods.forEach((m, i) => (proto[m] = saved[i])));
+
+  for (const [k, job] of jobs.entries()) {
+    it(`${job.suite}: ${job.id}`, async () => {
+      expect(await goldenRecord(job, backend)).to.deep.equal(stored.records[k]);
     });
   }
 });

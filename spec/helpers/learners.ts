@@ -78,8 +78,8 @@ export async function watchAdjustedGradients(
   const internals = learner as any;
   const adjust = internals.adjustGradients.bind(internals);
   let steps = 0;
-  internals.adjustGradients = (grads: tf.NamedTensorMap, inputs: any, p: Phase) => {
-    const used = adjust(grads, inputs, p);
+  internals.adjustGradients = async (grads: tf.NamedTensorMap, inputs: any, p: Phase) => {
+    const used = await adjust(grads, inputs, p);
     check(grads, used, inputs);
     steps++;
     return used;

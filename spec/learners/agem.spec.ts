@@ -15,21 +15,21 @@ const dot = (a: number[], b: number[]) => a.reduce((s, v, i) => s + v * b[i], 0)
 describe('A-GEM projection', () => {
   useWasm();
 
-  it('over 300 random trials: unchanged (the same tensors) when gᵀg_ref ≥ 0, else exactly g − (gᵀg_ref / g_refᵀg_ref)·g_ref, after which gᵀg_ref = 0', () => {
+  it('over 300 random trials: unchanged (the same tensors) when gᵀg_ref ≥ 0, else exactly g − (gᵀg_ref / g_refᵀg_ref)·g_ref, after which gᵀg_ref = 0', async () => {
     const rng = new Rng(17, 'agem');
     let projected = 0;
     for (let trial = 0; trial < 300; trial++) {
-      tf.tidy(() => {
-        const make = () => [tf.tensor2d(uniformArray(12, rng), [3, 4]), tf.tensor1d(uniformArray(5, rng))];
-        const g = make();
-        const ref = make();
-        const [gv, rv] = [flat(g), flat(ref)];
-        const out = projectGradient(g, ref);
+      const make = () => [tf.tensor2d(uniformArray(12, rng), [3, 4]), tf.tensor1d(uniformArray(5, rng))];
+      const g = make();
+      const ref = make();
+      const [gv, rv] = [flat(g), flat(ref)];
+      const out = await projectGradient(g, ref);
+      try {
         const d = dot(gv, rv);
         if (d >= 0) {
           expect(out).to.equal(g);
           expect(flat(out)).to.deep.equal(gv);
-          return;
+          continue;
         }
         projected++;
         const scale = d / dot(rv, rv);
@@ -38,16 +38,18 @@ describe('A-GEM projection', () => {
         const norm = Math.sqrt(dot(gv, gv) * dot(rv, rv));
         expect(dot(flat(out), rv)).to.be.at.least(-1e-6 * norm);
         expect(Math.abs(dot(flat(out), rv))).to.be.below(1e-5 * norm);
-      });
+      } finally {
+        tf.dispose([g, ref, out]);
+      }
     }
     expect(projected).to.be.within(100, 200); // both branches well exercised
   });
 
-  it('leaves g alone when the reference gradient is zero', () => {
-    tf.tidy(() => {
-      const g = [tf.tensor1d([1, -2])];
-      expect(projectGradient(g, [tf.zeros([2])])).to.equal(g);
-    });
+  it('leaves g alone when the reference gradient is zero', async () => {
+    const g = [tf.tensor1d([1, -2])];
+    const zero = [tf.zeros([2])];
+    expect(await projectGradient(g, zero)).to.equal(g);
+    tf.dispose([g, zero]);
   });
 });
 

@@ -33,7 +33,7 @@ class Keeper extends BaseSgdLearner {
     tf.dispose(this.anchor ?? []);
     this.anchor = this.snapshotParameters();
     const ones = this.anchor.map((t) => tf.onesLike(t));
-    this.pull.add(ones, this.anchor);
+    await this.pull.add(ones, this.anchor);
     tf.dispose(ones);
     this.counts = {
       tasks: this.counts.tasks + 1,

@@ -98,9 +98,9 @@ describe('fisherDiagonal', () => {
   });
 
   for (const kind of ['empirical', 'predicted', 'true'] as const) {
-    it(`'${kind}' equals the per-example reference (class-IL)`, () => {
+    it(`'${kind}' equals the per-example reference (class-IL)`, async () => {
       const before = tf.memory().numTensors;
-      const fisher = fisherDiagonal(classModel, classCtx, classSet, kind, new Rng(1, 'fisher'), null);
+      const fisher = await fisherDiagonal(classModel, classCtx, classSet, kind, new Rng(1, 'fisher'), null);
       expect(tf.memory().numTensors).to.equal(before + classModel.variables.length);
       expect(fisher.map((f) => f.shape)).to.deep.equal(classModel.variables.map((v) => v.shape));
       const expected = referenceFisher(classModel, classCtx, classSet, range(12), CHOICES[kind]);
@@ -110,14 +110,14 @@ describe('fisherDiagonal', () => {
     });
   }
 
-  it("'empirical' and 'predicted' differ here (so the tests above tell them apart)", () => {
+  it("'empirical' and 'predicted' differ here (so the tests above tell them apart)", async () => {
     const e = referenceFisher(classModel, classCtx, classSet, range(12), CHOICES.empirical);
     const p = referenceFisher(classModel, classCtx, classSet, range(12), CHOICES.predicted);
     expect(maxAbs(e[3].map((v, i) => v - p[3][i]))).to.be.above(1e-3 * maxAbs(e[3]));
   });
 
-  it("'sampled' equals the reference for the same draws (one rng.next() per example, in order)", () => {
-    const fisher = fisherDiagonal(classModel, classCtx, classSet, 'sampled', new Rng(9, 'fisher'), null);
+  it("'sampled' equals the reference for the same draws (one rng.next() per example, in order)", async () => {
+    const fisher = await fisherDiagonal(classModel, classCtx, classSet, 'sampled', new Rng(9, 'fisher'), null);
     const draws = new Rng(9, 'fisher');
     const sampled: LabelChoice = (p) => {
       const u = draws.next();
@@ -132,9 +132,9 @@ describe('fisherDiagonal', () => {
     tf.dispose(fisher);
   });
 
-  it("'sampled' averages to the 'true' Fisher over many draws (each example repeated 150 times; > 1 chunk)", () => {
+  it("'sampled' averages to the 'true' Fisher over many draws (each example repeated 150 times; > 1 chunk)", async () => {
     const repeated: ExampleSet = concatExamples(Array.from({ length: 150 }, () => classSet));
-    const sampled = fisherDiagonal(classModel, classCtx, repeated, 'sampled', new Rng(10, 'fisher'), null);
+    const sampled = await fisherDiagonal(classModel, classCtx, repeated, 'sampled', new Rng(10, 'fisher'), null);
     const exact = referenceFisher(classModel, classCtx, classSet, range(12), CHOICES.true);
     const total = (xs: number[][]) => xs.reduce((s, x) => s + x.reduce((a, b) => a + b, 0), 0);
     const got = sampled.map(values);
@@ -146,37 +146,37 @@ describe('fisherDiagonal', () => {
     tf.dispose(sampled);
   });
 
-  it('averages over chunks correctly: a set repeated 25 times (300 examples) gives the same Fisher', () => {
+  it('averages over chunks correctly: a set repeated 25 times (300 examples) gives the same Fisher', async () => {
     const repeated: ExampleSet = concatExamples(Array.from({ length: 25 }, () => classSet));
-    const fisher = fisherDiagonal(classModel, classCtx, repeated, 'empirical', new Rng(1), null);
+    const fisher = await fisherDiagonal(classModel, classCtx, repeated, 'empirical', new Rng(1), null);
     expectFisherClose(fisher, referenceFisher(classModel, classCtx, classSet, range(12), CHOICES.empirical), 'repeated');
     tf.dispose(fisher);
   });
 
-  it('samples = k uses k examples drawn by rng.sample and divides by k', () => {
-    const fisher = fisherDiagonal(classModel, classCtx, classSet, 'empirical', new Rng(12, 'fisher'), 5);
+  it('samples = k uses k examples drawn by rng.sample and divides by k', async () => {
+    const fisher = await fisherDiagonal(classModel, classCtx, classSet, 'empirical', new Rng(12, 'fisher'), 5);
     const chosen = Array.from(new Rng(12, 'fisher').sample(Uint32Array.from(range(12)), 5));
     expectFisherClose(fisher, referenceFisher(classModel, classCtx, classSet, chosen, CHOICES.empirical), 'samples=5');
     tf.dispose(fisher);
     // samples >= count uses everything
-    const all = fisherDiagonal(classModel, classCtx, classSet, 'empirical', new Rng(12), 100);
+    const all = await fisherDiagonal(classModel, classCtx, classSet, 'empirical', new Rng(12), 100);
     expectFisherClose(all, referenceFisher(classModel, classCtx, classSet, range(12), CHOICES.empirical), 'samples=100');
     tf.dispose(all);
   });
 
   describe('task-IL: the Fisher ignores masked outputs', () => {
     for (const kind of ['empirical', 'predicted', 'true'] as const) {
-      it(`'${kind}' equals the masked reference, with zero importance on the other heads' output weights`, () => {
+      it(`'${kind}' equals the masked reference, with zero importance on the other heads' output weights`, async () => {
         // examples of both tasks, so every row has its own mask
         const set = concatExamples([taskExamples(taskScenario, 0), taskExamples(taskScenario, 1)]);
         const n = set.indices.length;
         expect(n).to.equal(12);
-        const fisher = fisherDiagonal(taskModel, taskCtx, set, kind, new Rng(2), null);
+        const fisher = await fisherDiagonal(taskModel, taskCtx, set, kind, new Rng(2), null);
         expectFisherClose(fisher, referenceFisher(taskModel, taskCtx, set, range(n), CHOICES[kind]), `${kind} (task-IL)`);
         tf.dispose(fisher);
         // only task 1's examples: outputs 0 and 1 are masked for all of them
         const only1 = taskExamples(taskScenario, 1);
-        const f1 = fisherDiagonal(taskModel, taskCtx, only1, kind, new Rng(2), null);
+        const f1 = await fisherDiagonal(taskModel, taskCtx, only1, kind, new Rng(2), null);
         const [wOut, bOut] = [values(f1[2]), values(f1[3])];
         for (let k = 0; k < 3; k++) {
           expect(wOut[k * 4 + 0], `W_out[${k}][0]`).to.equal(0);
@@ -190,9 +190,9 @@ describe('fisherDiagonal', () => {
       });
     }
 
-    it("'sampled' never draws a masked output", () => {
+    it("'sampled' never draws a masked output", async () => {
       const only1 = taskExamples(taskScenario, 1);
-      const f = fisherDiagonal(taskModel, taskCtx, concatExamples(Array.from({ length: 20 }, () => only1)), 'sampled', new Rng(3), null);
+      const f = await fisherDiagonal(taskModel, taskCtx, concatExamples(Array.from({ length: 20 }, () => only1)), 'sampled', new Rng(3), null);
       expect(values(f[3]).slice(0, 2)).to.deep.equal([0, 0]);
       tf.dispose(f);
     });

@@ -71,41 +71,43 @@ describe('bounded QP (GEM dual) against brute force', () => {
   });
 });
 
-describe('GEM projection', () => {
+describe('GEM projection', async () => {
   useWasm();
-  const run = (g: number[], G: number[][], gamma: number, ridge = 0) =>
-    tf.tidy(() => {
-      const gt = [tf.tensor1d(g.slice(0, 1)), tf.tensor1d(g.slice(1))];
-      const out = gemProjection(gt, G.map((row) => [tf.tensor1d(row.slice(0, 1)), tf.tensor1d(row.slice(1))]), gamma, ridge);
-      return { same: out === gt, v: out.flatMap(values) };
-    });
+  const run = async (g: number[], G: number[][], gamma: number, ridge = 0) => {
+    const gt = [tf.tensor1d(g.slice(0, 1)), tf.tensor1d(g.slice(1))];
+    const memory = G.map((row) => [tf.tensor1d(row.slice(0, 1)), tf.tensor1d(row.slice(1))]);
+    const out = await gemProjection(gt, memory, gamma, ridge);
+    const result = { same: out === gt, v: out.flatMap(values) };
+    tf.dispose([gt, memory, out]);
+    return result;
+  };
 
-  it('no projection needed (every gᵀg_k ≥ 0): the same tensors come back', () => {
-    expect(run([1, 0], [[1, 1], [0, 2]], 0.5).same).to.equal(true);
-    expect(run([1, 0], [[0, 1]], 0.5).same).to.equal(true);
+  it('no projection needed (every gᵀg_k ≥ 0): the same tensors come back', async () => {
+    expect((await run([1, 0], [[1, 1], [0, 2]], 0.5)).same).to.equal(true);
+    expect((await run([1, 0], [[0, 1]], 0.5)).same).to.equal(true);
   });
 
-  it('one conflicting task, γ = 0, ε = 0: the projection onto {g̃ : g̃ᵀg_1 ≥ 0}', () => {
+  it('one conflicting task, γ = 0, ε = 0: the projection onto {g̃ : g̃ᵀg_1 ≥ 0}', async () => {
     // g = (1, 0), g_1 = (−1, 1): v* = 0.5, g̃ = (0.5, 0.5), g̃ᵀg_1 = 0
-    const { same, v } = run([1, 0], [[-1, 1]], 0);
+    const { same, v } = await run([1, 0], [[-1, 1]], 0);
     expect(same).to.equal(false);
     expectClose(v, [0.5, 0.5], 1e-6);
   });
 
-  it('two tasks, one bound active (γ = 0): v* = (0.5, 0), every constraint holds', () => {
-    const { v } = run([1, 0], [[-1, 1], [0, 1]], 0);
+  it('two tasks, one bound active (γ = 0): v* = (0.5, 0), every constraint holds', async () => {
+    const { v } = await run([1, 0], [[-1, 1], [0, 1]], 0);
     expectClose(v, [0.5, 0.5], 1e-6);
     expect(dot(v, [-1, 1])).to.be.at.least(-1e-6);
     expect(dot(v, [0, 1])).to.be.at.least(0);
   });
 
-  it('two tasks, every bound binding at the margin γ = 0.5: g̃ = g + 0.5·(g_1 + g_2)', () => {
-    expectClose(run([1, 0], [[-1, 1], [0, 1]], 0.5).v, [0.5, 1], 1e-6);
+  it('two tasks, every bound binding at the margin γ = 0.5: g̃ = g + 0.5·(g_1 + g_2)', async () => {
+    expectClose((await run([1, 0], [[-1, 1], [0, 1]], 0.5)).v, [0.5, 1], 1e-6);
   });
 
-  it('the ridge ε enters the dual: γ = 0, ε = 2 halves the step of the one-task case', () => {
+  it('the ridge ε enters the dual: γ = 0, ε = 2 halves the step of the one-task case', async () => {
     // P = 2 + 2 = 4, q = −1: v* = 0.25, g̃ = (0.75, 0.25)
-    expectClose(run([1, 0], [[-1, 1]], 0, 2).v, [0.75, 0.25], 1e-6);
+    expectClose((await run([1, 0], [[-1, 1]], 0, 2)).v, [0.75, 0.25], 1e-6);
   });
 });
 

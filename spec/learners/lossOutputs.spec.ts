@@ -67,13 +67,13 @@ describe('training.lossOutputs', () => {
     }
   });
 
-  it("'seen': EWC's Fisher and MAS's importance on task 1 see only its outputs (the others get importance 0), as Hsu et al.'s valid_out_dim", () => {
+  it("'seen': EWC's Fisher and MAS's importance on task 1 see only its outputs (the others get importance 0), as Hsu et al.'s valid_out_dim", async () => {
     const s = scenario();
     for (const lossOutputs of ['seen', undefined] as const) {
       const ctx = contextFor(s, { hidden: [6] }, 3, { ...TRAINING, ...(lossOutputs ? { lossOutputs } : {}) });
       const model = ctx.createModel();
       try {
-        const fisher = fisherDiagonal(model, ctx, taskExamples(s, 0), 'true', new Rng(1), null);
+        const fisher = await fisherDiagonal(model, ctx, taskExamples(s, 0), 'true', new Rng(1), null);
         const mas = outputSensitivity(model, ctx, taskExamples(s, 0), 'batch-mean', new Rng(2), null, 8);
         for (const importance of [fisher, mas]) {
           const bias = values(importance[importance.length - 1]);

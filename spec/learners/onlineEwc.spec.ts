@@ -27,8 +27,8 @@ describe('online EWC learner', () => {
   }
 
   /** The empirical Fisher of task t at the model's current parameters (deterministic: no label draws). */
-  function fisherNow(model: Model, ctx: LearnerContext, t: number): number[][] {
-    const f = fisherDiagonal(model, ctx, taskExamples(scenario, t), 'empirical', new Rng(0), null);
+  async function fisherNow(model: Model, ctx: LearnerContext, t: number): Promise<number[][]> {
+    const f = await fisherDiagonal(model, ctx, taskExamples(scenario, t), 'empirical', new Rng(0), null);
     const out = f.map(values);
     tf.dispose(f);
     return out;
@@ -44,9 +44,9 @@ describe('online EWC learner', () => {
   /** Trains two phases; returns F_0 at θ*_0, F_1 at θ*_1 and θ*_1. */
   async function twoPhases(learner: Learner, ctx: LearnerContext, internals: any) {
     await learner.train(phaseOf(scenario, 0), {});
-    const f0 = fisherNow(internals.model, ctx, 0);
+    const f0 = await fisherNow(internals.model, ctx, 0);
     await learner.train(phaseOf(scenario, 1), {});
-    return { f0, f1: fisherNow(internals.model, ctx, 1), anchor: snapshot(internals.model) };
+    return { f0, f1: await fisherNow(internals.model, ctx, 1), anchor: snapshot(internals.model) };
   }
 
   const combine = (a: number[][], b: number[][], ga: number) => a.map((x, k) => x.map((v, i) => ga * v + b[k][i]));
@@ -57,7 +57,7 @@ describe('online EWC learner', () => {
       expect(internals.penalty()).to.equal(null);
       await learner.train(phaseOf(scenario, 0), {});
       const anchor = snapshot(internals.model);
-      const f0 = fisherNow(internals.model, ctx, 0);
+      const f0 = await fisherNow(internals.model, ctx, 0);
       const theta = perturb(internals.model, 1);
       expectPenalty(internals, weightedQuadratic(f0, anchor, theta, 5));
     } finally {

@@ -57,24 +57,24 @@ describe('QuadraticPenalty', () => {
   });
 
   /** Adds the terms with `add`, then runs `check` with the penalty and θ as tensors; disposes everything. */
-  function withPenalty(terms: Term[], check: (p: QuadraticPenalty, params: tf.Tensor[]) => void): void {
+  async function withPenalty(terms: Term[], check: (p: QuadraticPenalty, params: tf.Tensor[]) => void | Promise<void>): Promise<void> {
     const p = new QuadraticPenalty();
     for (const t of terms) {
       const f = tensors(t.f);
       const a = tensors(t.anchor);
-      p.add(f, a);
+      await p.add(f, a);
       tf.dispose([...f, ...a]); // the penalty keeps its own copies
     }
     const params = tensors(theta);
     try {
-      check(p, params);
+      await check(p, params);
     } finally {
       tf.dispose(params);
       p.dispose();
     }
   }
 
-  it('has no value before a term is added', () => {
+  it('has no value before a term is added', async () => {
     const p = new QuadraticPenalty();
     const params = tensors(theta);
     expect(p.value(params)).to.equal(null);
@@ -82,8 +82,8 @@ describe('QuadraticPenalty', () => {
     tf.dispose(params);
   });
 
-  it('one term: value = Σ F (θ − θ*)², and zero at the anchor', () => {
-    withPenalty([t1], (p, params) => {
+  it('one term: value = Σ F (θ − θ*)², and zero at the anchor', async () => {
+    await withPenalty([t1], async (p, params) => {
       const v = p.value(params)!;
       expect(v.dataSync()[0]).to.be.closeTo(referenceValue([t1], theta), 1e-4 * referenceValue([t1], theta));
       v.dispose();
@@ -94,8 +94,8 @@ describe('QuadraticPenalty', () => {
     });
   });
 
-  it('two terms: value(θ) = Σ_t Σ_i F_t,i (θ_i − θ*_t,i)²', () => {
-    withPenalty([t1, t2], (p, params) => {
+  it('two terms: value(θ) = Σ_t Σ_i F_t,i (θ_i − θ*_t,i)²', async () => {
+    await withPenalty([t1, t2], async (p, params) => {
       const expected = referenceValue([t1, t2], theta);
       const v = p.value(params)!;
       expect(v.rank).to.equal(0);
@@ -111,8 +111,8 @@ describe('QuadraticPenalty', () => {
     });
   });
 
-  it('two terms: the gradient (tf.grad) is 2 Σ_t F_t (θ − θ*_t)', () => {
-    withPenalty([t1, t2], (p, params) => {
+  it('two terms: the gradient (tf.grad) is 2 Σ_t F_t (θ − θ*_t)', async () => {
+    await withPenalty([t1, t2], async (p, params) => {
       const expected = referenceGradient([t1, t2], theta);
       const grads = tf.tidy(() => tf.grads((...ps: tf.Tensor[]) => p.value(ps)!)(params).map(values));
       grads.forEach((g, v) => expectClose(g, expected[v], 1e-5, 1e-4, `gradient of variable ${v}`));
@@ -121,15 +121,15 @@ describe('QuadraticPenalty', () => {
     });
   });
 
-  it('importance() is the merged Σ_t F_t', () => {
-    withPenalty([t1, t2], (p) => {
+  it('importance() is the merged Σ_t F_t', async () => {
+    await withPenalty([t1, t2], (p) => {
       const a = p.importance()!;
       a.forEach((t, v) => expectClose(values(t), Array.from(t1.f[v], (x, i) => x + t2.f[v][i]), 1e-6, 1e-6, `A[${v}]`));
     });
   });
 
-  it('set() replaces every term; a later add() accumulates on top of it', () => {
-    withPenalty([t1, t2], (p, params) => {
+  it('set() replaces every term; a later add() accumulates on top of it', async () => {
+    await withPenalty([t1, t2], async (p, params) => {
       const f3 = tensors(t3.f);
       const a3 = tensors(t3.anchor);
       p.set(f3, a3);
@@ -142,7 +142,7 @@ describe('QuadraticPenalty', () => {
       g.forEach((gv, k) => expectClose(gv, expected[k], 1e-5, 1e-4, `gradient after set, variable ${k}`));
       const f1 = tensors(t1.f);
       const a1 = tensors(t1.anchor);
-      p.add(f1, a1);
+      await p.add(f1, a1);
       v = p.value(params)!;
       const both = referenceValue([t3, t1], theta);
       expect(v.dataSync()[0]).to.be.closeTo(both, 1e-5 * both + 1e-5);
@@ -150,11 +150,11 @@ describe('QuadraticPenalty', () => {
     });
   });
 
-  it('accepts tf.Variables as the anchor and copies them (later assignments do not move the anchor)', () => {
+  it('accepts tf.Variables as the anchor and copies them (later assignments do not move the anchor)', async () => {
     const p = new QuadraticPenalty();
     const vars = tensors(t1.anchor).map((t) => tf.variable(t));
     const f = tensors(t1.f);
-    p.add(f, vars);
+    await p.add(f, vars);
     const params = tensors(theta);
     vars.forEach((v, i) => v.assign(params[i]));
     const value = p.value(params)!;
@@ -166,14 +166,14 @@ describe('QuadraticPenalty', () => {
 
   // Regression: K was once a difference of two nearly equal float32 sums and lost every digit (even went
   // negative) when anchors were close, as they are under a strong EWC penalty.
-  it('value stays accurate and non-negative when the anchors are close', () => {
+  it('value stays accurate and non-negative when the anchors are close', async () => {
     for (const [drift, expectedRel] of [[1e-3, 0.01], [1e-4, 0.05]]) {
       const p = new QuadraticPenalty();
       const th2 = Math.fround(1 + drift);
       const f = [tf.tensor1d([1]), tf.tensor1d([1])];
       const a = [tf.tensor1d([1]), tf.tensor1d([th2])];
-      p.add([f[0]], [a[0]]);
-      p.add([f[1]], [a[1]]);
+      await p.add([f[0]], [a[0]]);
+      await p.add([f[1]], [a[1]]);
       const v = p.value([a[1]])!;
       const got = v.dataSync()[0];
       const expected = (th2 - 1) ** 2;
@@ -184,15 +184,15 @@ describe('QuadraticPenalty', () => {
     }
   });
 
-  it('leaks no tensors: add, add, set, value and dispose leave the count where it started', () => {
+  it('leaks no tensors: add, add, set, value and dispose leave the count where it started', async () => {
     const start = tf.memory().numTensors;
     const p = new QuadraticPenalty();
     const inputs = [t1, t2, t3].map((t) => ({ f: tensors(t.f), a: tensors(t.anchor) }));
     const params = tensors(theta);
     const afterInputs = tf.memory().numTensors;
-    p.add(inputs[0].f, inputs[0].a);
+    await p.add(inputs[0].f, inputs[0].a);
     const held = tf.memory().numTensors - afterInputs;
-    p.add(inputs[1].f, inputs[1].a);
+    await p.add(inputs[1].f, inputs[1].a);
     expect(tf.memory().numTensors - afterInputs, 'a second add holds no more tensors than the first').to.equal(held);
     p.set(inputs[2].f, inputs[2].a);
     expect(tf.memory().numTensors - afterInputs, 'set holds no more tensors than add').to.equal(held);
@@ -205,11 +205,11 @@ describe('QuadraticPenalty', () => {
     expect(tf.memory().numTensors).to.equal(start);
   });
 
-  it('saves nothing while empty; loading an empty save clears it; a save missing a tensor is refused', () => {
+  it('saves nothing while empty; loading an empty save clears it; a save missing a tensor is refused', async () => {
     const p = new QuadraticPenalty();
     expect(p.saveState()).to.deep.equal({ tensors: {}, json: { k: 0 }, k: 0 });
     const [f, a] = [[tf.tensor1d([1, 2])], [tf.tensor1d([0.5, 0.5])]];
-    p.add(f, a);
+    await p.add(f, a);
     const saved = p.saveState();
     expect(Object.keys(saved.tensors).sort()).to.deep.equal(['a/0', 'm/0']);
     p.loadState({ tensors: {}, json: { k: 0 } });

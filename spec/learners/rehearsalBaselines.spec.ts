@@ -118,14 +118,14 @@ describe('DER++ and ER-ACE', () => {
     }
   });
 
-  it('DER++ stores the current batch with the logits the step computed before its update', () => {
+  it('DER++ stores the current batch with the logits the step computed before its update', async () => {
     const learner = getLearner('derpp').create({ capacity: 50, alpha: 0.3, beta: 0.7, replayBatchSize: null }, context(scenario, { hidden: [8] })) as any;
     try {
       const task = taskExamples(scenario, 0);
       const positions = Uint32Array.from([3, 7, 11, 15]);
       const batch = gatherBatch(scenario, 'train', task, positions);
       const before = tf.tidy(() => values(learner.model.forward(tf.tensor2d(batch.x, [4, 16]), true)));
-      learner.trainStep(batch, phaseOf(scenario, 0));
+      tf.dispose(await learner.trainStep(batch, phaseOf(scenario, 0)));
       learner.afterBatch(task, positions, phaseOf(scenario, 0));
       expect(Array.from(learner.buffer.examplesAt([0, 1, 2, 3]).indices)).to.deep.equal(Array.from(positions, (p) => task.indices[p]));
       expectClose(Array.from(learner.buffer.logitsAt([0, 1, 2, 3])), before, 1e-6, 1e-5, 'stored logits');
@@ -163,7 +163,7 @@ describe('DER++ and ER-ACE', () => {
     }
   });
 
-  it("ER-ACE's step builds its mask from the highest class seen so far, also when that class is absent from the batch", () => {
+  it("ER-ACE's step builds its mask from the highest class seen so far, also when that class is absent from the batch", async () => {
     const learner = getLearner('er-ace').create({ capacity: 20, replayBatchSize: 3 }, context(scenario, { hidden: [8] })) as any;
     try {
       const first = taskExamples(scenario, 0);
@@ -172,9 +172,9 @@ describe('DER++ and ER-ACE', () => {
       const targets = gatherBatch(scenario, 'train', second, null).targets;
       const ofClass = (c: number) => range(targets.length).filter((p) => targets[p] === c);
       // a batch of classes 2 and 3, then one of class 2 only (3, the newest seen, absent)
-      learner.trainStep(gatherBatch(scenario, 'train', second, [...ofClass(2).slice(0, 2), ...ofClass(3).slice(0, 2)]), phaseOf(scenario, 1));
+      tf.dispose(await learner.trainStep(gatherBatch(scenario, 'train', second, [...ofClass(2).slice(0, 2), ...ofClass(3).slice(0, 2)]), phaseOf(scenario, 1)));
       expect(learner.maxSeen).to.equal(3);
-      learner.trainStep(gatherBatch(scenario, 'train', second, ofClass(2).slice(0, 4)), phaseOf(scenario, 1));
+      tf.dispose(await learner.trainStep(gatherBatch(scenario, 'train', second, ofClass(2).slice(0, 4)), phaseOf(scenario, 1)));
       // kept (0): class 2 (present), 3 (highest seen), 4 and 5 (unseen); masked: 0 and 1 (seen, absent)
       expect(Array.from(learner.aceMask as Float32Array)).to.deep.equal([-1e9, -1e9, 0, 0, 0, 0].map((v) => Math.fround(v)));
     } finally {

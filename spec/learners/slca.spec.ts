@@ -46,24 +46,24 @@ describe('SLCA', () => {
       expect(() => cholesky([1, 2, 2, 1], 2)).to.throw(/not positive definite/);
     });
 
-    it('draws from N(s·μ, Σ) reproduce the stored mean (scaled) and covariance', () => {
+    it('draws from N(s·μ, Σ) reproduce the stored mean (scaled) and covariance', async () => {
       const n = 4;
       const mean = [1, -2, 0.5, 3];
       const covariance = [2, 0.8, 0, -0.3, 0.8, 1, 0.2, 0, 0, 0.2, 0.5, 0.1, -0.3, 0, 0.1, 1.5];
       const draws = sampleGaussian(mean, cholesky(covariance, n), n, 40000, 0.9, new Rng(5));
-      const { mean: m, covariance: c } = featureMoments(draws, 0);
+      const { mean: m, covariance: c } = await featureMoments(draws, 0);
       draws.dispose();
       expectClose(Array.from(m), mean.map((v) => 0.9 * v), 0.03, 0, 'mean');
       expectClose(Array.from(c), covariance, 0.04, 0.03, 'covariance');
     });
 
-    it('feature moments: mean, unbiased covariance plus the ridge', () => {
+    it('feature moments: mean, unbiased covariance plus the ridge', async () => {
       const rows = [
         [1, 2],
         [3, 0],
         [2, 4],
       ];
-      const { mean, covariance } = featureMoments(tf.tensor2d(rows), 1e-4);
+      const { mean, covariance } = await featureMoments(tf.tensor2d(rows), 1e-4);
       expectClose(Array.from(mean), [2, 2], 1e-6, 0, 'mean');
       // deviations (−1, 0), (1, −2), (0, 2): Σ = [[2, −2], [−2, 8]] / 2
       expectClose(Array.from(covariance), [1 + 1e-4, -1, -1, 4 + 1e-4], 1e-6, 1e-6, 'covariance');

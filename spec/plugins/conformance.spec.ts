@@ -26,7 +26,7 @@ function broken(name: string, create: (ctx: LearnerContext) => Learner, optionsS
 /** Leaks one tensor per training step. */
 class LeaksPerStep extends BaseSgdLearner {
   private readonly leaked: tf.Tensor[] = [];
-  protected override trainStep(batch: Batch, phase: Phase): StepLoss {
+  protected override trainStep(batch: Batch, phase: Phase): StepLoss | Promise<StepLoss> {
     this.leaked.push(tf.keep(tf.scalar(1)));
     return super.trainStep(batch, phase);
   }
