@@ -149,7 +149,7 @@ export class BaseSgdLearner<O = Record<string, never>> implements Learner {
         this.afterBatch(examples, batches[step], phase);
         lossSum += loss * batch.size;
         seen += batch.size;
-        hooks.step?.({ epoch, step, steps: batches.length, loss });
+        await hooks.step?.({ epoch, step, steps: batches.length, loss });
         if (performance.now() - lastYield > YIELD_EVERY_MS) {
           await new Promise((resolve) => setImmediate(resolve));
           lastYield = performance.now();

@@ -115,8 +115,11 @@ export interface StepStats {
 
 /** Callbacks the harness passes to `train`: progress, per-epoch evaluation of the new task. */
 export interface TrainHooks {
-  /** call after each training step (progress display) */
-  step?(stats: StepStats): void;
+  /**
+   * call, and await, after each training step (progress display; with `evaluation.newTaskSteps` the harness
+   * measures the new task's accuracy here, reading asynchronously, so a step's update must not start before it ends)
+   */
+  step?(stats: StepStats): Promise<void> | void;
   /** call, and await, after every epoch: the harness measures the new task's test accuracy here */
   epochEnd?(stats: EpochStats): Promise<void> | void;
 }

@@ -35,7 +35,7 @@ export async function taskAccuracy(learner: Learner, scenario: Scenario, info: S
   return tally.accuracy(taskId);
 }
 
-/** `taskAccuracy` read synchronously, for the hooks that run inside a training step (`newTaskSteps`). */
+/** `taskAccuracy` read synchronously, for `check-plugin`'s trace (which runs on the CPU backends). */
 export function taskAccuracySync(learner: Learner, scenario: Scenario, info: ScenarioInfo, taskId: number, batchSize: number, buffer?: Float32Array, checked = true): number {
   const tally = new Tally();
   for (const { predicted, targets } of predictions(learner, scenario, info, taskId, batchSize, buffer, checked)) {

@@ -24,7 +24,7 @@ import type { Scenario } from '../scenarios/types.js';
 import type { PhaseResults } from '../store/checkpoint.js';
 import { deviceFailure, takeDeviceError } from '../backends/webgpu.js';
 import { learnerContext } from './context.js';
-import { scenarioInfo, taskAccuracy, taskAccuracySync } from './evaluate.js';
+import { scenarioInfo, taskAccuracy } from './evaluate.js';
 
 export type RunEvent =
   | { type: 'resumed'; phase: number }
@@ -156,6 +156,8 @@ export async function runProtocol(stream: RunStream, create: (ctx: LearnerContex
     const stepCurve: number[] = [];
     let phaseSteps = 0;
     let lastStep = 0;
+    /** an accuracy after a step (newTaskSteps) is being measured: the learner must not update meanwhile */
+    let measuring = false;
     let examples = 0;
     let epochStart = performance.now();
     results.curves.push(curve);
@@ -164,21 +166,31 @@ export async function runProtocol(stream: RunStream, create: (ctx: LearnerContex
     const evalBefore = results.evalSeconds;
     await learner.train(phase, {
       step: (s) => {
+        if (measuring)
+          throw new Error(`train called hooks.step (phase ${p + 1}, epoch ${s.epoch + 1}, step ${s.step + 1}) while the accuracy after the previous step was still being measured: await hooks.step(…) before the next update`);
         // a loss the learner reports as not finite is a diverged run, whoever computed it (the base learner's own rule)
         if (strict && typeof s.loss === 'number' && !Number.isFinite(s.loss)) throw new DivergedError(p, s.epoch, s.step, s.loss);
         lastStep = s.step;
         phaseSteps++;
-        if (newTaskSteps && phaseSteps === newTaskSteps[stepCurve.length]) {
-          const e0 = performance.now();
-          stepCurve.push(taskAccuracySync(learner, scenario, info, p, stream.evalBatchSize, evalBuffer, strict));
+        const finish = () => {
+          hooks.onEvent?.({ type: 'step', phase: p, ...s });
+          hooks.afterStep?.();
+        };
+        if (!(newTaskSteps && phaseSteps === newTaskSteps[stepCurve.length])) return finish();
+        // read asynchronously (a synchronous read fails on the WebGPU backend): the learner awaits this step
+        measuring = true;
+        const e0 = performance.now();
+        return taskAccuracy(learner, scenario, info, p, stream.evalBatchSize, evalBuffer, strict).then((accuracy) => {
+          measuring = false;
+          stepCurve.push(accuracy);
           const seconds = (performance.now() - e0) / 1000;
           results.evalSeconds += seconds;
           epochStart += seconds * 1000; // the epoch's examples/s counts training only
-        }
-        hooks.onEvent?.({ type: 'step', phase: p, ...s });
-        hooks.afterStep?.();
+          finish();
+        });
       },
       epochEnd: async (s) => {
+        if (measuring) throw new Error(`train called hooks.epochEnd (phase ${p + 1}, epoch ${s.epoch + 1}) while the accuracy after a step was still being measured: await hooks.step(…)`);
         if (strict && typeof s.loss === 'number' && !Number.isFinite(s.loss)) throw new DivergedError(p, s.epoch, lastStep, s.loss);
         const trainTime = (performance.now() - epochStart) / 1000;
         const e0 = performance.now();

@@ -39,8 +39,8 @@ describe('golden records: bit-identical runs', function () {
 /**
  * The same runs with every synchronous read of a tensor forbidden, as on tfjs's WebGPU backend under Node
  * (it reads GPU memory synchronously only in a browser): each built-in learner reads asynchronously, so the
- * records are the same bits. (Resuming AdaB²N from a checkpoint and `evaluation.newTaskSteps` still read
- * synchronously; no golden run does either.)
+ * records are the same bits. (Resuming AdaB²N from a checkpoint still reads synchronously; no golden run
+ * resumes. `evaluation.newTaskSteps` is checked the same way in spec/run/stepCurves.spec.ts.)
  */
 describe('golden records with synchronous reads forbidden (as on WebGPU under Node)', function () {
   this.timeout(300000);

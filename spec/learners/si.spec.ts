@@ -78,7 +78,9 @@ describe('SI learner', () => {
     let omega: number[][] = [];
     let steps = 0;
     await learner.train(phaseOf(scenario, p), {
-      step: () => steps++,
+      step: () => {
+        steps++;
+      },
       epochEnd: () => {
         omega = internals.pathIntegral.map(values);
       },
@@ -155,7 +157,9 @@ describe('SI learner', () => {
       const path = [snapshot(internals.model)];
       let omega: number[][] = [];
       await learner.train(phaseOf(scenario, 0), {
-        step: () => path.push(snapshot(internals.model)),
+        step: () => {
+          path.push(snapshot(internals.model));
+        },
         epochEnd: () => {
           omega = internals.pathIntegral.map(values);
         },

@@ -2,6 +2,7 @@
  * The runner's side of issue 20: new-task accuracy after fixed gradient-step counts (evaluation.newTaskSteps)
  * and model.dropout, on a tiny synthetic stream.
  */
+import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
 import { UserError } from '../../core/errors.js';
 import { recordSchema } from '../../results/record.js';
@@ -36,6 +37,26 @@ describe('runJob: step curves and dropout', function () {
     curves.forEach((c, i) => expect([c[7], c[15]]).to.deep.equal(record.accuracy.newTaskCurves![i]));
     // and the curve moves between them, so a measurement a step early or late would show
     curves.forEach((c) => expect(new Set(c).size).to.be.greaterThan(4));
+  });
+
+  it('reads the step curve asynchronously: the same record with synchronous reads forbidden (as on WebGPU under Node)', async () => {
+    const scenario = { dataset: 'synthetic:classes=4,features=16,trainPerClass=30,testPerClass=50,spread=10', kind: 'permuted', tasks: 2, setting: 'domain' };
+    const suite = tinySuite({ scenario, learners: [{ name: 'ewc', options: { lambda: 10 } }], training: { epochs: 2, batchSize: 16, optimizer: 'adam', lr: 0.01 }, evaluation: { newTaskSteps: [1, 3, 9] } });
+    const allowed = await runJob(jobsOf(suite)[0], { backend });
+    const proto = tf.Tensor.prototype as unknown as Record<string, unknown>;
+    const dataSync = proto.dataSync;
+    proto.dataSync = () => {
+      throw new Error('dataSync: a synchronous read');
+    };
+    let forbidden: Awaited<ReturnType<typeof runJob>>;
+    try {
+      forbidden = await runJob(jobsOf(suite)[0], { backend });
+    } finally {
+      proto.dataSync = dataSync;
+    }
+    expect(forbidden.error).to.equal(null);
+    expect(forbidden.accuracy).to.deep.equal(allowed.accuracy);
+    expect(allowed.accuracy.newTaskStepCurves!.map((c) => c.length)).to.deep.equal([3, 3]);
   });
 
   it('without newTaskSteps the record and the run key are as before', async () => {
