@@ -3,8 +3,7 @@
  * Pixels stay bytes until a batch is gathered; the permutation of each example's task is applied here.
  */
 import type { Rng } from '../core/random.js';
-import type { InputTransform } from './inputTransform.js';
-import type { Batch, ExampleSet, ImageSplit, Scenario } from './types.js';
+import type { Batch, ExampleSet, ImageSplit, InputTransform, Scenario } from './types.js';
 
 /** Every training example of one task. */
 export function taskExamples(scenario: Scenario, taskId: number): ExampleSet {

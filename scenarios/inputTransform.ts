@@ -11,7 +11,7 @@
  * as permuting the padded image).
  */
 import { UserError } from '../core/errors.js';
-import type { Dataset } from './types.js';
+import type { Dataset, InputTransform } from './types.js';
 
 export interface InputSpec {
   /** zero pixels added on every side of each image before normalising (Hsu et al.: 2, 28 × 28 → 32 × 32) */
@@ -19,13 +19,6 @@ export interface InputSpec {
   /** normalisation (x − mean) / std of x = pixel / 255; both or neither */
   mean?: number;
   std?: number;
-}
-
-export interface InputTransform {
-  /** value of each byte 0…255 as an input */
-  readonly table: Float32Array;
-  /** for every input, the image pixel it shows (before a task's permutation), or −1 for padding */
-  readonly source: Int32Array;
 }
 
 /** The transform a scenario's `input` asks for, or null for plain pixel / 255 (the default). */

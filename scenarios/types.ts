@@ -1,5 +1,3 @@
-import type { InputTransform } from './inputTransform.js';
-
 /**
  * Plain data shared by the scenario room: datasets, tasks, settings and the example sets a phase trains on.
  * Images stay `Uint8Array` (one byte a pixel, row-major, `features` bytes an image) until a batch is built,
@@ -25,6 +23,14 @@ export interface Dataset {
   classes: number;
   train: ImageSplit;
   test: ImageSplit;
+}
+
+/** A scenario's padding and normalisation of its inputs, resolved (./inputTransform.ts). */
+export interface InputTransform {
+  /** value of each byte 0…255 as an input */
+  readonly table: Float32Array;
+  /** for every input, the image pixel it shows (before a task's permutation), or −1 for padding */
+  readonly source: Int32Array;
 }
 
 /** The continual-learning setting: task-, domain- or class-incremental (see the suite reference, docs/suites.md). */
