@@ -21,8 +21,8 @@
  * Li & Hoiem's warm-up of the new head is not done (van de Ven & Tolias and Avalanche skip it too).
  *
  * van de Ven & Tolias's split-MNIST LwF (the row Hsu et al. 2018's Table 2 takes from them) is
- * { weighting: 'inverse-task', distillOutputs: 'seen', temperature: 2 } with the class-IL loss over the classes
- * seen so far (suite `training.lossOutputs: 'seen'`).
+ * { weighting: 'inverse-task', distillOutputs: 'seen', distillAverage: 'entries', temperature: 2 } with the
+ * class-IL loss over the classes seen so far (suite `training.lossOutputs: 'seen'`).
  */
 import * as tf from '@tensorflow/tfjs';
 import { sumTensors } from '../../models/sumTensors.js';
@@ -41,6 +41,7 @@ export interface LwfOptions {
   alpha: number;
   weighting: LwfWeighting;
   distillOutputs: 'previous' | 'seen';
+  distillAverage: 'examples' | 'entries';
 }
 
 class LwfLearner extends BaseSgdLearner<LwfOptions> {
@@ -74,7 +75,10 @@ class LwfLearner extends BaseSgdLearner<LwfOptions> {
   private distillation(student: tf.Tensor2D, teacher: tf.Tensor2D, phase: Phase): tf.Scalar {
     const T = this.options.temperature;
     const groups = this.previousOutputs();
-    if (!groups) return distillationLoss(student, teacher, T);
+    // 'entries': van de Ven & Tolias's utils.loss_fn_kd takes .mean() of the batch × classes matrix, i.e. divides
+    // the per-example distillation by the number of classes in the student's softmax
+    const perEntry = (kd: tf.Scalar, classes: number) => (this.options.distillAverage === 'entries' ? (tf.div(kd, classes) as tf.Scalar) : kd);
+    if (!groups) return perEntry(distillationLoss(student, teacher, T), this.ctx.scenario.outputs);
     // The other outputs get −1e9: softmax gives them exactly 0, so they add nothing to the loss or its gradient
     // (the same as slicing the columns out, whose gradient, a scatter, the WASM backend lacks). A teacher output
     // masked where the student's is not is a zero-padded target.
@@ -84,7 +88,7 @@ class LwfLearner extends BaseSgdLearner<LwfOptions> {
       return tf.tensor2d(row, [1, row.length]);
     };
     const current = this.ctx.scenario.setting === 'class' && this.options.distillOutputs === 'seen' ? this.ctx.scenario.tasks[phase.taskId].outputs : [];
-    const terms = groups.map((cols) => distillationLoss(tf.add(student, mask([...cols, ...current])), tf.add(teacher, mask(cols)), T));
+    const terms = groups.map((cols) => perEntry(distillationLoss(tf.add(student, mask([...cols, ...current])), tf.add(teacher, mask(cols)), T), cols.length + current.length));
     return tf.div(sumTensors(terms), terms.length) as tf.Scalar;
   }
 
@@ -127,13 +131,18 @@ export const lwf = defineLearner<LwfOptions>({
         default: 'previous',
         description: "class-IL: the student's distilled softmax over the earlier classes ('previous', Li & Hoiem) or over every class seen so far against a zero-padded teacher ('seen', van de Ven & Tolias's code)",
       },
+      distillAverage: {
+        enum: ['examples', 'entries'],
+        default: 'examples',
+        description: "the distillation term as the mean over examples of each example's cross-entropy ('examples', Hinton et al., Li & Hoiem) or the mean over examples and classes ('entries': divided by the number of classes in the student's softmax, as van de Ven & Tolias's utils.loss_fn_kd)",
+      },
     },
     additionalProperties: false,
   },
-  // the default 'previous' is what LwF did before the option existed: left out of run keys, so earlier records stay valid
+  // the defaults 'previous' and 'examples' are what LwF did before the options existed: left out of run keys, so earlier records stay valid
   keyOptions: (options: LwfOptions) => {
-    const { distillOutputs, ...rest } = options;
-    return (distillOutputs === 'previous' ? rest : options) as LwfOptions;
+    const { distillOutputs, distillAverage, ...rest } = options;
+    return { ...rest, ...(distillOutputs === 'previous' ? {} : { distillOutputs }), ...(distillAverage === 'examples' ? {} : { distillAverage }) } as LwfOptions;
   },
   create: (options: LwfOptions, ctx: LearnerContext) => new LwfLearner(ctx, options),
 });
