@@ -81,7 +81,7 @@ export function publishedMarkdown(rows: LeaderboardRow[]): string {
       if (!r) return ['', '', ''];
       const seeds = r.seeds < most ? ` (${r.seeds} seed${r.seeds === 1 ? '' : 's'})` : '';
       const vs = comparePublished(r);
-      const verdict = !vs ? '' : vs.within === null ? `${describeComparison(vs)}` : `${vs.within ? '' : '**'}${describeComparison(vs)}${vs.within ? '' : '**'}`;
+      const verdict = !vs ? '' : vs.within === false ? `**${describeComparison(vs)}**` : describeComparison(vs);
       return [`${percent(r.metrics.average_accuracy, r.seeds)}${seeds}`, r.published ? percent(r.published) : '', verdict];
     }),
   ]);

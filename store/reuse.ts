@@ -33,10 +33,11 @@ export function reuseRecords(outDir: string, jobs: Job[], keyOf: (job: Job) => s
   if (sources.length === 0) return result;
   const wanted = new Set(jobs.map(keyOf));
   const found = new Map<string, { record: RunRecord; file: string; source: string }>();
+  const own = existsSync(outDir) ? realpathSync(outDir) : null;
   for (const source of sources) {
     const folder = runsDir(source);
     if (!existsSync(folder)) throw new UserError('is not a results folder (it has no runs/ folder)', `--reuse ${source}`, 'give a folder that `clbench run --out` wrote');
-    if (existsSync(outDir) && realpathSync(source) === realpathSync(outDir))
+    if (realpathSync(source) === own)
       throw new UserError("is this run's own results folder", `--reuse ${source}`, 'give another suite\'s results folder (records already in --out are kept anyway)');
     for (const name of readdirSync(folder).filter((n) => n.endsWith('.json') && !n.startsWith('.')).sort()) {
       const file = path.join(folder, name);
