@@ -202,7 +202,7 @@ export class BaseSgdLearner<O = Record<string, never>> implements Learner {
     };
     // assign checks shape and dtype; it shares the saved tensor's data, which outlives the caller's dispose.
     this.model.variables.forEach((v, i) => v.assign(tensor(`model/${i}`)));
-    if (this.model.buffers?.length) this.model.loadBuffers!(this.model.buffers.map((_, i) => tensor(`buffer/${i}`)));
+    if (this.model.buffers?.length) await this.model.loadBuffers!(this.model.buffers.map((_, i) => tensor(`buffer/${i}`)));
     await restoreOptimizer(this.optimizer, { names: json.optimizer, tensors: json.optimizer.map((_, i) => tensor(`optimizer/${i}`)) }, this.model.variables);
     this.batchRng.setState(json.batchRng);
     if (this.model.dropout && json.dropoutRng) this.model.dropout.setState(json.dropoutRng);

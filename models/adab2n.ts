@@ -176,8 +176,8 @@ export class AdaB2N implements NormLayer {
     this.terms = [];
   }
 
-  buffersLoaded(): void {
-    this.forwards = this.forwardCount.dataSync()[0];
+  async buffersLoaded(): Promise<void> {
+    this.forwards = (await this.forwardCount.data())[0];
     this.pending.discard();
     this.terms = [];
     this.composition = null;

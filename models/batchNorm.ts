@@ -54,7 +54,7 @@ export class BatchNorm1d implements NormLayer {
     this.pending.commit();
   }
 
-  buffersLoaded(): void {}
+  async buffersLoaded(): Promise<void> {}
 
   dispose(): void {
     this.pending.discard();

@@ -21,11 +21,15 @@ export function networkCapabilities(_spec: ModelSpec): ModelCapability[] {
 }
 
 /** Copies `from`'s parameters and buffers into `to` (same spec and shape), e.g. a frozen teacher. */
-export function copyModelState(from: Model, to: Model): void {
+export async function copyModelState(from: Model, to: Model): Promise<void> {
   // clones: tensors never change, variables and buffers only by assign (learners/parts/parameterCopies.ts);
   // a clone keeps the dtype too (an int32 count)
-  tf.tidy(() => {
-    to.variables.forEach((v, i) => v.assign(tf.clone(from.variables[i])));
-    if (from.buffers && to.loadBuffers) to.loadBuffers(from.buffers.map((b) => tf.clone(b)));
-  });
+  tf.tidy(() => to.variables.forEach((v, i) => v.assign(tf.clone(from.variables[i]))));
+  if (!from.buffers || !to.loadBuffers) return;
+  const copies = from.buffers.map((b) => tf.clone(b));
+  try {
+    await to.loadBuffers(copies);
+  } finally {
+    tf.dispose(copies);
+  }
 }

@@ -103,10 +103,10 @@ export class NormMlp implements Model {
     for (const n of this.norms) n.commit();
   }
 
-  loadBuffers(values: readonly tf.Tensor[]): void {
+  async loadBuffers(values: readonly tf.Tensor[]): Promise<void> {
     if (values.length !== this.buffers.length) throw new Error(`the model has ${this.buffers.length} buffers, ${values.length} were given`);
     this.buffers.forEach((b, i) => b.assign(values[i]));
-    for (const n of this.norms) n.buffersLoaded();
+    for (const n of this.norms) await n.buffersLoaded();
   }
 
   squaredGradientSums(x: tf.Tensor2D, logitGrads: tf.Tensor2D): tf.Tensor[] {

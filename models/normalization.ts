@@ -24,8 +24,8 @@ export interface NormLayer {
   alignmentLoss(): tf.Scalar | null;
   /** assign the pending running statistics; dispose what the forwards kept */
   commit(): void;
-  /** refresh what the layer derives from its buffers after they were assigned from outside */
-  buffersLoaded(): void;
+  /** refresh what the layer derives from its buffers after they were assigned from outside (read asynchronously) */
+  buffersLoaded(): Promise<void>;
   dispose(): void;
 }
 

@@ -85,8 +85,12 @@ export interface Model {
    * save it beside `variables`. Absent for a model without such state.
    */
   readonly buffers?: tf.Variable[];
-  /** Assigns saved `buffers` values (same order, shapes, dtypes); the caller keeps ownership of `values`. */
-  loadBuffers?(values: readonly tf.Tensor[]): void;
+  /**
+   * Assigns saved `buffers` values (same order, shapes, dtypes); the caller keeps ownership of `values`.
+   * Asynchronous: what a layer derives from its buffers (AdaB²N's forward count) is read back without a
+   * synchronous read, which the WebGPU backend does not allow.
+   */
+  loadBuffers?(values: readonly tf.Tensor[]): Promise<void>;
   /**
    * The task of every row of the next training-mode `forward` (AdaB²N weighs its batch statistics by task), and
    * the number of tasks finished before the current one. Consumed by that forward; a training forward without

@@ -53,7 +53,7 @@ class LwfLearner extends BaseSgdLearner<LwfOptions> {
     if (this.seenTasks.length === 0) return;
     const teacher = (this.teacher ??= this.ctx.createModel());
     // copies of the values, and of the running statistics of a normalising model
-    copyModelState(this.model, teacher);
+    await copyModelState(this.model, teacher);
   }
 
   protected override async afterPhase(phase: Phase): Promise<void> {
