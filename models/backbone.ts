@@ -13,13 +13,15 @@ export interface BackboneWeights {
   layers: { weight: Float32Array; bias: Float32Array }[];
 }
 
-/** Copies of `mlp`'s hidden layers. */
-export function extractBackbone(mlp: Mlp): BackboneWeights {
+/** Copies of `mlp`'s hidden layers (read asynchronously: WebGPU allows no synchronous read). */
+export async function extractBackbone(mlp: Mlp): Promise<BackboneWeights> {
   const hiddenLayers = mlp.weights.length - 1;
-  const layers = Array.from({ length: hiddenLayers }, (_, l) => ({
-    weight: Float32Array.from(mlp.weights[l].dataSync()),
-    bias: Float32Array.from(mlp.biases[l].dataSync()),
-  }));
+  const layers = await Promise.all(
+    Array.from({ length: hiddenLayers }, async (_, l) => ({
+      weight: Float32Array.from(await mlp.weights[l].data()),
+      bias: Float32Array.from(await mlp.biases[l].data()),
+    })),
+  );
   return { inputs: mlp.weights[0].shape[0], hidden: layers.map((_, l) => mlp.weights[l].shape[1]), layers };
 }
 

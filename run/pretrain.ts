@@ -71,7 +71,7 @@ export async function pretrainBackbone(spec: PretrainSpec, manifestFile: string,
     },
     // the hidden layers are read before the protocol disposes the learner and its model
     afterPhase: async () => {
-      weights = extractBackbone(model!);
+      weights = await extractBackbone(model!);
     },
   });
   if (failure) throw failure.error;
