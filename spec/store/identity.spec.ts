@@ -203,7 +203,7 @@ describe('run identity', function () {
     });
 
     it('the published leaderboards written by the previous clbench are kept whole by this one (copies, nothing runs)', () => {
-      // a leaderboard may hold part of its suite (hsu2018-split-mnist: GEM still running): the rest is left to run
+      // a leaderboard may hold part of its suite (a long suite published while its last runs go on): the rest is left to run
       const names = readdirSync(path.join(REPO, 'leaderboards')).filter((n) => existsSync(path.join(REPO, 'suites', `${n}.json`)));
       expect(names.length).to.be.at.least(10);
       for (const name of names) {
