@@ -5,7 +5,8 @@
  *   labels and scenario names   at most NAME_LIMIT characters: they name the run's files (a 300-character
  *                               label failed later as ENAMETOOLONG, reported as a disk problem)
  *   seeds                       each once: a repeated seed is the same run twice
- *   published                   keys name a scenario the entry runs on; mean and std are fractions in [0, 1]
+ *   published                   keys name a scenario the entry runs on; mean, std and sem are fractions in [0, 1];
+ *                               a spread is a std or a sem with its runs, not both
  *   epochs                      at most EPOCH_LIMIT (`epochs: 1e308` is an integer to JSON Schema)
  */
 import { UserError } from '../core/errors.js';
@@ -23,7 +24,7 @@ interface LearnerFields {
   label?: string;
   scenarios?: string[];
   training?: { epochs?: number };
-  published?: Record<string, { mean: number; std?: number }>;
+  published?: Record<string, { mean: number; std?: number; sem?: number; runs?: number }>;
 }
 
 /** Characters of a label or a scenario name: a run id joins both, and a file name holds 255 bytes. */
@@ -73,5 +74,15 @@ function checkPublished(entry: LearnerFields, scenarioNames: readonly string[], 
       throw new UserError(`mean ${published.mean} is not a fraction in [0, 1]`, `${where}.${key}.mean`, 'give accuracies as fractions: 0.9525 for 95.25%');
     if (published.std !== undefined && (published.std < 0 || published.std > 1))
       throw new UserError(`std ${published.std} is not a fraction in [0, 1]`, `${where}.${key}.std`, 'give the standard deviation as a fraction, not negative: 0.012 for 1.2 points');
+    if (published.sem !== undefined && (published.sem < 0 || published.sem > 1))
+      throw new UserError(`sem ${published.sem} is not a fraction in [0, 1]`, `${where}.${key}.sem`, 'give the standard error as a fraction, not negative: 0.0126 for 1.26 points');
+    if (published.std !== undefined && published.sem !== undefined)
+      throw new UserError('both a std and a sem are given', `${where}.${key}`, 'keep the one the paper prints: "std" for a standard deviation, "sem" (with "runs") for a standard error');
+    if ((published.sem === undefined) !== (published.runs === undefined))
+      throw new UserError(
+        published.sem === undefined ? '"runs" is given without a "sem"' : 'a "sem" is given without the number of runs it is over',
+        `${where}.${key}.${published.sem === undefined ? 'runs' : 'sem'}`,
+        'give a published standard error as "sem" with "runs" (e.g. "sem": 0.0126, "runs": 20): it is compared as the std sem·√runs',
+      );
   }
 }

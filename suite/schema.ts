@@ -120,7 +120,9 @@ const publishedSchema = {
   additionalProperties: false,
   properties: {
     mean: { type: 'number', description: 'published final average accuracy, fraction in [0, 1]' },
-    std: { type: 'number' },
+    std: { type: 'number', description: 'published standard deviation over runs, fraction' },
+    sem: { type: 'number', description: 'published standard error of the mean instead of a std (with runs), fraction' },
+    runs: { type: 'integer', minimum: 2, description: 'the number of runs a published sem is over' },
     source: { type: 'string' },
   },
 } as const;

@@ -34,7 +34,20 @@ export interface Evaluation {
 export interface Published {
   mean: number;
   std?: number;
+  /** a published standard error instead of a std, with the number of `runs` it is over (a job gets std = sem·√runs) */
+  sem?: number;
+  runs?: number;
   source?: string;
+}
+
+/** A job's published value: `sem` given as the std of the runs (sem·√runs), and the source saying so. */
+export function resolvePublished(published: Published | undefined): Published | null {
+  if (!published) return null;
+  const { sem, runs, ...rest } = published;
+  if (sem === undefined || runs === undefined) return rest;
+  const std = sem * Math.sqrt(runs);
+  const note = `± ${sem} published as a standard error over ${runs} runs, compared as a std: ${sem} × √${runs} = ${Number(std.toPrecision(4))}`;
+  return { ...rest, std, source: rest.source ? `${rest.source} (${note})` : note };
 }
 
 export interface LearnerEntry {
@@ -207,7 +220,7 @@ export function expandSuite(suite: Suite, file: string): Job[] {
           schedule,
           evaluation: suite.evaluation,
           seed,
-          published: entry.published?.[scenario.name] ?? null,
+          published: resolvePublished(entry.published?.[scenario.name]),
           ...(entry.intransigenceReference ? { intransigenceReference: true as const } : {}),
           baseDir: path.dirname(path.resolve(file)),
           position: [si, li],

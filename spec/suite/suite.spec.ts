@@ -34,6 +34,27 @@ describe('suite files', () => {
     expect(suite.evaluation).to.deep.equal({ batchSize: 1000, criterion: 0.9 });
   });
 
+  it('a published standard error with its runs is compared as the std of those runs (sem·√runs), and says so', () => {
+    const scenario = 'split-synthetic-class';
+    const suite = {
+      ...base,
+      learners: [
+        { name: 'naive', published: { [scenario]: { mean: 0.7102, sem: 0.0126, runs: 20, source: 'Table 3' } } },
+        { name: 'ewc', published: { [scenario]: { mean: 0.5, std: 0.03 } } },
+      ],
+    };
+    const jobs = expandSuite(parseSuite(JSON.stringify(suite), 's.json'), 's.json');
+    const fromSem = jobs[0].published!;
+    expect(fromSem.std).to.be.closeTo(0.0126 * Math.sqrt(20), 1e-12);
+    expect(fromSem).to.not.have.any.keys('sem', 'runs');
+    expect(fromSem.source).to.equal('Table 3 (± 0.0126 published as a standard error over 20 runs, compared as a std: 0.0126 × √20 = 0.05635)');
+    expect(jobs[2].published).to.deep.equal({ mean: 0.5, std: 0.03 });
+    const both = { ...base, learners: [{ name: 'naive', published: { [scenario]: { mean: 0.7, std: 0.05, sem: 0.01, runs: 20 } } }] };
+    expect(userError(() => expandSuite(parseSuite(JSON.stringify(both), 's.json'), 's.json')).message).to.match(/both a std and a sem/);
+    const alone = { ...base, learners: [{ name: 'naive', published: { [scenario]: { mean: 0.7, runs: 20 } } }] };
+    expect(userError(() => expandSuite(parseSuite(JSON.stringify(alone), 's.json'), 's.json')).message).to.match(/"runs" is given without a "sem"/);
+  });
+
   it('expands scenario × learner × seed in a stable order, with resolved options', () => {
     const jobs = expandSuite(parseSuite(JSON.stringify(base), 's.json'), 's.json');
     // run ids: the readable part, then a hash of suite, scenario, label and seed (suite/runId.ts)
