@@ -41,7 +41,7 @@ export interface Published {
 }
 
 /** A job's published value: `sem` given as the std of the runs (sem·√runs), and the source saying so. */
-export function resolvePublished(published: Published | undefined): Published | null {
+function resolvePublished(published: Published | undefined): Published | null {
   if (!published) return null;
   const { sem, runs, ...rest } = published;
   if (sem === undefined || runs === undefined) return rest;
