@@ -22,7 +22,7 @@ export type { Stateful } from './learners/state.js';
 export { crossEntropy, applyMask, taskMask } from './learners/parts/losses.js';
 export { QuadraticPenalty } from './learners/parts/quadraticPenalty.js';
 export { examplesFromState, examplesState, listFromState, listState, underPrefix, withPrefix } from './learners/stateTensors.js';
-export { fisherDiagonal, type FisherKind } from './learners/parts/importance.js';
+export { fisherDiagonal, type FisherEstimator, type FisherKind } from './learners/parts/importance.js';
 export { makeOptimizer } from './learners/optim/optimizers.js';
 export { StreamBuffer, restoreStreamBuffer, streamBufferState } from './learners/memory/streamBuffer.js';
 export type { Model, ModelCapability, ModelSpec, NormKind, NormOptions } from './models/types.js';

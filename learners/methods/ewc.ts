@@ -6,18 +6,29 @@
  *
  * F_s is the diagonal Fisher of task s at θ*_s, the parameters at the end of task s. Hsu et al. (2018)
  * and Avalanche use c = 1 (our default, so Hsu's λ values carry over); Kirkpatrick et al. and van de Ven
- * write λ/2.
+ * write λ/2. F_s is estimated per example by default; `fisherEstimator: 'batch-mean'` takes Hsu et al.'s plain
+ * EWC estimate from mini-batch means instead (their permuted-MNIST scripts; ../parts/importance.ts).
  */
 import * as tf from '@tensorflow/tfjs';
 import { BaseSgdLearner } from '../base.js';
 import { defineLearner, type LearnerContext, type Phase } from '../contract.js';
-import { FISHER_KINDS, fisherDiagonal, type FisherKind } from '../parts/importance.js';
+import {
+  FISHER_ESTIMATOR_SCHEMA,
+  FISHER_KINDS,
+  fisherDiagonal,
+  fisherEstimatorKeyOptions,
+  fisherOptionsProblem,
+  type FisherEstimator,
+  type FisherKind,
+} from '../parts/importance.js';
 import { QuadraticPenalty } from '../parts/quadraticPenalty.js';
 
 export interface EwcOptions {
   lambda: number;
   fisher: FisherKind;
   fisherSamples: number | null;
+  /** absent: 'per-example' (run keys leave it out then: ../parts/importance.ts `fisherEstimatorKeyOptions`) */
+  fisherEstimator?: FisherEstimator;
   halfFactor: boolean;
 }
 
@@ -31,9 +42,9 @@ class EwcLearner extends BaseSgdLearner<EwcOptions> {
   }
 
   protected override async afterPhase(phase: Phase): Promise<void> {
-    const { fisher, fisherSamples } = this.options;
+    const { fisher, fisherSamples, fisherEstimator } = this.options;
     const examples = this.ctx.data.taskExamples(phase.taskId);
-    const importance = await fisherDiagonal(this.model, this.ctx, examples, fisher, this.fisherRng, fisherSamples);
+    const importance = await fisherDiagonal(this.model, this.ctx, examples, fisher, this.fisherRng, fisherSamples, fisherEstimator);
     await this.consolidated.add(importance, this.model.variables);
     tf.dispose(importance);
   }
@@ -58,9 +69,12 @@ export const ewc = defineLearner<EwcOptions>({
         default: null,
         description: 'training examples of the task used for the Fisher (null = all)',
       },
+      fisherEstimator: FISHER_ESTIMATOR_SCHEMA,
       halfFactor: { type: 'boolean', default: false, description: 'multiply the penalty by ½ (Kirkpatrick/van de Ven convention)' },
     },
     additionalProperties: false,
   },
+  keyOptions: (options: EwcOptions) => fisherEstimatorKeyOptions(options),
+  requires: { check: ({ options }) => fisherOptionsProblem(options) },
   create: (options: EwcOptions, ctx: LearnerContext) => new EwcLearner(ctx, options),
 });

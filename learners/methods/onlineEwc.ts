@@ -13,12 +13,22 @@
  * γF̃ (`gammaInPenalty: true`); Avalanche (`mode="online"`) and Hsu et al. 2018 use F̃ itself (our default,
  * w = 1). Hsu et al. use γ = 1 (importance simply summed) and no ½: the defaults here, so Hsu's coefficients
  * (split MNIST 400 / 700 / 100 for task / domain / class, permuted MNIST 250) carry over. F_t is the
- * diagonal Fisher of task t at θ*_t (../parts/importance.ts; Hsu: predicted labels, all training examples).
+ * diagonal Fisher of task t at θ*_t (../parts/importance.ts; Hsu: predicted labels, all training examples,
+ * per example in their split-MNIST scripts' EWC_online_mnist, from mini-batch means — `fisherEstimator:
+ * 'batch-mean'` — in their permuted-MNIST scripts' EWC_online).
  */
 import * as tf from '@tensorflow/tfjs';
 import { BaseSgdLearner } from '../base.js';
 import { defineLearner, type LearnerContext, type Phase } from '../contract.js';
-import { FISHER_KINDS, fisherDiagonal, type FisherKind } from '../parts/importance.js';
+import {
+  FISHER_ESTIMATOR_SCHEMA,
+  FISHER_KINDS,
+  fisherDiagonal,
+  fisherEstimatorKeyOptions,
+  fisherOptionsProblem,
+  type FisherEstimator,
+  type FisherKind,
+} from '../parts/importance.js';
 import { replaceValues } from '../parts/parameterCopies.js';
 import { QuadraticPenalty } from '../parts/quadraticPenalty.js';
 
@@ -27,6 +37,8 @@ export interface OnlineEwcOptions {
   gamma: number;
   fisher: FisherKind;
   fisherSamples: number | null;
+  /** absent: 'per-example' (run keys leave it out then: ../parts/importance.ts `fisherEstimatorKeyOptions`) */
+  fisherEstimator?: FisherEstimator;
   halfFactor: boolean;
   gammaInPenalty: boolean;
 }
@@ -43,9 +55,9 @@ class OnlineEwcLearner extends BaseSgdLearner<OnlineEwcOptions> {
   }
 
   protected override async afterPhase(phase: Phase): Promise<void> {
-    const { gamma, fisher, fisherSamples, gammaInPenalty } = this.options;
+    const { gamma, fisher, fisherSamples, fisherEstimator, gammaInPenalty } = this.options;
     const examples = this.ctx.data.taskExamples(phase.taskId);
-    const current = await fisherDiagonal(this.model, this.ctx, examples, fisher, this.fisherRng, fisherSamples);
+    const current = await fisherDiagonal(this.model, this.ctx, examples, fisher, this.fisherRng, fisherSamples, fisherEstimator);
     const previous = this.runningFisher;
     const next = previous ? tf.tidy(() => current.map((f, i) => tf.keep(tf.add(tf.mul(previous[i], gamma), f)))) : current;
     if (previous) tf.dispose(current);
@@ -72,6 +84,7 @@ export const onlineEwc = defineLearner<OnlineEwcOptions>({
         default: null,
         description: 'training examples of the task used for the Fisher (null = all)',
       },
+      fisherEstimator: FISHER_ESTIMATOR_SCHEMA,
       halfFactor: { type: 'boolean', default: false, description: 'multiply the penalty by ½ (Schwarz/van de Ven convention)' },
       gammaInPenalty: {
         type: 'boolean',
@@ -81,5 +94,7 @@ export const onlineEwc = defineLearner<OnlineEwcOptions>({
     },
     additionalProperties: false,
   },
+  keyOptions: (options: OnlineEwcOptions) => fisherEstimatorKeyOptions(options),
+  requires: { check: ({ options }) => fisherOptionsProblem(options) },
   create: (options: OnlineEwcOptions, ctx: LearnerContext) => new OnlineEwcLearner(ctx, options),
 });

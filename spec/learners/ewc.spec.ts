@@ -3,13 +3,13 @@ import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../../core/random.js';
 import type { Learner, LearnerContext, Phase } from '../../learners/contract.js';
 import type { EwcOptions } from '../../learners/methods/ewc.js';
-import { FISHER_KINDS, fisherDiagonal, type FisherKind } from '../../learners/parts/importance.js';
+import { FISHER_ESTIMATORS, FISHER_KINDS, fisherDiagonal, fisherEstimatorKeyOptions, type FisherKind } from '../../learners/parts/importance.js';
 import { applyMask, crossEntropy, taskMask } from '../../learners/parts/losses.js';
 import { getLearner } from '../../learners/registry.js';
 import type { Model } from '../../models/types.js';
-import { concatExamples, taskExamples } from '../../scenarios/examples.js';
+import { concatExamples, shuffledBatches, taskExamples } from '../../scenarios/examples.js';
 import type { ExampleSet, Scenario } from '../../scenarios/types.js';
-import { contextFor, expectClose, maxAbs, syntheticScenario, uniformArray, useWasm, values } from '../helpers/tf.js';
+import { SGD, contextFor, expectClose, maxAbs, syntheticScenario, uniformArray, useWasm, values } from '../helpers/tf.js';
 
 /** Picks the labels (and their weights) whose squared gradients an example contributes. */
 type LabelChoice = (probs: number[], target: number, position: number) => { label: number; weight: number }[];
@@ -38,6 +38,33 @@ function referenceFisher(model: Model, ctx: LearnerContext, set: ExampleSet, pos
     x.dispose();
   }
   return sums.map((s) => s.map((v) => v / positions.length));
+}
+
+/**
+ * Hsu et al.'s mini-batch Fisher in plain JS: for each batch (positions into `set`), the gradient of the mean
+ * over the batch of −log softmax(masked logits)[y] by tf.variableGrads, squared, × the batch's size; the sum over
+ * batches divided by their number.
+ */
+function referenceBatchFisher(model: Model, ctx: LearnerContext, set: ExampleSet, batches: Uint32Array[], choose: LabelChoice): number[][] {
+  const sums = model.variables.map((v) => new Array<number>(v.size).fill(0));
+  for (const positions of batches) {
+    const batch = ctx.data.batch(set, positions);
+    const mask = taskMask(ctx.scenario, batch.taskIds);
+    const x = tf.tensor2d(batch.x, [batch.size, ctx.scenario.inputSize]);
+    const probs = tf.tidy(() => values(tf.softmax(applyMask(model.forward(x, false), mask))));
+    const width = probs.length / batch.size;
+    const labels = Array.from(positions, (position, i) => choose(probs.slice(i * width, (i + 1) * width), batch.targets[i], position)[0].label);
+    const grads = tf.tidy(() => {
+      const { grads } = tf.variableGrads(() => {
+        const logp = tf.logSoftmax(applyMask(model.forward(x, false), mask));
+        return tf.div(tf.neg(tf.sum(tf.mul(logp, tf.oneHot(tf.tensor1d(labels, 'int32'), width)))), batch.size) as tf.Scalar;
+      }, model.variables);
+      return model.variables.map((v) => values(grads[v.name]));
+    });
+    grads.forEach((g, k) => g.forEach((val, j) => (sums[k][j] += batch.size * val * val)));
+    x.dispose();
+  }
+  return sums.map((s) => s.map((v) => v / batches.length));
 }
 
 const argmax = (p: number[]) => p.reduce((best, v, k) => (v > p[best] ? k : best), 0);
@@ -198,6 +225,70 @@ describe('fisherDiagonal', () => {
     });
   });
 
+  describe("'batch-mean' (Hsu et al.'s EWC without n_fisher_sample)", () => {
+    // the training batch size decides the batches: 5, so 12 examples make batches of 5, 5 and 2
+    let ctx5: LearnerContext;
+    before(() => {
+      ctx5 = contextFor(classScenario, { hidden: [3] }, 5, { ...SGD, batchSize: 5 });
+    });
+
+    for (const kind of ['predicted', 'empirical'] as const) {
+      it(`'${kind}' equals Σ_b |b|·(∇ mean loss of b)² / n_b over the seeded shuffled batches of the training batch size`, async () => {
+        const batches = shuffledBatches(12, 5, new Rng(4, 'fisher'));
+        expect(batches.map((b) => b.length)).to.deep.equal([5, 5, 2]);
+        const before = tf.memory().numTensors;
+        const fisher = await fisherDiagonal(classModel, ctx5, classSet, kind, new Rng(4, 'fisher'), null, 'batch-mean');
+        expect(tf.memory().numTensors).to.equal(before + classModel.variables.length);
+        const expected = referenceBatchFisher(classModel, ctx5, classSet, batches, CHOICES[kind]);
+        for (const e of expected) expect(maxAbs(e)).to.be.above(0);
+        expectFisherClose(fisher, expected, `batch-mean ${kind}`);
+        // not the per-example Fisher: gradients cancel inside a batch
+        const perExample = referenceFisher(classModel, ctx5, classSet, range(12), CHOICES[kind]);
+        expect(maxAbs(values(fisher[0]).map((v, i) => v - perExample[0][i]))).to.be.above(0.05 * maxAbs(perExample[0]));
+        tf.dispose(fisher);
+      });
+    }
+
+    it('with batches of one example it is the per-example Fisher', async () => {
+      const ctx1 = contextFor(classScenario, { hidden: [3] }, 5, { ...SGD, batchSize: 1 });
+      const fisher = await fisherDiagonal(classModel, ctx1, classSet, 'predicted', new Rng(4), null, 'batch-mean');
+      expectFisherClose(fisher, referenceFisher(classModel, ctx1, classSet, range(12), CHOICES.predicted), 'batch-mean, batches of 1');
+      tf.dispose(fisher);
+    });
+
+    it('masks other heads in task-IL (zero importance on their output weights)', async () => {
+      const only1 = taskExamples(taskScenario, 1);
+      const f1 = await fisherDiagonal(taskModel, taskCtx, only1, 'predicted', new Rng(2), null, 'batch-mean');
+      const batches = shuffledBatches(only1.indices.length, SGD.batchSize, new Rng(2));
+      expectFisherClose(f1, referenceBatchFisher(taskModel, taskCtx, only1, batches, CHOICES.predicted), 'batch-mean task-IL');
+      expect(values(f1[3]).slice(0, 2)).to.deep.equal([0, 0]);
+      tf.dispose(f1);
+    });
+
+    it("refuses 'true' (no one label an example), and EWC entries pairing them are refused when the suite is read", async () => {
+      let message = '';
+      await fisherDiagonal(classModel, ctx5, classSet, 'true', new Rng(1), null, 'batch-mean').catch((e: Error) => (message = e.message));
+      expect(message).to.match(/batch-mean.*'true'/);
+      for (const name of ['ewc', 'online-ewc']) {
+        const check = getLearner(name).requires!.check!;
+        const pairing = (options: object) => ({ options: { lambda: 1, fisher: 'true', fisherSamples: null, ...options }, setting: 'domain', model: {}, training: SGD }) as never;
+        const problem = check(pairing({ fisherEstimator: 'batch-mean' }));
+        expect(problem?.field, name).to.equal('options.fisher');
+        expect(problem?.fix).to.match(/predicted/);
+        expect(check(pairing({ fisherEstimator: 'per-example' })), name).to.equal(null);
+        expect(check(pairing({ fisher: 'predicted', fisherEstimator: 'batch-mean' })), name).to.equal(null);
+      }
+    });
+
+    it("run keys leave out 'per-example' (the only estimator before the option: earlier records keep their keys) and keep 'batch-mean'", () => {
+      const base = { lambda: 150, fisher: 'predicted' as const, fisherSamples: null, halfFactor: false };
+      expect(fisherEstimatorKeyOptions({ ...base, fisherEstimator: 'per-example' as const })).to.deep.equal(base);
+      expect(fisherEstimatorKeyOptions({ ...base, fisherEstimator: 'batch-mean' as const })).to.deep.equal({ ...base, fisherEstimator: 'batch-mean' });
+      for (const name of ['ewc', 'online-ewc']) expect(getLearner(name).keyOptions, name).to.be.a('function');
+      expect([...FISHER_ESTIMATORS]).to.deep.equal(['per-example', 'batch-mean']);
+    });
+  });
+
   it('FISHER_KINDS lists the four kinds', () => {
     expect([...FISHER_KINDS].sort()).to.deep.equal(['empirical', 'predicted', 'sampled', 'true']);
   });
@@ -308,6 +399,27 @@ describe('EWC learner', () => {
       }
     });
   }
+
+  it("fisherEstimator 'batch-mean': the penalty's F is the mini-batch Fisher (drawn from the learner's own generator)", async () => {
+    const { learner, ctx, internals } = create({ fisher: 'predicted', fisherEstimator: 'batch-mean' });
+    try {
+      const rngBefore = internals.fisherRng.state();
+      await learner.train(phase(0), {});
+      const model: Model = internals.model;
+      const anchor = snapshot(model);
+      const rng = new Rng(0);
+      rng.setState(rngBefore);
+      const fisher = await fisherDiagonal(model, ctx, taskExamples(scenario, 0), 'predicted', rng, null, 'batch-mean');
+      const f = fisher.map(values);
+      tf.dispose(fisher);
+      const perExample = referenceFisher(model, ctx, taskExamples(scenario, 0), range(20), CHOICES.predicted);
+      expect(maxAbs(f[0].map((v, i) => v - perExample[0][i]))).to.be.above(0.05 * maxAbs(perExample[0]));
+      const theta = perturb(model, 1);
+      expectPenalty(internals, referencePenalty([{ f, anchor }], theta, 7));
+    } finally {
+      learner.dispose();
+    }
+  });
 
   it('halfFactor halves the penalty and its gradient', async () => {
     const full = create();

@@ -65,6 +65,27 @@ describe('online EWC learner', () => {
     }
   });
 
+  it("fisherEstimator 'batch-mean': F_0 is the mini-batch Fisher (drawn from the learner's own generator), not the per-example one", async () => {
+    const { learner, ctx, internals } = create({ fisher: 'predicted', fisherEstimator: 'batch-mean' });
+    try {
+      const rngBefore = internals.fisherRng.state();
+      await learner.train(phaseOf(scenario, 0), {});
+      const examples = taskExamples(scenario, 0);
+      const rng = new Rng(0);
+      rng.setState(rngBefore);
+      const [batchMean, perExample] = [
+        await fisherDiagonal(internals.model, ctx, examples, 'predicted', rng, null, 'batch-mean'),
+        await fisherDiagonal(internals.model, ctx, examples, 'predicted', new Rng(0), null),
+      ];
+      const stored: number[][] = internals.runningFisher.map(values);
+      stored.forEach((s, k) => expectClose(s, values(batchMean[k]), 1e-7, 1e-5, `F̃ ${k}`));
+      expect(maxAbs(values(batchMean[0]).map((v, i) => v - values(perExample[0])[i]))).to.be.above(0.05 * maxAbs(values(perExample[0])));
+      tf.dispose([...batchMean, ...perExample]);
+    } finally {
+      learner.dispose();
+    }
+  });
+
   it('keeps F̃ = γ F_0 + F_1 and one anchor θ*_1 after two phases', async () => {
     const { learner, ctx, internals } = create();
     try {
