@@ -43,9 +43,12 @@ export function scenarioName(spec: ScenarioSpec): string {
 
 /** Build the task stream. `rng` fixes permutations, random class orders and subsamples. */
 export function buildScenario(spec: ScenarioSpec, dataset: Dataset, rng: Rng, where = 'scenario'): Scenario {
-  const tasks = spec.kind === 'split' ? splitTasks(spec, dataset, rng, where) : permutedTasks(spec, dataset, rng, where);
-  const outputs = Math.max(...tasks.flatMap((t) => t.outputs)) + 1;
   const input = resolveInputTransform(spec.input, dataset, where);
+  if (input?.permutesPadding && spec.kind !== 'permuted')
+    throw new UserError(`input.permute 'padded' says what a permuted task permutes, and this scenario is '${spec.kind}'`, `${where}.input.permute`, 'remove it (or use kind "permuted")');
+  const permutedInputs = input?.permutesPadding ? input.source.length : dataset.features;
+  const tasks = spec.kind === 'split' ? splitTasks(spec, dataset, rng, where) : permutedTasks(spec, dataset, permutedInputs, rng, where);
+  const outputs = Math.max(...tasks.flatMap((t) => t.outputs)) + 1;
   return { name: scenarioName(spec), kind: spec.kind, setting: spec.setting, dataset, tasks, outputs, inputSize: input ? input.source.length : dataset.features, input };
 }
 
@@ -100,7 +103,8 @@ function groupClasses(spec: ScenarioSpec, dataset: Dataset, rng: Rng, where: str
   return Array.from({ length: tasks }, (_, t) => order.slice(t * width, (t + 1) * width));
 }
 
-function permutedTasks(spec: ScenarioSpec, dataset: Dataset, rng: Rng, where: string): Task[] {
+/** Permuted tasks; each permutation is of `inputs` values (the image's pixels, or the padded image's inputs). */
+function permutedTasks(spec: ScenarioSpec, dataset: Dataset, inputs: number, rng: Rng, where: string): Task[] {
   const count = spec.tasks ?? 10;
   if (!(Number.isInteger(count) && count >= 1)) throw new UserError(`tasks must be a positive integer, got ${count}`, `${where}.tasks`, 'e.g. "tasks": 10');
   const permRng = rng.derive('permutations');
@@ -109,7 +113,7 @@ function permutedTasks(spec: ScenarioSpec, dataset: Dataset, rng: Rng, where: st
   const allTrain = Uint32Array.from({ length: dataset.train.count }, (_, i) => i);
   const allTest = Uint32Array.from({ length: dataset.test.count }, (_, i) => i);
   return Array.from({ length: count }, (_, id) => {
-    const permutation = id === 0 && spec.identityFirstTask ? null : permRng.permutation(dataset.features);
+    const permutation = id === 0 && spec.identityFirstTask ? null : permRng.permutation(inputs);
     const offset = spec.setting === 'domain' ? 0 : id * dataset.classes;
     const targetOf = Int32Array.from(allClasses, (c) => offset + c);
     return {

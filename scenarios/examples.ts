@@ -109,10 +109,16 @@ function transformedBatch(
     const base = image * features;
     const row = k * d;
     const perm = task.permutation;
-    for (let f = 0; f < d; f++) {
-      const pixel = pixelOf[f];
-      x[row + f] = table[pixel < 0 ? 0 : source.images[base + (perm ? perm[pixel] : pixel)]];
-    }
+    if (perm && transform.permutesPadding)
+      for (let f = 0; f < d; f++) {
+        const pixel = pixelOf[perm[f]];
+        x[row + f] = table[pixel < 0 ? 0 : source.images[base + pixel]];
+      }
+    else
+      for (let f = 0; f < d; f++) {
+        const pixel = pixelOf[f];
+        x[row + f] = table[pixel < 0 ? 0 : source.images[base + (perm ? perm[pixel] : pixel)]];
+      }
     targets[k] = task.targetOf[source.labels[image]];
     taskIds[k] = taskId;
   }

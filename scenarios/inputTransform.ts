@@ -6,9 +6,14 @@
  * SGD at lr 0.01 ends ~2 points lower on [0, 1] pixels), so their protocol needs it.
  *
  * A pixel's value goes through float32 as torchvision computes it — v / 255, minus mean, divided by std,
- * each rounded to float32 — looked up in a 256-entry table. A permuted task permutes the image's own
- * pixels; the padding stays around them (for an MLP, whose first layer is drawn i.i.d., this is the same
- * as permuting the padded image).
+ * each rounded to float32 — looked up in a 256-entry table.
+ *
+ * What a permuted task's permutation moves (`permute`): 'image' (the default) the image's own pixels, the
+ * padding staying around them in every task; 'padded' every input of the padded, normalised image, padding
+ * included, as Hsu et al.'s PermutedGen (`dataloaders/datasetGen.py`, permuting the transformed 32 × 32
+ * tensor's 1,024 values) and van de Ven & Tolias's code do. The two are not the same stream: with 'image'
+ * the same 240 inputs are padding in every task, with 'padded' each task has its padding elsewhere, so
+ * tasks share fewer inputs (and first-layer weights).
  */
 import { UserError } from '../core/errors.js';
 import type { Dataset, InputTransform } from './types.js';
@@ -19,6 +24,8 @@ export interface InputSpec {
   /** normalisation (x − mean) / std of x = pixel / 255; both or neither */
   mean?: number;
   std?: number;
+  /** what a permuted task permutes: the image's pixels inside the padding ('image', default) or every padded input */
+  permute?: 'image' | 'padded';
 }
 
 /** The transform a scenario's `input` asks for, or null for plain pixel / 255 (the default). */
@@ -36,5 +43,5 @@ export function resolveInputTransform(spec: InputSpec | undefined, dataset: Data
   const paddedWidth = width + 2 * pad;
   const source = new Int32Array((height + 2 * pad) * paddedWidth).fill(-1);
   for (let r = 0; r < height; r++) for (let c = 0; c < width; c++) source[(r + pad) * paddedWidth + c + pad] = r * width + c;
-  return { table, source };
+  return { table, source, permutesPadding: spec.permute === 'padded' };
 }

@@ -31,6 +31,8 @@ export interface InputTransform {
   readonly table: Float32Array;
   /** for every input, the image pixel it shows (before a task's permutation), or −1 for padding */
   readonly source: Int32Array;
+  /** a task's permutation moves every input, padding included (`input.permute` 'padded'), not only the image's pixels */
+  readonly permutesPadding: boolean;
 }
 
 /** The continual-learning setting: task-, domain- or class-incremental (see the suite reference, docs/suites.md). */
@@ -43,7 +45,10 @@ export interface Task {
   name: string;
   /** original dataset labels this task holds */
   classes: number[];
-  /** pixel order of this task: input[k] = image[permutation[k]]; null = identity */
+  /**
+   * pixel order of this task: input[k] = image[permutation[k]] (with `input.permute` 'padded': input[k] =
+   * padded[permutation[k]], over every input of the padded image); null = identity
+   */
   permutation: Uint32Array | null;
   /** indices into dataset.train / dataset.test */
   trainIndices: Uint32Array;

@@ -33,6 +33,11 @@ export const scenarioSchema = {
         pad: { type: 'integer', minimum: 0, maximum: 64, description: 'zero pixels added on every side of each image before normalising' },
         mean: { type: 'number', description: '(x − mean) / std of x = pixel / 255; give std too' },
         std: { type: 'number', exclusiveMinimum: 0, description: 'see mean' },
+        permute: {
+          enum: ['image', 'padded'],
+          description:
+            "permuted scenarios: what a task's permutation moves, 'image' (default) = the image's pixels inside the padding, 'padded' = every input of the padded image (Hsu et al.'s and van de Ven's code)",
+        },
       },
     },
   },

@@ -56,6 +56,39 @@ describe('scenario input: padding and normalisation', () => {
     expect([batch.x[0], batch.x[4], batch.x[20], batch.x[24]]).to.deep.equal([0, 0, 0, 0]);
   });
 
+  it("permute 'padded' permutes every input of the padded image, padding included (Hsu et al.'s PermutedGen)", () => {
+    const dataset = tinyImages();
+    const spec = { dataset: 'tiny-images', kind: 'permuted' as const, setting: 'domain' as const, tasks: 3, identityFirstTask: true };
+    const scenario = buildScenario({ ...spec, input: { pad: 1, permute: 'padded' } }, dataset, new Rng(3, 'scenario'));
+    expect(scenario.inputSize).to.equal(25);
+    expect(scenario.tasks[0].permutation).to.equal(null);
+    const byte = (image: number, k: number) => {
+      const [r, c] = [Math.floor(k / 5), k % 5];
+      return r >= 1 && r <= 3 && c >= 1 && c <= 3 ? dataset.train.images[image * 9 + 3 * (r - 1) + (c - 1)] : 0;
+    };
+    for (const t of [1, 2]) {
+      const perm = scenario.tasks[t].permutation!;
+      expect(perm.length, `task ${t}`).to.equal(25);
+      expect([...perm].sort((a, b) => a - b)).to.deep.equal(Array.from({ length: 25 }, (_, k) => k));
+      const batch = gatherBatch(scenario, 'train', taskExamples(scenario, t), null);
+      for (let image = 0; image < 2; image++)
+        for (let k = 0; k < 25; k++) expect(batch.x[image * 25 + k], `task ${t} image ${image} input ${k}`).to.equal(Math.fround(byte(image, perm[k]) / 255));
+      // an image pixel lands on the border and padding inside it: not the 'image' stream
+      const border = (k: number) => k < 5 || k >= 20 || k % 5 === 0 || k % 5 === 4;
+      expect(Array.from(perm).some((from, k) => border(k) && !border(from)), `task ${t}`).to.equal(true);
+    }
+    // 'image' (the default) permutes the 9 pixels only
+    const imageOnly = buildScenario({ ...spec, input: { pad: 1, permute: 'image' } }, dataset, new Rng(3, 'scenario'));
+    expect(imageOnly.tasks[1].permutation!.length).to.equal(9);
+  });
+
+  it("refuses permute 'padded' outside a permuted scenario", () => {
+    expect(() => buildScenario({ dataset: 'tiny-images', kind: 'split', setting: 'domain', tasks: 1, input: { pad: 1, permute: 'padded' } }, tinyImages(), new Rng(0, 'scenario'))).to.throw(
+      UserError,
+      /input.permute 'padded'.*'split'/,
+    );
+  });
+
   it('is absent by default: pixel / 255, the dataset\'s width', () => {
     const scenario = buildScenario({ dataset: 'tiny-images', kind: 'split', setting: 'domain', tasks: 1 }, tinyImages(), new Rng(0, 'scenario'));
     expect(scenario.input).to.equal(null);
