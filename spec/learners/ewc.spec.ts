@@ -265,7 +265,7 @@ describe('fisherDiagonal', () => {
       tf.dispose(f1);
     });
 
-    it("refuses 'true' (no one label an example), and EWC entries pairing them are refused when the suite is read", async () => {
+    it("refuses 'true' (no one label an example), and both EWC learners' pairing checks refuse the combination", async () => {
       let message = '';
       await fisherDiagonal(classModel, ctx5, classSet, 'true', new Rng(1), null, 'batch-mean').catch((e: Error) => (message = e.message));
       expect(message).to.match(/batch-mean.*'true'/);
@@ -284,7 +284,11 @@ describe('fisherDiagonal', () => {
       const base = { lambda: 150, fisher: 'predicted' as const, fisherSamples: null, halfFactor: false };
       expect(fisherEstimatorKeyOptions({ ...base, fisherEstimator: 'per-example' as const })).to.deep.equal(base);
       expect(fisherEstimatorKeyOptions({ ...base, fisherEstimator: 'batch-mean' as const })).to.deep.equal({ ...base, fisherEstimator: 'batch-mean' });
-      for (const name of ['ewc', 'online-ewc']) expect(getLearner(name).keyOptions, name).to.be.a('function');
+      for (const name of ['ewc', 'online-ewc']) {
+        const keyOptions = getLearner(name).keyOptions!;
+        expect(keyOptions({ ...base, fisherEstimator: 'per-example' }, { hidden: [8] }), name).to.deep.equal(base);
+        expect(keyOptions({ ...base, fisherEstimator: 'batch-mean' }, { hidden: [8] }), name).to.deep.equal({ ...base, fisherEstimator: 'batch-mean' });
+      }
       expect([...FISHER_ESTIMATORS]).to.deep.equal(['per-example', 'batch-mean']);
     });
   });
