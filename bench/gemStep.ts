@@ -11,20 +11,22 @@
  */
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
+import { benchArgs } from './args.js';
 import { useBackend } from '../backends/backend.js';
 import { runJob } from '../run/runJob.js';
 import { scenarioFor } from '../suite/jobInputs.js';
 import { expandSuite, parseSuite } from '../suite/suite.js';
 
-const args = process.argv.slice(2);
-const value = (name: string) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : undefined;
-};
-const backendName = value('--backend') ?? 'native';
-const threads = Number(value('--threads') ?? 1);
-const trainPerTask = Number(value('--train') ?? 1280);
-const outFile = value('--out') ?? 'bench-gem.json';
+const args = benchArgs('npm run bench:gem -- [--backend native] [--threads 1] [--train 1280] [--out bench-gem.json]', {
+  backend: 'string',
+  threads: 'string',
+  train: 'string',
+  out: 'string',
+});
+const backendName = args.text('backend', 'native');
+const threads = args.number('threads', 1);
+const trainPerTask = args.number('train', 1280);
+const outFile = args.text('out', 'bench-gem.json');
 const MEMORY = 4000;
 
 const suite = {

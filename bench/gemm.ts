@@ -8,19 +8,16 @@
  *   npm run bench:gemm -- [--seconds 1] [--threads 1]
  */
 import { nativeAbsence, nativeAddon } from '../core/nativeAddon.js';
+import { benchArgs } from './args.js';
 
-const args = process.argv.slice(2);
-const value = (name: string, fallback: number) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? Number(args[i + 1]) : fallback;
-};
-const seconds = value('--seconds', 1);
+const args = benchArgs('npm run bench:gemm -- [--seconds 1] [--threads 1]', { seconds: 'string', threads: 'string' });
+const seconds = args.number('seconds', 1);
 const addon = nativeAddon();
 if (!addon) {
   process.stderr.write(`bench:gemm: the native addon is not built: ${nativeAbsence()}\n`);
   process.exit(1);
 }
-addon.setThreads(value('--threads', 1));
+addon.setThreads(args.number('threads', 1));
 
 // [m, n, k, transposeA, transposeB, what]
 const SHAPES: [number, number, number, boolean, boolean, string][] = [

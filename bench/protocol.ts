@@ -15,16 +15,18 @@ import { useBackend } from '../backends/backend.js';
 import { runJob } from '../run/runJob.js';
 import { scenarioFor } from '../suite/jobInputs.js';
 import { expandSuite, parseSuite } from '../suite/suite.js';
+import { benchArgs } from './args.js';
 import { runPytorch } from './pytorch.js';
 
-const args = process.argv.slice(2);
-const value = (name: string) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : undefined;
-};
-const backends = (value('--backends') ?? 'native').split(',');
-const epochs = Number(value('--epochs') ?? 4);
-const outFile = value('--out') ?? 'bench-protocol.json';
+const args = benchArgs('npm run bench:protocol -- [--backends native,wasm] [--epochs 4] [--no-pytorch] [--out bench-protocol.json]', {
+  backends: 'string',
+  epochs: 'string',
+  'no-pytorch': 'boolean',
+  out: 'string',
+});
+const backends = args.text('backends', 'native').split(',');
+const epochs = args.number('epochs', 4);
+const outFile = args.text('out', 'bench-protocol.json');
 
 const RUNS = [
   { name: 'naive', pytorch: 'naive' },
@@ -64,7 +66,7 @@ for (const name of backends) {
     process.stderr.write(`clbench ${name} ${timed.run}: ${seconds.toFixed(1)} s, final average accuracy ${(100 * timed.finalAverageAccuracy).toFixed(2)}%\n`);
   }
 }
-const pytorchLines = args.includes('--no-pytorch') ? null : runPytorch<Timed & { totalSeconds?: number; framework: string }>('pytorch_protocol.py', ['--epochs', String(epochs)]);
+const pytorchLines = args.has('no-pytorch') ? null : runPytorch<Timed & { totalSeconds?: number; framework: string }>('pytorch_protocol.py', ['--epochs', String(epochs)]);
 const pytorch = pytorchLines?.filter((l) => l.run !== undefined) ?? [];
 
 const s = (x: number | undefined) => (x === undefined ? '—' : x.toFixed(1));

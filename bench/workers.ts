@@ -16,20 +16,18 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { nativeAddon } from '../core/nativeAddon.js';
 import { readRecords } from '../store/records.js';
+import { benchArgs } from './args.js';
 
-const args = process.argv.slice(2);
-const value = (name: string, fallback: number) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? Number(args[i + 1]) : fallback;
-};
-const workers = value('--workers', os.availableParallelism());
-const runs = value('--runs', 12);
-const epochs = value('--epochs', 6);
-const backendIndex = args.indexOf('--backend');
-const backend = backendIndex >= 0 ? args[backendIndex + 1] : nativeAddon() ? 'native' : 'wasm';
-const repeat = value('--repeat', 1);
-const outIndex = args.indexOf('--out');
-const outFile = outIndex >= 0 ? args[outIndex + 1] : 'bench-workers.json';
+const args = benchArgs(
+  'npm run bench:workers -- [--workers 2] [--runs 12] [--epochs 6] [--repeat 1] [--backend native|wasm] [--out bench-workers.json]',
+  { workers: 'string', runs: 'string', epochs: 'string', repeat: 'string', backend: 'string', out: 'string' },
+);
+const workers = args.number('workers', os.availableParallelism());
+const runs = args.number('runs', 12);
+const epochs = args.number('epochs', 6);
+const backend = args.text('backend', nativeAddon() ? 'native' : 'wasm');
+const repeat = args.number('repeat', 1);
+const outFile = args.text('out', 'bench-workers.json');
 
 const cli = fileURLToPath(new URL('../cli/clbench.js', import.meta.url));
 const dir = mkdtempSync(path.join(os.tmpdir(), 'clbench-bench-workers-'));
