@@ -16,9 +16,10 @@ import { Rng } from '../core/random.js';
 import { FusedAdam } from '../learners/optim/fusedAdam.js';
 import { crossEntropy } from '../learners/parts/losses.js';
 import { createMlp } from '../models/mlp.js';
-import { useBackend, type BackendInfo } from '../backends/backend.js';
+import { BACKEND_CHOICES, useBackend, type BackendInfo } from '../backends/backend.js';
 import { gpuDriverLikely } from '../backends/webgpu.js';
-import { benchArgs } from './args.js';
+import { choiceList, positiveIntegerList } from '../cli/argParsers.js';
+import { benchCommand } from './command.js';
 import { runPytorch } from './pytorch.js';
 import { runJob } from '../run/runJob.js';
 import { expandSuite, parseSuite } from '../suite/suite.js';
@@ -33,14 +34,19 @@ interface Measurement {
   evalSamplesPerSecond: number;
 }
 
-const args = benchArgs(
-  'npm run bench -- [--backends native,wasm,cpu] [--batches 128,256] [--quick] [--no-protocol] [--no-pytorch] [--out bench-results.json]',
-  { backends: 'string', batches: 'string', quick: 'boolean', 'no-protocol': 'boolean', 'no-pytorch': 'boolean', out: 'string' },
-);
-const quick = args.has('quick');
-const backends = args.text('backends', gpuDriverLikely() ? 'tensorflow,webgpu,native,wasm,cpu' : 'tensorflow,native,wasm,cpu').split(',');
-const batches = args.text('batches', '128,256').split(',').map(Number);
-const outFile = args.text('out', 'bench-results.json');
+const options = benchCommand('npm run bench --', 'training and evaluation throughput of the standard MLPs on every backend that loads, against PyTorch')
+  .option('--backends <list>', 'comma-separated tfjs backends (default: tensorflow,native,wasm,cpu, and webgpu when a GPU driver is likely)', choiceList(BACKEND_CHOICES.filter((b) => b !== 'auto')))
+  .option('--batches <list>', 'comma-separated batch sizes', positiveIntegerList, [128, 256])
+  .option('--quick', 'shorter measurements')
+  .option('--no-protocol', 'skip the run of the Hsu et al. split-MNIST protocol')
+  .option('--no-pytorch', 'skip the PyTorch side')
+  .option('--out <file>', 'JSON file to write', 'bench-results.json')
+  .parse()
+  .opts<{ backends?: string[]; batches: number[]; quick?: boolean; protocol: boolean; pytorch: boolean; out: string }>();
+const quick = options.quick === true;
+const backends = options.backends ?? (gpuDriverLikely() ? ['tensorflow', 'webgpu', 'native', 'wasm', 'cpu'] : ['tensorflow', 'native', 'wasm', 'cpu']);
+const batches = options.batches;
+const outFile = options.out;
 /** training examples the throughput measurements cycle through (bench/pytorch_mlp.py uses the same) */
 const TRAIN_POOL = 16384;
 const mnist = loadDataset('mnist-full');
@@ -141,13 +147,13 @@ for (const name of backends) {
       }
     }
   }
-  if (!args.has('no-protocol') && !protocol && name !== 'cpu') {
+  if (options.protocol && !protocol && name !== 'cpu') {
     process.stderr.write(`${name}: one run of the Hsu et al. split-MNIST protocol (naive, class-IL, 5 tasks × 4 epochs)…\n`);
     protocol = { backend: name, ...(await protocolRun(info)) };
   }
 }
 
-const pytorch = args.has('no-pytorch') ? [] : measurePytorch(quick ? 1 : 3);
+const pytorch = options.pytorch ? measurePytorch(quick ? 1 : 3) : [];
 const found = (backend: string, model: string, batch: number, formulation: 'plain' | 'clbench') =>
   results.find((r) => r.backend === backend && r.model === model && r.batch === batch && r.formulation === formulation);
 const n = (x: number | undefined) => (x === undefined ? '—' : String(Math.round(x)));
@@ -166,7 +172,7 @@ const lines = [
 const others = results.filter((r) => !['wasm', 'native'].includes(r.backend) && r.formulation === 'clbench');
 for (const r of others) lines.push(`${r.backend} ${r.model} batch ${r.batch}: train plain ${n(found(r.backend, r.model, r.batch, 'plain')?.trainSamplesPerSecond)}/s, clbench ${n(r.trainSamplesPerSecond)}/s; eval ${n(r.evalSamplesPerSecond)}/s`);
 if (pytorch.length) lines.push(`PyTorch: ${pytorch[0].framework}, ${pytorch[0].device}.`);
-else if (!args.has('no-pytorch')) lines.push('PyTorch: not measured (see above).');
+else if (options.pytorch) lines.push('PyTorch: not measured (see above).');
 const peakRssMb = process.resourceUsage().maxRSS / 1024;
 if (protocol)
   lines.push('', `Hsu et al. 2018 split-MNIST protocol, one run (naive, class-IL, MLP 2×400, 5 tasks × 4 epochs, ${protocol.examples} training examples) on ${protocol.backend}: ${protocol.seconds.toFixed(1)} s wall (${Math.round(protocol.examples / protocol.seconds)} examples/s incl. evaluation), final average accuracy ${(100 * protocol.averageAccuracy).toFixed(2)}%`);

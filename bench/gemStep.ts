@@ -11,22 +11,25 @@
  */
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { benchArgs } from './args.js';
-import { useBackend } from '../backends/backend.js';
+import { Option } from 'commander';
+import { positiveInteger } from '../cli/argParsers.js';
+import { benchCommand } from './command.js';
+import { BACKEND_CHOICES, useBackend, type BackendChoice } from '../backends/backend.js';
 import { runJob } from '../run/runJob.js';
 import { scenarioFor } from '../suite/jobInputs.js';
 import { expandSuite, parseSuite } from '../suite/suite.js';
 
-const args = benchArgs('npm run bench:gem -- [--backend native] [--threads 1] [--train 1280] [--out bench-gem.json]', {
-  backend: 'string',
-  threads: 'string',
-  train: 'string',
-  out: 'string',
-});
-const backendName = args.text('backend', 'native');
-const threads = args.number('threads', 1);
-const trainPerTask = args.number('train', 1280);
-const outFile = args.text('out', 'bench-gem.json');
+const options = benchCommand('npm run bench:gem --', 'time a step of GEM against one of naive rehearsal with the same memory (MLP 2×1000, 4,000 examples)')
+  .addOption(new Option('--backend <name>', 'tfjs backend').choices(BACKEND_CHOICES.filter((b) => b !== 'auto')).default('native'))
+  .option('--threads <n>', "threads of the native backend's matrix products", positiveInteger, 1)
+  .option('--train <n>', 'training examples a task (1 epoch a phase)', positiveInteger, 1280)
+  .option('--out <file>', 'JSON file to write', 'bench-gem.json')
+  .parse()
+  .opts<{ backend: BackendChoice; threads: number; train: number; out: string }>();
+const backendName = options.backend;
+const threads = options.threads;
+const trainPerTask = options.train;
+const outFile = options.out;
 const MEMORY = 4000;
 
 const suite = {
@@ -52,7 +55,7 @@ const suite = {
 };
 const jobs = expandSuite(parseSuite(JSON.stringify(suite), 'bench-gem'), 'bench-gem');
 scenarioFor(jobs[0]); // loads full MNIST once, outside the timings
-const backend = await useBackend(backendName as 'native', { threads });
+const backend = await useBackend(backendName, { threads });
 
 interface Timed {
   learner: string;

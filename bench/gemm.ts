@@ -8,16 +8,21 @@
  *   npm run bench:gemm -- [--seconds 1] [--threads 1]
  */
 import { nativeAbsence, nativeAddon } from '../core/nativeAddon.js';
-import { benchArgs } from './args.js';
+import { positiveInteger, positiveNumber } from '../cli/argParsers.js';
+import { benchCommand } from './command.js';
 
-const args = benchArgs('npm run bench:gemm -- [--seconds 1] [--threads 1]', { seconds: 'string', threads: 'string' });
-const seconds = args.number('seconds', 1);
+const options = benchCommand('npm run bench:gemm --', "GFLOP/s of the native addon's matrix products, its own GEMM against the BLAS library's")
+  .option('--seconds <s>', 'time spent on each shape and product', positiveNumber, 1)
+  .option('--threads <n>', "threads of the addon's matrix products", positiveInteger, 1)
+  .parse()
+  .opts<{ seconds: number; threads: number }>();
+const seconds = options.seconds;
 const addon = nativeAddon();
 if (!addon) {
   process.stderr.write(`bench:gemm: the native addon is not built: ${nativeAbsence()}\n`);
   process.exit(1);
 }
-addon.setThreads(args.number('threads', 1));
+addon.setThreads(options.threads);
 
 // [m, n, k, transposeA, transposeB, what]
 const SHAPES: [number, number, number, boolean, boolean, string][] = [

@@ -11,22 +11,24 @@
  */
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { useBackend } from '../backends/backend.js';
+import { BACKEND_CHOICES, useBackend, type BackendChoice } from '../backends/backend.js';
+import { choiceList, positiveInteger } from '../cli/argParsers.js';
+import { benchCommand } from './command.js';
 import { runJob } from '../run/runJob.js';
 import { scenarioFor } from '../suite/jobInputs.js';
 import { expandSuite, parseSuite } from '../suite/suite.js';
-import { benchArgs } from './args.js';
 import { runPytorch } from './pytorch.js';
 
-const args = benchArgs('npm run bench:protocol -- [--backends native,wasm] [--epochs 4] [--no-pytorch] [--out bench-protocol.json]', {
-  backends: 'string',
-  epochs: 'string',
-  'no-pytorch': 'boolean',
-  out: 'string',
-});
-const backends = args.text('backends', 'native').split(',');
-const epochs = args.number('epochs', 4);
-const outFile = args.text('out', 'bench-protocol.json');
+const options = benchCommand('npm run bench:protocol --', "three runs of Hsu et al.'s split-MNIST class-IL protocol in clbench and in PyTorch, one after the other")
+  .option('--backends <list>', 'comma-separated tfjs backends to run clbench on', choiceList(BACKEND_CHOICES.filter((b) => b !== 'auto')), ['native'])
+  .option('--epochs <n>', 'epochs a task', positiveInteger, 4)
+  .option('--no-pytorch', 'skip the PyTorch side')
+  .option('--out <file>', 'JSON file to write', 'bench-protocol.json')
+  .parse()
+  .opts<{ backends: BackendChoice[]; epochs: number; pytorch: boolean; out: string }>();
+const backends = options.backends;
+const epochs = options.epochs;
+const outFile = options.out;
 
 const RUNS = [
   { name: 'naive', pytorch: 'naive' },
@@ -54,7 +56,7 @@ interface Timed {
 }
 const clbench: Record<string, Timed[]> = {};
 for (const name of backends) {
-  const backend = await useBackend(name as 'native', { threads: 1 });
+  const backend = await useBackend(name, { threads: 1 });
   clbench[name] = [];
   for (const job of jobs) {
     const start = performance.now();
@@ -66,7 +68,7 @@ for (const name of backends) {
     process.stderr.write(`clbench ${name} ${timed.run}: ${seconds.toFixed(1)} s, final average accuracy ${(100 * timed.finalAverageAccuracy).toFixed(2)}%\n`);
   }
 }
-const pytorchLines = args.has('no-pytorch') ? null : runPytorch<Timed & { totalSeconds?: number; framework: string }>('pytorch_protocol.py', ['--epochs', String(epochs)]);
+const pytorchLines = options.pytorch ? runPytorch<Timed & { totalSeconds?: number; framework: string }>('pytorch_protocol.py', ['--epochs', String(epochs)]) : null;
 const pytorch = pytorchLines?.filter((l) => l.run !== undefined) ?? [];
 
 const s = (x: number | undefined) => (x === undefined ? '—' : x.toFixed(1));

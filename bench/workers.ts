@@ -16,18 +16,26 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { nativeAddon } from '../core/nativeAddon.js';
 import { readRecords } from '../store/records.js';
-import { benchArgs } from './args.js';
+import { Option } from 'commander';
+import { BACKEND_CHOICES } from '../backends/backend.js';
+import { positiveInteger } from '../cli/argParsers.js';
+import { benchCommand } from './command.js';
 
-const args = benchArgs(
-  'npm run bench:workers -- [--workers 2] [--runs 12] [--epochs 6] [--repeat 1] [--backend native|wasm] [--out bench-workers.json]',
-  { workers: 'string', runs: 'string', epochs: 'string', repeat: 'string', backend: 'string', out: 'string' },
-);
-const workers = args.number('workers', os.availableParallelism());
-const runs = args.number('runs', 12);
-const epochs = args.number('epochs', 6);
-const backend = args.text('backend', nativeAddon() ? 'native' : 'wasm');
-const repeat = args.number('repeat', 1);
-const outFile = args.text('out', 'bench-workers.json');
+const options = benchCommand('npm run bench:workers --', 'wall time of one suite of equal runs with one worker against N, through the real CLI')
+  .option('--workers <n>', 'workers to compare with one', positiveInteger, os.availableParallelism())
+  .option('--runs <n>', 'runs in the suite (one a seed)', positiveInteger, 12)
+  .option('--epochs <n>', 'epochs a task', positiveInteger, 6)
+  .option('--repeat <n>', 'rounds of the two settings, alternating', positiveInteger, 1)
+  .addOption(new Option('--backend <name>', 'tfjs backend (default: native when it is built, else wasm)').choices(BACKEND_CHOICES.filter((b) => b !== 'auto')))
+  .option('--out <file>', 'JSON file to write', 'bench-workers.json')
+  .parse()
+  .opts<{ workers: number; runs: number; epochs: number; repeat: number; backend?: string; out: string }>();
+const workers = options.workers;
+const runs = options.runs;
+const epochs = options.epochs;
+const backend = options.backend ?? (nativeAddon() ? 'native' : 'wasm');
+const repeat = options.repeat;
+const outFile = options.out;
 
 const cli = fileURLToPath(new URL('../cli/clbench.js', import.meta.url));
 const dir = mkdtempSync(path.join(os.tmpdir(), 'clbench-bench-workers-'));

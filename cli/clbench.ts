@@ -5,7 +5,8 @@
  * results folder that cannot be written), 70 internal error, 130 interrupted (Ctrl-C; resumable; 143 for SIGTERM,
  * 129 for SIGHUP, which stop the same way).
  */
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
+import { positiveInteger, positiveNumber, seedNumber } from './argParsers.js';
 import { mkdirSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -75,12 +76,6 @@ function collect(value: string, previous: string[]): string[] {
 }
 
 const PLUGIN_HELP = 'load a learner plugin: a module file (relative to the current folder) or an installed package\'s name (repeatable)';
-
-function positiveInteger(text: string): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a positive integer');
-  return n;
-}
 
 const program = new Command()
   .name('clbench')
@@ -357,25 +352,6 @@ function isFolder(file: string): boolean {
   } catch {
     return false;
   }
-}
-
-function positiveNumber(text: string): number {
-  const n = Number(text);
-  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('must be a positive number');
-  return n;
-}
-
-function nonNegativeInteger(text: string): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('must be a non-negative integer');
-  return n;
-}
-
-/** A seed the generator represents exactly: 0 … 2^32 - 1 (suite/schema.ts MAX_SEED). */
-function seedNumber(text: string): number {
-  const n = nonNegativeInteger(text);
-  if (n > MAX_SEED) throw new InvalidArgumentError(`must be at most ${MAX_SEED} (the generator uses a seed's low 32 bits)`);
-  return n;
 }
 
 /** '0-4,7' → [0, 1, 2, 3, 4, 7] */
