@@ -16,10 +16,10 @@ import { Rng } from '../core/random.js';
 import { FusedAdam } from '../learners/optim/fusedAdam.js';
 import { crossEntropy } from '../learners/parts/losses.js';
 import { createMlp } from '../models/mlp.js';
-import { BACKEND_CHOICES, useBackend, type BackendInfo } from '../backends/backend.js';
+import { useBackend, type BackendInfo } from '../backends/backend.js';
 import { gpuDriverLikely } from '../backends/webgpu.js';
 import { choiceList, positiveIntegerList } from '../cli/argParsers.js';
-import { benchCommand } from './command.js';
+import { BENCH_BACKENDS, benchCommand } from './command.js';
 import { runPytorch } from './pytorch.js';
 import { runJob } from '../run/runJob.js';
 import { expandSuite, parseSuite } from '../suite/suite.js';
@@ -35,7 +35,7 @@ interface Measurement {
 }
 
 const options = benchCommand('npm run bench --', 'training and evaluation throughput of the standard MLPs on every backend that loads, against PyTorch')
-  .option('--backends <list>', 'comma-separated tfjs backends (default: tensorflow,native,wasm,cpu, and webgpu when a GPU driver is likely)', choiceList(BACKEND_CHOICES.filter((b) => b !== 'auto')))
+  .option('--backends <list>', 'comma-separated tfjs backends (default: tensorflow,native,wasm,cpu, and webgpu when a GPU driver is likely)', choiceList(BENCH_BACKENDS))
   .option('--batches <list>', 'comma-separated batch sizes', positiveIntegerList, [128, 256])
   .option('--quick', 'shorter measurements')
   .option('--no-protocol', 'skip the run of the Hsu et al. split-MNIST protocol')

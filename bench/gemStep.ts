@@ -13,14 +13,14 @@ import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { Option } from 'commander';
 import { positiveInteger } from '../cli/argParsers.js';
-import { benchCommand } from './command.js';
-import { BACKEND_CHOICES, useBackend, type BackendChoice } from '../backends/backend.js';
+import { BENCH_BACKENDS, benchCommand } from './command.js';
+import { useBackend, type BackendChoice } from '../backends/backend.js';
 import { runJob } from '../run/runJob.js';
 import { scenarioFor } from '../suite/jobInputs.js';
 import { expandSuite, parseSuite } from '../suite/suite.js';
 
 const options = benchCommand('npm run bench:gem --', 'time a step of GEM against one of naive rehearsal with the same memory (MLP 2×1000, 4,000 examples)')
-  .addOption(new Option('--backend <name>', 'tfjs backend').choices(BACKEND_CHOICES.filter((b) => b !== 'auto')).default('native'))
+  .addOption(new Option('--backend <name>', 'tfjs backend').choices(BENCH_BACKENDS).default('native'))
   .option('--threads <n>', "threads of the native backend's matrix products", positiveInteger, 1)
   .option('--train <n>', 'training examples a task (1 epoch a phase)', positiveInteger, 1280)
   .option('--out <file>', 'JSON file to write', 'bench-gem.json')

@@ -11,16 +11,16 @@
  */
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { BACKEND_CHOICES, useBackend, type BackendChoice } from '../backends/backend.js';
+import { useBackend, type BackendChoice } from '../backends/backend.js';
 import { choiceList, positiveInteger } from '../cli/argParsers.js';
-import { benchCommand } from './command.js';
+import { BENCH_BACKENDS, benchCommand } from './command.js';
 import { runJob } from '../run/runJob.js';
 import { scenarioFor } from '../suite/jobInputs.js';
 import { expandSuite, parseSuite } from '../suite/suite.js';
 import { runPytorch } from './pytorch.js';
 
 const options = benchCommand('npm run bench:protocol --', "three runs of Hsu et al.'s split-MNIST class-IL protocol in clbench and in PyTorch, one after the other")
-  .option('--backends <list>', 'comma-separated tfjs backends to run clbench on', choiceList(BACKEND_CHOICES.filter((b) => b !== 'auto')), ['native'])
+  .option('--backends <list>', 'comma-separated tfjs backends to run clbench on', choiceList(BENCH_BACKENDS), ['native'])
   .option('--epochs <n>', 'epochs a task', positiveInteger, 4)
   .option('--no-pytorch', 'skip the PyTorch side')
   .option('--out <file>', 'JSON file to write', 'bench-protocol.json')

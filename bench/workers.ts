@@ -17,16 +17,15 @@ import { fileURLToPath } from 'node:url';
 import { nativeAddon } from '../core/nativeAddon.js';
 import { readRecords } from '../store/records.js';
 import { Option } from 'commander';
-import { BACKEND_CHOICES } from '../backends/backend.js';
 import { positiveInteger } from '../cli/argParsers.js';
-import { benchCommand } from './command.js';
+import { BENCH_BACKENDS, benchCommand } from './command.js';
 
 const options = benchCommand('npm run bench:workers --', 'wall time of one suite of equal runs with one worker against N, through the real CLI')
   .option('--workers <n>', 'workers to compare with one', positiveInteger, os.availableParallelism())
   .option('--runs <n>', 'runs in the suite (one a seed)', positiveInteger, 12)
   .option('--epochs <n>', 'epochs a task', positiveInteger, 6)
   .option('--repeat <n>', 'rounds of the two settings, alternating', positiveInteger, 1)
-  .addOption(new Option('--backend <name>', 'tfjs backend (default: native when it is built, else wasm)').choices(BACKEND_CHOICES.filter((b) => b !== 'auto')))
+  .addOption(new Option('--backend <name>', 'tfjs backend (default: native when it is built, else wasm)').choices(BENCH_BACKENDS))
   .option('--out <file>', 'JSON file to write', 'bench-workers.json')
   .parse()
   .opts<{ workers: number; runs: number; epochs: number; repeat: number; backend?: string; out: string }>();
