@@ -26,6 +26,7 @@ import { leaderboardMarkdown, publishedMarkdown } from '../results/markdown.js';
 import { writeReport } from '../results/report/index.js';
 import { writeFileAtomic } from '../core/files.js';
 import { collectRecords, createResultsDir } from '../store/records.js';
+import { formatSuiteStatus, suiteStatus } from '../store/progress.js';
 import { leaderboardLegend, leaderboardTable } from '../results/table.js';
 import { DATASETS } from '../scenarios/datasets/index.js';
 import { BACKEND_CHOICES, useBackend, type BackendChoice } from '../backends/backend.js';
@@ -177,9 +178,36 @@ function writeStdoutLine(line: string): void {
 
 /** The command line that resumes this run: the same one, without --fresh (which would redo the finished runs). */
 function resumeCommand(): string {
-  const quote = (a: string) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
-  return ['clbench', ...process.argv.slice(2).filter((a) => a !== '--fresh')].map(quote).join(' ');
+  return shellLine(['clbench', ...process.argv.slice(2).filter((a) => a !== '--fresh')]);
 }
+
+/** Words as a shell command line, each quoted where the shell would split or expand it. */
+function shellLine(words: string[]): string {
+  const quote = (a: string) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
+  return words.map(quote).join(' ');
+}
+
+program
+  .command('status')
+  .description("where a suite stands in its results folder: each run done, continuing from a checkpoint (after which phase), running now, or not started (changes nothing)")
+  .argument('[suite]', 'suite JSON file (default: the built-in quick suite)')
+  .option('-o, --out <dir>', 'results folder (default: clbench-results/<suite name>)')
+  .addOption(new Option('-b, --backend <name>', 'the backend the runs use, as given to clbench run (part of every run key)').choices([...BACKEND_CHOICES]).default('auto'))
+  .option('--plugin <file>', PLUGIN_HELP, collect, [])
+  .option('--json', 'the status as one JSON object')
+  .action(async (suiteFile: string | undefined, opts: { out?: string; backend: BackendChoice; plugin: string[]; json?: boolean }) => {
+    const { suite, jobs } = await readSuiteJobs(suiteFile ?? DEFAULT_SUITE, opts.plugin);
+    const outDir = opts.out ?? path.join('clbench-results', suite.name);
+    // as clbench run decides it: 'auto' is the backend that loads here
+    const backend = opts.backend === 'auto' ? (await useBackend('auto')).name : opts.backend;
+    const status = suiteStatus(jobs, outDir, backend);
+    if (opts.json) return void process.stdout.write(`${JSON.stringify({ suite: suite.name, ...status })}\n`);
+    const plugins = opts.plugin.flatMap((p) => ['--plugin', p]);
+    const run = shellLine(['clbench', 'run', ...(suiteFile ? [suiteFile] : []), '--out', outDir, ...(opts.backend === 'auto' ? [] : ['--backend', opts.backend]), ...plugins]);
+    // runs neither finished nor running now wait for a clbench run
+    const waiting = status.runs.some((r) => r.standing.state !== 'completed' && r.standing.state !== 'diverged' && !r.heldBy);
+    process.stdout.write(`${shownLines(formatSuiteStatus(status))}\n${waiting ? `continue with: ${shownLines(run)}\n` : ''}`);
+  });
 
 program
   .command('list')

@@ -13,7 +13,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { storageError } from '../core/storage.js';
@@ -121,10 +121,10 @@ export async function saveCheckpoint(dir: string, meta: { runId: string; key: st
 }
 
 /**
- * The checkpoint in `dir` for run key `key`: null when there is none, `{ problem }` when there is one
- * that cannot be used (another key, damaged, unreadable). The caller disposes the learner tensors.
+ * The manifest in `dir` if it is one for run key `key` written on a machine of this byte order: null when
+ * there is none, `{ problem }` when there is one that cannot be used.
  */
-export function loadCheckpoint(dir: string, key: string): Checkpoint | { problem: string } | null {
+function readManifest(dir: string, key: string): Manifest | { problem: string } | null {
   let text: string;
   try {
     text = readFileSync(path.join(dir, MANIFEST), 'utf8');
@@ -141,6 +141,33 @@ export function loadCheckpoint(dir: string, key: string): Checkpoint | { problem
   if (manifest.format !== 'clbench-checkpoint' || manifest.version !== 1) return { problem: 'its manifest is not a clbench checkpoint manifest (version 1)' };
   if (manifest.key !== key) return { problem: 'it was written for other settings of this run (its run key differs)' };
   if (manifest.endianness !== os.endianness()) return { problem: `it was written on a ${manifest.endianness} machine` };
+  return manifest;
+}
+
+/**
+ * How far the checkpoint in `dir` for run key `key` got, read from its manifest alone (no tensors, so no
+ * backend): null when there is none, `{ problem }` when it cannot be used. Its data file is checked for
+ * presence and size only; resuming (loadCheckpoint) also checks its SHA-256.
+ */
+export function checkpointProgress(dir: string, key: string): RunProgress | { problem: string } | null {
+  const manifest = readManifest(dir, key);
+  if (manifest === null || 'problem' in manifest) return manifest;
+  let size: number;
+  try {
+    size = statSync(path.join(dir, path.basename(manifest.data))).size;
+  } catch (error) {
+    return { problem: `cannot read ${manifest.data} (${(error as NodeJS.ErrnoException).code})` };
+  }
+  return size === manifest.bytes ? manifest.progress : { problem: `${manifest.data} does not match its manifest (size)` };
+}
+
+/**
+ * The checkpoint in `dir` for run key `key`: null when there is none, `{ problem }` when there is one
+ * that cannot be used (another key, damaged, unreadable). The caller disposes the learner tensors.
+ */
+export function loadCheckpoint(dir: string, key: string): Checkpoint | { problem: string } | null {
+  const manifest = readManifest(dir, key);
+  if (manifest === null || 'problem' in manifest) return manifest;
   let data: Buffer;
   try {
     data = readFileSync(path.join(dir, path.basename(manifest.data)));

@@ -1,0 +1,143 @@
+/**
+ * `clbench status` (store/progress.ts): each run's standing in a results folder as the next `clbench run`
+ * would take it up — done, continuing from a checkpoint, replacing a failed or stale record, running now —
+ * read without changing a byte of the folder.
+ */
+import { expect } from 'chai';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { RunInterrupted } from '../../core/errors.js';
+import { useBackend, type BackendInfo } from '../../backends/backend.js';
+import { createInterruptFlag, requestInterrupt } from '../../run/interrupt.js';
+import { runJob, type RunEvent } from '../../run/runJob.js';
+import { checkpointDir } from '../../store/checkpoint.js';
+import { claimRun, releaseClaim } from '../../store/claim.js';
+import { formatSuiteStatus, suiteStatus } from '../../store/progress.js';
+import { recordPath, writeRecord } from '../../store/records.js';
+import { runKey } from '../../store/runKey.js';
+import type { RunRecord } from '../../results/record.js';
+import type { Job } from '../../suite/suite.js';
+import { clbench } from '../helpers/cli.js';
+import { jobsOf, tinySuite } from '../helpers/suites.js';
+
+/** Every file under `dir` with its bytes: what status must leave as it found it. */
+function snapshot(dir: string): Record<string, string> {
+  const files: Record<string, string> = {};
+  const walk = (at: string) => {
+    for (const name of readdirSync(at)) {
+      const full = path.join(at, name);
+      if (statSync(full).isDirectory()) walk(full);
+      else files[path.relative(dir, full)] = readFileSync(full).toString('base64');
+    }
+  };
+  walk(dir);
+  return files;
+}
+
+describe('clbench status: where a suite stands in its results folder', function () {
+  this.timeout(300000);
+  let backend: BackendInfo;
+  let jobs: Job[];
+  let out: string;
+  let done: RunRecord;
+  before(async () => {
+    backend = await useBackend('wasm');
+    // six runs of one suite, each left in another state below
+    jobs = jobsOf(tinySuite({ seeds: [0, 1, 2, 3, 4, 5] }));
+    out = mkdtempSync(path.join(tmpdir(), 'clbench-status-'));
+    mkdirSync(path.join(out, 'runs'));
+    // seed 0: completed
+    done = await runJob(jobs[0], { backend, checkpointDir: checkpointDir(out, jobs[0].id) });
+    writeRecord(out, done);
+    // seed 1: stopped as phase 3 starts, so its checkpoint is after phase 2
+    const interrupt = createInterruptFlag();
+    const onEvent = (e: RunEvent) => e.type === 'phase' && e.phase === 2 && requestInterrupt(interrupt);
+    await runJob(jobs[1], { backend, checkpointDir: checkpointDir(out, jobs[1].id), interrupt, onEvent }).then(
+      () => expect.fail('the run was not interrupted'),
+      (error) => expect(error).to.be.instanceOf(RunInterrupted),
+    );
+    // seed 2: a failed record (its learner threw), no checkpoint
+    writeRecord(out, { ...done, runId: jobs[2].id, seed: 2, key: runKey(jobs[2], 'wasm'), status: 'failed', error: 'Error: boom\n    at train (x.js:1:1)' });
+    // seed 3: a record of other settings under its id (the suite's lr changed since)
+    const before = jobsOf(tinySuite({ seeds: [3], training: { epochs: 2, batchSize: 16, optimizer: 'adam', lr: 0.02 } }))[0];
+    writeFileSync(recordPath(out, jobs[3].id), JSON.stringify({ ...done, runId: jobs[3].id, seed: 3, training: before.training, key: runKey(before, 'wasm') }));
+    // seed 4: a checkpoint written for other settings
+    mkdirSync(checkpointDir(out, jobs[4].id), { recursive: true });
+    writeFileSync(path.join(checkpointDir(out, jobs[4].id), 'manifest.json'), readFileSync(path.join(checkpointDir(out, jobs[1].id), 'manifest.json')));
+    // seed 5: nothing; and a record under a name the suite does not use
+    writeFileSync(path.join(out, 'runs', 'old-name.json'), JSON.stringify(done));
+  });
+
+  it('says of each run what the next clbench run does with it, and changes nothing in the folder', () => {
+    const files = snapshot(out);
+    const status = suiteStatus(jobs, out, 'wasm');
+    expect(snapshot(out)).to.deep.equal(files);
+    const [completed, started, failed, stale, unusable, fresh] = status.runs;
+    expect(completed).to.deep.equal({ runId: jobs[0].id, phases: 3, standing: { state: 'completed', trainSeconds: done.timings.trainSeconds } });
+    expect(started.standing).to.include({ state: 'started', phases: 2 });
+    expect(started.standing.state === 'started' && started.standing.trainSeconds).to.be.greaterThan(0);
+    expect(failed.standing).to.deep.equal({ state: 'not started' });
+    expect(failed.replaces).to.deep.equal({ state: 'failed', error: 'Error: boom' });
+    expect(stale.standing).to.deep.equal({ state: 'not started' });
+    expect(stale.replaces).to.deep.include({ state: 'stale' });
+    expect(stale.replaces?.state === 'stale' && stale.replaces.why).to.contain('training.lr: 0.02 → 0.01');
+    expect(unusable.standing).to.deep.equal({ state: 'not started' });
+    expect(unusable.unusableCheckpoint).to.contain('run key differs');
+    expect(fresh).to.deep.equal({ runId: jobs[5].id, phases: 3, standing: { state: 'not started' } });
+    expect(status.otherRecords).to.equal(1);
+    expect(status.folderExists).to.equal(true);
+  });
+
+  it('says when the folder does not exist', () => {
+    const missing = path.join(out, 'nowhere');
+    const status = suiteStatus(jobs, missing, 'wasm');
+    expect(status.folderExists).to.equal(false);
+    expect(status.runs.every((r) => r.standing.state === 'not started' && !r.replaces && !r.unusableCheckpoint)).to.equal(true);
+    expect(formatSuiteStatus(status)).to.contain(`${missing} does not exist: no run of this suite has started there (another --out?)`);
+  });
+
+  it('tells the runs done from those to continue in its table', () => {
+    const text = formatSuiteStatus(suiteStatus(jobs, out, 'wasm'));
+    const row = (job: Job) => text.split('\n').find((l) => l.startsWith(job.id))!.split(/ {2,}/);
+    expect(row(jobs[0]).slice(1, 3)).to.deep.equal(['completed', '3/3']);
+    expect(row(jobs[1]).slice(1, 3)).to.deep.equal(['checkpoint after phase 2', '2/3']);
+    expect(row(jobs[2])[1]).to.equal('not started; replaces a failed record (Error: boom)');
+    expect(row(jobs[4])[1]).to.contain('checkpoint unusable (it was written for other settings of this run (its run key differs)): starts over');
+    expect(text).to.contain(`1 of 6 runs done, 1 continue from a checkpoint, 4 start from the beginning, 2 replace a failed or stale record (backend wasm, folder ${out})`);
+    expect(text).to.contain('1 record(s) in runs/ under names this suite does not use');
+  });
+
+  it('names the process that holds a run now', () => {
+    const claim = claimRun(out, jobs[5].id);
+    if (!('claim' in claim)) return expect.fail('the run was held');
+    try {
+      const held = suiteStatus(jobs, out, 'wasm').runs[5];
+      expect(held.heldBy?.where).to.equal('this host');
+      expect(held.heldBy?.owner).to.contain(`pid ${process.pid}`);
+    } finally {
+      releaseClaim(claim.claim);
+    }
+    expect(suiteStatus(jobs, out, 'wasm').runs[5].heldBy).to.equal(undefined);
+  });
+
+  it('on another backend every record and checkpoint is of other settings', () => {
+    const status = suiteStatus(jobs, out, 'cpu');
+    expect(status.runs.filter((r) => r.standing.state !== 'not started')).to.deep.equal([]);
+    expect(status.runs[0].replaces?.state === 'stale' && status.runs[0].replaces.why).to.contain('backend: "wasm" → "cpu"');
+  });
+
+  it('clbench status prints the table, or JSON with --json', () => {
+    const file = path.join(out, '..', `${path.basename(out)}-suite.json`);
+    writeFileSync(file, JSON.stringify(tinySuite({ seeds: [0, 1, 2, 3, 4, 5] })));
+    const text = clbench(['status', file, '--out', out, '--backend', 'wasm']);
+    expect(text.status, text.stderr).to.equal(0);
+    expect(text.stdout).to.contain('1 of 6 runs done, 1 continue from a checkpoint');
+    expect(text.stdout).to.contain(`continue with: clbench run ${file} --out ${out} --backend wasm\n`);
+    const json = clbench(['status', file, '--out', out, '--backend', 'wasm', '--json']);
+    expect(json.status, json.stderr).to.equal(0);
+    const parsed = JSON.parse(json.stdout);
+    expect(parsed.suite).to.equal('tiny');
+    expect(parsed.runs.map((r: { standing: { state: string } }) => r.standing.state)).to.deep.equal(['completed', 'started', 'not started', 'not started', 'not started', 'not started']);
+  });
+});

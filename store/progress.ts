@@ -1,0 +1,125 @@
+/**
+ * Where a suite stands in its results folder, read without changing anything (`clbench status`): for each
+ * run, what `clbench run` with the same suite, folder and backend would do with it, and how far it got.
+ * A suite that spans days or sessions (the 2 × 1000 GEM suite trains ~12 hours a run) needs this to be
+ * visible without starting it.
+ *
+ * It judges records as resume does (./resume.ts) and reads checkpoints' manifests (./checkpoint.ts) and
+ * lock files (./claim.ts); it renames, moves and deletes nothing, so records under older run ids, which
+ * the next `clbench run` adopts (./adopt.ts), are only counted.
+ */
+import { existsSync, readdirSync } from 'node:fs';
+import type { Job } from '../suite/suite.js';
+import { cachedScenarios } from '../suite/jobInputs.js';
+import { checkpointDir, checkpointProgress } from './checkpoint.js';
+import { currentOwner, describeOwner, ownerState } from './claim.js';
+import { runsDir } from './records.js';
+import { judgeRecord } from './resume.js';
+import { runKey } from './runKey.js';
+
+/** How far a run got, and so where the next `clbench run` takes it up. */
+export type RunStanding =
+  /** a record that is kept (a diverged run is deterministic: it is not redone) */
+  | { state: 'completed' | 'diverged'; trainSeconds: number }
+  /** a usable checkpoint: the run continues after phase `phases` */
+  | { state: 'started'; phases: number; trainSeconds: number; elapsedSeconds: number }
+  /** neither: the run starts from its first phase */
+  | { state: 'not started' };
+
+export interface RunInFolder {
+  runId: string;
+  /** phases of the run (the scenario's tasks) */
+  phases: number;
+  standing: RunStanding;
+  /** a record the run's next result replaces: its learner threw (failed), or it is of other settings or unreadable (stale) */
+  replaces?: { state: 'failed'; error: string } | { state: 'stale'; why: string };
+  /** a checkpoint that resume would refuse (the run starts over), and why */
+  unusableCheckpoint?: string;
+  /** the process holding the run's lock: running it now (this host) or on another host */
+  heldBy?: { owner: string; where: 'this host' | 'another host' };
+}
+
+export interface SuiteStatus {
+  outDir: string;
+  backend: string;
+  runs: RunInFolder[];
+  /** false when `outDir` does not exist (yet): every run is then not started */
+  folderExists: boolean;
+  /** records in runs/ under names this suite does not use (the next run adopts those whose keys match) */
+  otherRecords: number;
+}
+
+/** The status of every run of `jobs` in `outDir`, for runs on `backend` (part of each run key). */
+export function suiteStatus(jobs: Job[], outDir: string, backend: string): SuiteStatus {
+  const scenarioOf = cachedScenarios();
+  const runs = jobs.map((job): RunInFolder => {
+    const key = runKey(job, backend);
+    const status: RunInFolder = { runId: job.id, phases: scenarioOf(job).tasks.length, standing: { state: 'not started' } };
+    const verdict = judgeRecord(outDir, job, key, backend);
+    if (verdict.kind === 'keep') {
+      const { record } = verdict;
+      status.standing = { state: record.status === 'diverged' ? 'diverged' : 'completed', trainSeconds: record.timings.trainSeconds };
+      return status;
+    }
+    if (verdict.kind === 'retry') status.replaces = { state: 'failed', error: firstLine(verdict.record.error ?? 'no error recorded') };
+    if (verdict.kind === 'stale') status.replaces = { state: 'stale', why: verdict.why };
+    // whatever the record, a checkpoint of this run key is where the run continues (run/startLearner.ts)
+    const checkpoint = checkpointProgress(checkpointDir(outDir, job.id), key);
+    if (checkpoint && 'problem' in checkpoint) status.unusableCheckpoint = checkpoint.problem;
+    else if (checkpoint) status.standing = { state: 'started', phases: checkpoint.phases, trainSeconds: checkpoint.trainSeconds, elapsedSeconds: checkpoint.elapsedSeconds };
+    const owner = currentOwner(outDir, job.id);
+    if (owner) status.heldBy = { owner: describeOwner(owner), where: ownerState(owner) === 'unknown' ? 'another host' : 'this host' };
+    return status;
+  });
+  const ids = new Set(jobs.map((j) => `${j.id}.json`));
+  let names: string[] = [];
+  try {
+    names = existsSync(runsDir(outDir)) ? readdirSync(runsDir(outDir)) : [];
+  } catch {}
+  const otherRecords = names.filter((n) => n.endsWith('.json') && !n.startsWith('.') && !ids.has(n)).length;
+  return { outDir, backend, runs, folderExists: existsSync(outDir), otherRecords };
+}
+
+/** One line a run, then what the next `clbench run` would do, for the terminal. */
+export function formatSuiteStatus(status: SuiteStatus): string {
+  const rows = status.runs.map((run) => [run.runId, describeStanding(run), progressOf(run), trainOf(run.standing)]);
+  const header = ['run', 'state', 'phases', 'train s'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i >= 2 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
+  const count = (states: RunStanding['state'][]) => status.runs.filter((r) => states.includes(r.standing.state)).length;
+  const summary = [`${count(['completed', 'diverged'])} of ${status.runs.length} runs done`];
+  const started = count(['started']);
+  if (started) summary.push(`${started} continue from a checkpoint`);
+  const fresh = count(['not started']);
+  if (fresh) summary.push(`${fresh} start from the beginning`);
+  const replacing = status.runs.filter((r) => r.replaces).length;
+  if (replacing) summary.push(`${replacing} replace a failed or stale record`);
+  const lines = [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line), '', `${summary.join(', ')} (backend ${status.backend}, folder ${status.outDir})`];
+  if (!status.folderExists) lines.push(`${status.outDir} does not exist: no run of this suite has started there (another --out?)`);
+  if (status.otherRecords) lines.push(`${status.otherRecords} record(s) in runs/ under names this suite does not use: the next clbench run renames those whose run keys are this suite's (and leaves the rest)`);
+  return lines.join('\n');
+}
+
+function describeStanding(run: RunInFolder): string {
+  const s = run.standing;
+  const parts = [s.state === 'started' ? `checkpoint after phase ${s.phases}` : s.state];
+  if (run.replaces) parts.push(run.replaces.state === 'failed' ? `replaces a failed record (${run.replaces.error})` : `replaces a stale record (${run.replaces.why})`);
+  if (run.unusableCheckpoint) parts.push(`checkpoint unusable (${run.unusableCheckpoint}): starts over`);
+  if (run.heldBy) parts.push(run.heldBy.where === 'this host' ? `running now (${run.heldBy.owner})` : `held by ${run.heldBy.owner} (another host)`);
+  return parts.join('; ');
+}
+
+function progressOf(run: RunInFolder): string {
+  const s = run.standing;
+  if (s.state === 'completed' || s.state === 'diverged') return `${run.phases}/${run.phases}`;
+  return `${s.state === 'started' ? s.phases : 0}/${run.phases}`;
+}
+
+function trainOf(s: RunStanding): string {
+  return s.state === 'completed' || s.state === 'diverged' || s.state === 'started' ? Math.round(s.trainSeconds).toLocaleString('en-US') : '';
+}
+
+/** An error's first line: a stack or a long message does not belong in a table row. */
+function firstLine(text: string): string {
+  return text.split('\n')[0];
+}
