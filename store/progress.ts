@@ -19,8 +19,8 @@ import { runKey } from './runKey.js';
 
 /** How far a run got, and so where the next `clbench run` takes it up. */
 export type RunStanding =
-  /** a record that is kept (a diverged run is deterministic: it is not redone) */
-  | { state: 'completed' | 'diverged'; trainSeconds: number }
+  /** a record that is kept (a diverged run is deterministic: it is not redone), with the phases it finished */
+  | { state: 'completed' | 'diverged'; phases: number; trainSeconds: number }
   /** a usable checkpoint: the run continues after phase `phases` */
   | { state: 'started'; phases: number; trainSeconds: number; elapsedSeconds: number }
   /** neither: the run starts from its first phase */
@@ -58,7 +58,7 @@ export function suiteStatus(jobs: Job[], outDir: string, backend: string): Suite
     const verdict = judgeRecord(outDir, job, key, backend);
     if (verdict.kind === 'keep') {
       const { record } = verdict;
-      status.standing = { state: record.status === 'diverged' ? 'diverged' : 'completed', trainSeconds: record.timings.trainSeconds };
+      status.standing = { state: record.status === 'diverged' ? 'diverged' : 'completed', phases: record.accuracy.matrix.length, trainSeconds: record.timings.trainSeconds };
       return status;
     }
     if (verdict.kind === 'retry') status.replaces = { state: 'failed', error: firstLine(verdict.record.error ?? 'no error recorded') };
@@ -109,10 +109,9 @@ function describeStanding(run: RunInFolder): string {
   return parts.join('; ');
 }
 
+/** Phases finished of the run's phases (a diverged run stopped in the phase after its last row). */
 function progressOf(run: RunInFolder): string {
-  const s = run.standing;
-  if (s.state === 'completed' || s.state === 'diverged') return `${run.phases}/${run.phases}`;
-  return `${s.state === 'started' ? s.phases : 0}/${run.phases}`;
+  return `${run.standing.state === 'not started' ? 0 : run.standing.phases}/${run.phases}`;
 }
 
 function trainOf(s: RunStanding): string {

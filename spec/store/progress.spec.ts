@@ -43,8 +43,8 @@ describe('clbench status: where a suite stands in its results folder', function 
   let done: RunRecord;
   before(async () => {
     backend = await useBackend('wasm');
-    // six runs of one suite, each left in another state below
-    jobs = jobsOf(tinySuite({ seeds: [0, 1, 2, 3, 4, 5] }));
+    // seven runs of one suite, each left in another state below
+    jobs = jobsOf(tinySuite({ seeds: [0, 1, 2, 3, 4, 5, 6] }));
     out = mkdtempSync(path.join(tmpdir(), 'clbench-status-'));
     mkdirSync(path.join(out, 'runs'));
     // seed 0: completed
@@ -67,14 +67,17 @@ describe('clbench status: where a suite stands in its results folder', function 
     writeFileSync(path.join(checkpointDir(out, jobs[4].id), 'manifest.json'), readFileSync(path.join(checkpointDir(out, jobs[1].id), 'manifest.json')));
     // seed 5: nothing; and a record under a name the suite does not use
     writeFileSync(path.join(out, 'runs', 'old-name.json'), JSON.stringify(done));
+    // seed 6: diverged in phase 3 (kept: it would diverge again), two rows of accuracies
+    const accuracy = { ...done.accuracy, matrix: done.accuracy.matrix.slice(0, 2) };
+    writeRecord(out, { ...done, runId: jobs[6].id, seed: 6, key: runKey(jobs[6], 'wasm'), status: 'diverged', diverged: { phase: 2, epoch: 0, step: 3, loss: 'NaN' }, accuracy });
   });
 
   it('says of each run what the next clbench run does with it, and changes nothing in the folder', () => {
     const files = snapshot(out);
     const status = suiteStatus(jobs, out, 'wasm');
     expect(snapshot(out)).to.deep.equal(files);
-    const [completed, started, failed, stale, unusable, fresh] = status.runs;
-    expect(completed).to.deep.equal({ runId: jobs[0].id, phases: 3, standing: { state: 'completed', trainSeconds: done.timings.trainSeconds } });
+    const [completed, started, failed, stale, unusable, fresh, diverged] = status.runs;
+    expect(completed).to.deep.equal({ runId: jobs[0].id, phases: 3, standing: { state: 'completed', phases: 3, trainSeconds: done.timings.trainSeconds } });
     expect(started.standing).to.include({ state: 'started', phases: 2 });
     expect(started.standing.state === 'started' && started.standing.trainSeconds).to.be.greaterThan(0);
     expect(failed.standing).to.deep.equal({ state: 'not started' });
@@ -85,6 +88,7 @@ describe('clbench status: where a suite stands in its results folder', function 
     expect(unusable.standing).to.deep.equal({ state: 'not started' });
     expect(unusable.unusableCheckpoint).to.contain('run key differs');
     expect(fresh).to.deep.equal({ runId: jobs[5].id, phases: 3, standing: { state: 'not started' } });
+    expect(diverged.standing).to.deep.equal({ state: 'diverged', phases: 2, trainSeconds: done.timings.trainSeconds });
     expect(status.otherRecords).to.equal(1);
     expect(status.folderExists).to.equal(true);
   });
@@ -103,8 +107,9 @@ describe('clbench status: where a suite stands in its results folder', function 
     expect(row(jobs[0]).slice(1, 3)).to.deep.equal(['completed', '3/3']);
     expect(row(jobs[1]).slice(1, 3)).to.deep.equal(['checkpoint after phase 2', '2/3']);
     expect(row(jobs[2])[1]).to.equal('not started; replaces a failed record (Error: boom)');
+    expect(row(jobs[6]).slice(1, 3)).to.deep.equal(['diverged', '2/3']);
     expect(row(jobs[4])[1]).to.contain('checkpoint unusable (it was written for other settings of this run (its run key differs)): starts over');
-    expect(text).to.contain(`1 of 6 runs done, 1 continue from a checkpoint, 4 start from the beginning, 2 replace a failed or stale record (backend wasm, folder ${out})`);
+    expect(text).to.contain(`2 of 7 runs done, 1 continue from a checkpoint, 4 start from the beginning, 2 replace a failed or stale record (backend wasm, folder ${out})`);
     expect(text).to.contain('1 record(s) in runs/ under names this suite does not use');
   });
 
@@ -129,15 +134,15 @@ describe('clbench status: where a suite stands in its results folder', function 
 
   it('clbench status prints the table, or JSON with --json', () => {
     const file = path.join(out, '..', `${path.basename(out)}-suite.json`);
-    writeFileSync(file, JSON.stringify(tinySuite({ seeds: [0, 1, 2, 3, 4, 5] })));
+    writeFileSync(file, JSON.stringify(tinySuite({ seeds: [0, 1, 2, 3, 4, 5, 6] })));
     const text = clbench(['status', file, '--out', out, '--backend', 'wasm']);
     expect(text.status, text.stderr).to.equal(0);
-    expect(text.stdout).to.contain('1 of 6 runs done, 1 continue from a checkpoint');
+    expect(text.stdout).to.contain('2 of 7 runs done, 1 continue from a checkpoint');
     expect(text.stdout).to.contain(`continue with: clbench run ${file} --out ${out} --backend wasm\n`);
     const json = clbench(['status', file, '--out', out, '--backend', 'wasm', '--json']);
     expect(json.status, json.stderr).to.equal(0);
     const parsed = JSON.parse(json.stdout);
     expect(parsed.suite).to.equal('tiny');
-    expect(parsed.runs.map((r: { standing: { state: string } }) => r.standing.state)).to.deep.equal(['completed', 'started', 'not started', 'not started', 'not started', 'not started']);
+    expect(parsed.runs.map((r: { standing: { state: string } }) => r.standing.state)).to.deep.equal(['completed', 'started', 'not started', 'not started', 'not started', 'not started', 'diverged']);
   });
 });
