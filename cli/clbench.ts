@@ -206,7 +206,7 @@ program
     const run = shellLine(['clbench', 'run', ...(suiteFile ? [suiteFile] : []), '--out', outDir, ...(opts.backend === 'auto' ? [] : ['--backend', opts.backend]), ...plugins]);
     // runs neither finished nor running now wait for a clbench run
     const waiting = status.runs.some((r) => r.standing.state !== 'completed' && r.standing.state !== 'diverged' && !r.heldBy);
-    process.stdout.write(`${shownLines(formatSuiteStatus(status))}\n${waiting ? `continue with: ${shownLines(run)}\n` : ''}`);
+    process.stdout.write(`${shownLines(formatSuiteStatus(status))}\n${waiting ? `to run the rest: ${shownLines(run)}\n` : ''}`);
   });
 
 program

@@ -138,7 +138,7 @@ describe('clbench status: where a suite stands in its results folder', function 
     const text = clbench(['status', file, '--out', out, '--backend', 'wasm']);
     expect(text.status, text.stderr).to.equal(0);
     expect(text.stdout).to.contain('2 of 7 runs done, 1 continue from a checkpoint');
-    expect(text.stdout).to.contain(`continue with: clbench run ${file} --out ${out} --backend wasm\n`);
+    expect(text.stdout).to.contain(`to run the rest: clbench run ${file} --out ${out} --backend wasm\n`);
     const json = clbench(['status', file, '--out', out, '--backend', 'wasm', '--json']);
     expect(json.status, json.stderr).to.equal(0);
     const parsed = JSON.parse(json.stdout);
