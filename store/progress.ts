@@ -16,6 +16,7 @@ import { currentOwner, describeOwner, ownerState } from './claim.js';
 import { runsDir } from './records.js';
 import { judgeRecord } from './resume.js';
 import { runKey } from './runKey.js';
+import { alignColumns } from '../core/textTable.js';
 
 /** How far a run got, and so where the next `clbench run` takes it up. */
 export type RunStanding =
@@ -84,8 +85,7 @@ export function suiteStatus(jobs: Job[], outDir: string, backend: string): Suite
 export function formatSuiteStatus(status: SuiteStatus): string {
   const rows = status.runs.map((run) => [run.runId, describeStanding(run), progressOf(run), trainOf(run.standing)]);
   const header = ['run', 'state', 'phases', 'train s'];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i >= 2 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
+  const rule = header.map((h, i) => '-'.repeat(Math.max(h.length, ...rows.map((r) => r[i].length))));
   const count = (states: RunStanding['state'][]) => status.runs.filter((r) => states.includes(r.standing.state)).length;
   const summary = [`${count(['completed', 'diverged'])} of ${status.runs.length} runs done`];
   const started = count(['started']);
@@ -94,7 +94,7 @@ export function formatSuiteStatus(status: SuiteStatus): string {
   if (fresh) summary.push(`${fresh} start from the beginning`);
   const replacing = status.runs.filter((r) => r.replaces).length;
   if (replacing) summary.push(`${replacing} replace a failed or stale record`);
-  const lines = [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line), '', `${summary.join(', ')} (backend ${status.backend}, folder ${status.outDir})`];
+  const lines = [...alignColumns([header, rule, ...rows], 2), '', `${summary.join(', ')} (backend ${status.backend}, folder ${status.outDir})`];
   if (!status.folderExists) lines.push(`${status.outDir} does not exist: no run of this suite has started there (another --out?)`);
   if (status.otherRecords) lines.push(`${status.otherRecords} record(s) in runs/ under names this suite does not use: the next clbench run renames those whose run keys are this suite's (and leaves the rest)`);
   return lines.join('\n');

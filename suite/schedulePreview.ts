@@ -7,6 +7,7 @@
 import { phaseTotals, rehearsalSchedule } from '../scenarios/schedules.js';
 import { cachedScenarios } from './jobInputs.js';
 import type { Job } from './suite.js';
+import { alignColumns } from '../core/textTable.js';
 
 export interface SchedulePreview {
   scenario: string;
@@ -64,13 +65,11 @@ export function formatSchedulePreview(p: SchedulePreview): string {
   const T = p.counts.length;
   const header = ['', ...Array.from({ length: T }, (_, j) => `task ${j + 1}`), 'total'];
   const rows = p.counts.map((row, i) => [`phase ${i + 1}`, ...row.map((n, j) => (j > i ? '' : String(n))), String(p.totals[i])]);
-  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
-  const line = (cells: string[]) => cells.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ').trimEnd();
   const out = [
     `scenario '${p.scenario}', schedule ${p.schedule}${p.seeds.length > 1 ? `, seeds ${p.seeds.join(', ')}` : `, seed ${p.seeds[0]}`}`,
     `  learners: ${p.learners.join(', ')}`,
     `  task training sizes: ${compactSizes(p.taskSizes)}`,
-    ...[header, ...rows].map((r) => `  ${line(r)}`),
+    ...alignColumns([header, ...rows], 1).map((line) => `  ${line}`),
     `  examples a run trains on (all phases × epochs): ${[...p.examplesPerRun].map(([label, n]) => `${n} (${label})`).join(', ')}`,
     ...p.warnings.map((w) => `  warning: ${w}`),
   ];

@@ -1,0 +1,8 @@
+/**
+ * Rows of cells as aligned lines for the terminal: each column as wide as its widest cell, the first
+ * `leftColumns` columns left-aligned (names), the rest right-aligned (numbers), two spaces between columns.
+ */
+export function alignColumns(rows: string[][], leftColumns: number): string[] {
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((row) => row[c].length)));
+  return rows.map((row) => row.map((cell, c) => (c < leftColumns ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ').trimEnd());
+}
