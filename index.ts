@@ -14,9 +14,9 @@
  */
 export * as tf from '@tensorflow/tfjs';
 export type {
-  DataAccess, EpochStats, Learner, LearnerContext, LearnerDefinition, LearnerRequirements, LearnerState, Pairing, PairingProblem, Phase, ScenarioInfo, StepStats, TrainHooks, TrainingConfig,
+  DataAccess, EpochStats, Learner, LearnerContext, LearnerDefinition, LearnerRequirements, LearnerState, Pairing, PairingProblem, Phase, PhaseCostInput, ScenarioInfo, StepStats, TrainHooks, TrainingConfig,
 } from './learners/contract.js';
-export { defineLearner } from './learners/contract.js';
+export { defineLearner, plainPhaseCost, steppedPhaseCost } from './learners/contract.js';
 export { BaseSgdLearner, type BatchTensors, type StepLoss } from './learners/base.js';
 export type { Stateful } from './learners/state.js';
 export { crossEntropy, applyMask, taskMask } from './learners/parts/losses.js';

@@ -37,7 +37,7 @@ import { printable } from '../core/terminal.js';
 import { createInterruptFlag, interruptRequested, requestInterrupt } from '../run/interrupt.js';
 import { createProgress } from '../exec/progress.js';
 import { pretrainBackbone } from '../run/pretrain.js';
-import { formatSchedulePreview, previewSchedules, suiteExamples } from '../suite/schedulePreview.js';
+import { formatSchedulePreview, formatSuiteCost, previewSchedules } from '../suite/schedulePreview.js';
 import { SCHEDULE_DESCRIPTIONS, SCHEDULE_KINDS } from '../scenarios/scheduleSpec.js';
 import { expandSuite, readSuiteFile } from '../suite/suite.js';
 import { MAX_SEED } from '../suite/schema.js';
@@ -308,8 +308,7 @@ program
   .action(async (file: string, opts: { plugin: string[] }) => {
     const { suite, jobs } = await readSuiteJobs(file, opts.plugin);
     const previews = previewSchedules(jobs);
-    const total = suiteExamples(previews);
-    process.stdout.write(`${previews.map(formatSchedulePreview).join('\n\n')}\n\nsuite '${suite.name}': ${jobs.length} runs, ${total} training examples in all (training passes only)\n`);
+    process.stdout.write(`${previews.map(formatSchedulePreview).join('\n\n')}\n\n${formatSuiteCost(suite.name, jobs.length, previews)}\n`);
   });
 
 program

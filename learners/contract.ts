@@ -189,8 +189,45 @@ export interface LearnerDefinition<O = any> {
    * skips the streams it rules out. Absent: any setting, any model, any training.
    */
   requires?: LearnerRequirements<O>;
+  /**
+   * What one phase of a run costs, in example passes (one example forward and backward = 1; a forward alone
+   * about ⅓), when that is not the phase's examples × epochs: a learner that joins a memory to the phase's
+   * examples, or whose every step also differentiates examples beside the batch (GEM's memory, A-GEM's
+   * reference sample, a replay batch, a teacher's forward). `clbench schedule` reports it and the worker pool
+   * starts the costliest runs first by it. An estimate: it may take a memory as full and leave out small work.
+   * Absent: examples × epochs (`plainPhaseCost`).
+   */
+  phaseCost?(options: O, phase: PhaseCostInput): number;
   /** a new learner for one run, from its validated options (defaults filled in) and the run's context */
   create(options: O, ctx: LearnerContext): Learner;
+}
+
+/** What `LearnerDefinition.phaseCost` is told about a phase, before anything trains. */
+export interface PhaseCostInput {
+  /** 0-based phase number */
+  index: number;
+  /** examples the phase hands the learner: the schedule's (new task and rehearsal), or every seen task's for a joint learner */
+  examples: number;
+  /** training examples of the task this phase introduces */
+  taskExamples: number;
+  /** training examples of the tasks before it (what a memory can have kept at most) */
+  earlierExamples: number;
+  /** the run's training settings (epochs, batch size) */
+  training: TrainingConfig;
+}
+
+/** A phase's cost when a learner declares none: every example forward and backward once an epoch. */
+export function plainPhaseCost(phase: PhaseCostInput): number {
+  return phase.examples * phase.training.epochs;
+}
+
+/**
+ * A phase's cost for a learner that trains on `trained` examples an epoch, in batches of the training batch
+ * size, and whose every step also passes `extraPerStep` examples forward and backward.
+ */
+export function steppedPhaseCost(phase: PhaseCostInput, trained: number, extraPerStep: number): number {
+  const steps = Math.ceil(trained / phase.training.batchSize);
+  return (trained + steps * extraPerStep) * phase.training.epochs;
 }
 
 /** A learner paired with a scenario, model and training, as a suite entry gives them. */

@@ -6,6 +6,7 @@
  *
  *   definition      name, description, optionsSchema and create are there
  *   options         the schema compiles, every option has a default, {} validates
+ *   phase cost      if the learner declares phaseCost: a finite number ≥ 0 for each phase of the stream
  *   trains          create, 3 phases of train and every predict run without throwing
  *   epochs          hooks.epochEnd is called once per epoch (the runner's learning curves need it)
  *   predict         [examples, outputs] float32 finite logits; the input tensor is left alone
@@ -34,6 +35,7 @@ import { pairingProblem } from '../learners/requirements.js';
 import { phaseOf, predictTask, streamContext, traceRun, type Prediction, type StreamConfig, type Trace } from './conformanceTrace.js';
 import { definitionProblems, schemaCompileError } from './load.js';
 import { validateWithSchema } from '../core/schema.js';
+import { phaseCosts } from '../suite/cost.js';
 
 export type CheckStatus = 'pass' | 'fail' | 'skip';
 
@@ -75,6 +77,7 @@ export async function checkLearner(definition: LearnerDefinition, options: Confo
 
   const resolved = checkOptions(definition, options.options, add);
   if (!resolved) return done();
+  if (definition.phaseCost) add('phase cost', ...phaseCostCheck(definition, resolved));
 
   dataset ??= loadDataset(CONFORMANCE_DATASET);
   const seed = options.seed ?? 7;
@@ -112,6 +115,17 @@ function randomBackbone(seed: number): BackboneWeights {
 }
 
 type Add = (name: string, status: CheckStatus, detail: string) => void;
+
+/** The declared cost of each phase of a 3-task stream of 48 examples a task (what `clbench schedule` and the pool would ask). */
+function phaseCostCheck(definition: LearnerDefinition, options: Record<string, unknown>): Verdict {
+  const sizes = [48, 48, 48];
+  try {
+    const costs = phaseCosts(definition, options, sizes, sizes, TRAINING);
+    return ['pass', `example passes of phases 1–3 (48 examples each, ${TRAINING.epochs} epochs): ${costs.map((c) => Math.round(c)).join(', ')}`];
+  } catch (error) {
+    return ['fail', describe(error)];
+  }
+}
 
 /** The options the runs use (validated, defaults filled), or null when the schema is unusable. */
 function checkOptions(definition: LearnerDefinition, given: Record<string, unknown> | undefined, add: Add): Record<string, unknown> | null {

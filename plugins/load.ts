@@ -197,6 +197,7 @@ export function definitionProblems(value: unknown): string[] {
   need('optionsSchema', typeof d.optionsSchema === 'object' && d.optionsSchema !== null && !Array.isArray(d.optionsSchema), 'a JSON Schema object');
   need('create', typeof d.create === 'function', 'a function (options, ctx) => Learner');
   if (d.reference !== undefined && typeof d.reference !== 'string') problems.push("'reference' must be a string");
+  if (d.phaseCost !== undefined && typeof d.phaseCost !== 'function') problems.push("'phaseCost' must be a function (options, phase) => example passes");
   return problems;
 }
 

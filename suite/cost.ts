@@ -1,32 +1,60 @@
 /**
- * A rough relative cost of each run, so the worker pool can start the longest runs first. With runs of
- * unequal length (joint training costs ~(T + 1)/2 times fine-tuning, a 2 × 1000 MLP ~4 times a 2 × 400
- * one), suite order can leave the longest run for last while the other workers sit idle; longest-first
- * order bounds that idle tail by the shortest runs instead.
+ * What each run costs before it trains, in example passes (one example forward and backward = 1): what
+ * `clbench schedule` reports, and what orders the worker pool, longest runs first. With runs of unequal
+ * length (joint training costs ~(T + 1)/2 times fine-tuning, GEM ~30 times naive rehearsal once its memory is
+ * full, a 2 × 1000 MLP ~4 times a 2 × 400 one), suite order can leave the longest run for last while the
+ * other workers sit idle; longest-first order bounds that idle tail by the shortest runs instead.
  *
- * cost = training examples of the run (schedule counts × epochs; cumulative for `joint`)
- *      × multiply-adds of one forward pass through the MLP.
- * Only the order matters, so learner overheads (a teacher's forward, a Fisher pass) are left out.
+ * A run's passes: Σ over phases of the learner's `phaseCost` (learners/contract.ts), examples × epochs for a
+ * learner that declares none. Its cost: passes × multiply-adds of one forward pass through the MLP.
  */
+import { UserError } from '../core/errors.js';
+import { plainPhaseCost, type LearnerDefinition, type PhaseCostInput, type TrainingConfig } from '../learners/contract.js';
+import { listLearners } from '../learners/registry.js';
 import { phaseTotals, rehearsalSchedule } from '../scenarios/schedules.js';
+import type { Scenario } from '../scenarios/types.js';
 import { cachedScenarios } from './jobInputs.js';
 import type { Job } from './suite.js';
+
+/** Example passes of one run: its phases' examples, with the learner's own work where it declares it. */
+export function runPasses(job: Job, scenario: Scenario): number {
+  const definition = learnerDefinition(job.learner.name);
+  const sizes = scenario.tasks.map((t) => t.trainIndices.length);
+  const perPhase = definition?.trainsOnAllSeenTasks ? sizes.map((_, p) => sum(sizes.slice(0, p + 1))) : phaseTotals(rehearsalSchedule(job.schedule, scenario).counts);
+  return sum(phaseCosts(definition, job.learner.options, sizes, perPhase, job.training));
+}
+
+/**
+ * Each phase's example passes: the learner's `phaseCost` (checked: a finite number ≥ 0) or the plain cost.
+ * `sizes`: each task's training examples; `perPhase`: the examples each phase hands the learner.
+ */
+export function phaseCosts(definition: LearnerDefinition | null, options: Record<string, unknown>, sizes: number[], perPhase: number[], training: TrainingConfig): number[] {
+  return perPhase.map((examples, index) => {
+    const phase: PhaseCostInput = { index, examples, taskExamples: sizes[index], earlierExamples: sum(sizes.slice(0, index)), training };
+    const cost: unknown = definition?.phaseCost ? definition.phaseCost(options, phase) : plainPhaseCost(phase);
+    if (typeof cost !== 'number' || !Number.isFinite(cost) || cost < 0)
+      throw new UserError(
+        `phaseCost returned ${typeof cost === 'number' ? cost : JSON.stringify(cost) ?? String(cost)} for phase ${index + 1}`,
+        `learner '${definition?.name}'`,
+        'return the example passes of the phase, a finite number ≥ 0 (or leave phaseCost out)',
+      );
+    return cost;
+  });
+}
+
+function sum(values: number[]): number {
+  return values.reduce((a, b) => a + b, 0);
+}
 
 export function estimateJobCosts(jobs: Job[]): Map<Job, number> {
   const costs = new Map<Job, number>();
   const scenarioOf = cachedScenarios();
   for (const job of jobs) {
     const scenario = scenarioOf(job);
-    const sizes = scenario.tasks.map((t) => t.trainIndices.length);
-    const perPhase =
-      job.learner.name === 'joint'
-        ? sizes.map((_, p) => sizes.slice(0, p + 1).reduce((a, b) => a + b, 0))
-        : phaseTotals(rehearsalSchedule(job.schedule, scenario).counts);
-    const examples = perPhase.reduce((a, b) => a + b, 0) * job.training.epochs;
     const widths = [scenario.inputSize, ...job.model.hidden, scenario.outputs];
     let multiplyAdds = 0;
     for (let i = 1; i < widths.length; i++) multiplyAdds += widths[i - 1] * widths[i];
-    costs.set(job, examples * multiplyAdds);
+    costs.set(job, runPasses(job, scenario) * multiplyAdds);
   }
   return costs;
 }
@@ -38,4 +66,9 @@ export function longestFirst(jobs: Job[]): Job[] {
     .map((job, i) => ({ job, i }))
     .sort((a, b) => costs.get(b.job)! - costs.get(a.job)! || a.i - b.i)
     .map(({ job }) => job);
+}
+
+/** The learner's definition; null for one not registered in this thread (its cost is then the plain one). */
+function learnerDefinition(name: string): LearnerDefinition | null {
+  return listLearners().find((d) => d.name === name) ?? null;
 }

@@ -1,10 +1,12 @@
 /**
  * `clbench schedule`: the phase × task count matrix n[p][j] of every (scenario, schedule) pair of a
  * suite, with phase totals and the training examples the runs will cost, so a user sees the environment
- * before spending compute. Builds the scenarios (the counts depend on the tasks' training-set sizes);
- * trains nothing.
+ * before spending compute; and, where a learner's own work adds to them (a memory joined or differentiated
+ * every step, a replay batch, a teacher's forward, an importance pass), its example passes (./cost.ts).
+ * Builds the scenarios (the counts depend on the tasks' training-set sizes); trains nothing.
  */
 import { phaseTotals, rehearsalSchedule } from '../scenarios/schedules.js';
+import { runPasses } from './cost.js';
 import { cachedScenarios } from './jobInputs.js';
 import type { Job } from './suite.js';
 import { alignColumns } from '../core/textTable.js';
@@ -20,8 +22,10 @@ export interface SchedulePreview {
   counts: number[][];
   totals: number[];
   warnings: string[];
-  /** training examples one run trains on (Σ_p totals[p] × epochs), by learner label */
+  /** training examples the schedule hands one run (Σ_p totals[p] × epochs), by learner label */
   examplesPerRun: Map<string, number>;
+  /** example passes one run costs with the learner's own work (./cost.ts `runPasses`), by learner label */
+  passesPerRun: Map<string, number>;
 }
 
 export function previewSchedules(jobs: Job[]): SchedulePreview[] {
@@ -43,21 +47,40 @@ export function previewSchedules(jobs: Job[]): SchedulePreview[] {
         totals: phaseTotals(schedule.counts),
         warnings: schedule.warnings,
         examplesPerRun: new Map(),
+        passesPerRun: new Map(),
       };
       previews.set(key, preview);
     }
     if (!preview.learners.includes(job.learner.label)) preview.learners.push(job.learner.label);
     if (!preview.seeds.includes(job.seed)) preview.seeds.push(job.seed);
     preview.examplesPerRun.set(job.learner.label, preview.totals.reduce((a, b) => a + b, 0) * job.training.epochs);
+    preview.passesPerRun.set(job.learner.label, runPasses(job, scenario));
   }
   return [...previews.values()];
 }
 
 /** Training examples of every job of the suite together (the cost the previews add up to). */
 export function suiteExamples(previews: SchedulePreview[]): number {
+  return suiteSum(previews, (p) => p.examplesPerRun);
+}
+
+/** Example passes of every job of the suite together, the learners' own work included. */
+export function suitePasses(previews: SchedulePreview[]): number {
+  return suiteSum(previews, (p) => p.passesPerRun);
+}
+
+function suiteSum(previews: SchedulePreview[], perRun: (p: SchedulePreview) => Map<string, number>): number {
   let total = 0;
-  for (const p of previews) for (const examples of p.examplesPerRun.values()) total += examples * p.seeds.length;
+  for (const p of previews) for (const n of perRun(p).values()) total += n * p.seeds.length;
   return total;
+}
+
+/** The last line of `clbench schedule`: runs, training examples and, where they differ, example passes. */
+export function formatSuiteCost(name: string, runs: number, previews: SchedulePreview[]): string {
+  const examples = suiteExamples(previews);
+  const passes = Math.round(suitePasses(previews));
+  const own = passes === examples ? '' : `; about ${grouped(passes)} example passes with the learners' own work (forward and backward, ${(passes / examples).toFixed(1)}×)`;
+  return `suite '${name}': ${runs} runs, ${examples} training examples in all${own}`;
 }
 
 /** One preview as text: the matrix with 1-based phases and tasks, as in reference/algorithms.md §1.2. */
@@ -71,9 +94,25 @@ export function formatSchedulePreview(p: SchedulePreview): string {
     `  task training sizes: ${compactSizes(p.taskSizes)}`,
     ...alignColumns([header, ...rows], 1).map((line) => `  ${line}`),
     `  examples a run trains on (all phases × epochs): ${[...p.examplesPerRun].map(([label, n]) => `${n} (${label})`).join(', ')}`,
+    ...ownWork(p),
     ...p.warnings.map((w) => `  warning: ${w}`),
   ];
   return out.join('\n');
+}
+
+/**
+ * The learners whose own work adds to the schedule's examples (a memory joined or differentiated every step,
+ * a replay batch, a teacher's forward, an importance pass), with a run's example passes.
+ */
+function ownWork(p: SchedulePreview): string[] {
+  const more = [...p.passesPerRun].filter(([label, n]) => Math.round(n) !== p.examplesPerRun.get(label));
+  if (more.length === 0) return [];
+  return [`  example passes a run costs with the learner's own work (about): ${more.map(([label, n]) => `${grouped(n)} (${label})`).join(', ')}`];
+}
+
+/** 349080000 → '349,080,000' (estimates of this size are read, not compared). */
+function grouped(n: number): string {
+  return Math.round(n).toLocaleString('en-US');
 }
 
 /** '6000 ×10' for equal sizes, else the list. */

@@ -52,8 +52,17 @@ export interface MemorySnapshot {
  */
 export function withRehearsal(phaseExamples: ExampleSet, stored: ExampleSet, capacity: number): ExampleSet {
   if (stored.indices.length === 0) return phaseExamples;
-  const copies = Math.max(Math.floor(phaseExamples.indices.length / capacity), 1);
+  const copies = rehearsalCopies(phaseExamples.indices.length, capacity);
   return concatExamples([...Array.from({ length: copies }, () => stored), phaseExamples]);
+}
+
+/** The size of `withRehearsal`'s set, from sizes alone (a phase's cost estimate). */
+export function rehearsedSize(phaseExamples: number, stored: number, capacity: number): number {
+  return stored === 0 ? phaseExamples : phaseExamples + rehearsalCopies(phaseExamples, capacity) * stored;
+}
+
+function rehearsalCopies(phaseExamples: number, capacity: number): number {
+  return Math.max(Math.floor(phaseExamples / capacity), 1);
 }
 
 /** A memory's snapshot as checkpoint tensors (`memory/<array>`, int32) and JSON. */

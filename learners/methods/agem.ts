@@ -13,7 +13,7 @@ import * as tf from '@tensorflow/tfjs';
 import { concatExamples, selectExamples } from '../../scenarios/examples.js';
 import type { ExampleSet } from '../../scenarios/types.js';
 import { BaseSgdLearner, type BatchTensors } from '../base.js';
-import { defineLearner, type LearnerContext, type Phase } from '../contract.js';
+import { defineLearner, plainPhaseCost, steppedPhaseCost, type LearnerContext, type Phase } from '../contract.js';
 import { projectGradient } from '../parts/gradientProjection.js';
 
 export interface AgemOptions {
@@ -69,5 +69,8 @@ export const agem = defineLearner<AgemOptions>({
     },
     additionalProperties: false,
   },
+  // from the second phase every step also differentiates a reference sample of the memory
+  phaseCost: (options, phase) =>
+    phase.index === 0 ? plainPhaseCost(phase) : steppedPhaseCost(phase, phase.examples, Math.min(options.sampleSize, options.memoryPerTask * phase.index, phase.earlierExamples)),
   create: (options: AgemOptions, ctx: LearnerContext) => new AgemLearner(ctx, options),
 });

@@ -17,7 +17,7 @@ import * as tf from '@tensorflow/tfjs';
 import { joinBatches } from '../../scenarios/examples.js';
 import type { Batch, ExampleSet } from '../../scenarios/types.js';
 import { BaseSgdLearner, type BatchTensors, type StepLoss } from '../base.js';
-import { defineLearner, type LearnerContext, type Phase } from '../contract.js';
+import { defineLearner, steppedPhaseCost, type LearnerContext, type Phase } from '../contract.js';
 import { applyMask, crossEntropy } from '../parts/losses.js';
 import { BalancedStatistics, TEST_STATISTICS_SCHEMA, testStatisticsKeyOptions, type TestStatistics } from '../parts/balancedStatistics.js';
 import { FORWARD_SCHEMA, forwardKeyOptions, normOf, partLogits, resolveForward, type ReplayForward } from '../parts/replayForward.js';
@@ -134,5 +134,7 @@ export const derpp = defineLearner<DerppOptions>({
     additionalProperties: false,
   },
   keyOptions: (options, model) => testStatisticsKeyOptions(forwardKeyOptions(options, model)),
+  // two replay batches a step, from the first phase's second step on (the buffer fills from the stream)
+  phaseCost: (options, phase) => steppedPhaseCost(phase, phase.examples, 2 * (options.replayBatchSize ?? phase.training.batchSize)),
   create: (options: DerppOptions, ctx: LearnerContext) => new DerppLearner(ctx, options),
 });

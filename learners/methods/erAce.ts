@@ -19,7 +19,7 @@ import * as tf from '@tensorflow/tfjs';
 import { joinBatches } from '../../scenarios/examples.js';
 import type { Batch, ExampleSet } from '../../scenarios/types.js';
 import { BaseSgdLearner, type BatchTensors, type StepLoss } from '../base.js';
-import { defineLearner, type LearnerContext, type Phase } from '../contract.js';
+import { defineLearner, plainPhaseCost, steppedPhaseCost, type LearnerContext, type Phase } from '../contract.js';
 import { applyMask, crossEntropy, MASKED_LOGIT } from '../parts/losses.js';
 import { BalancedStatistics, TEST_STATISTICS_SCHEMA, testStatisticsKeyOptions, type TestStatistics } from '../parts/balancedStatistics.js';
 import { FORWARD_SCHEMA, forwardKeyOptions, normOf, partLogits, resolveForward, type ReplayForward } from '../parts/replayForward.js';
@@ -109,5 +109,7 @@ export const erAce = defineLearner<ErAceOptions>({
     additionalProperties: false,
   },
   keyOptions: (options, model) => testStatisticsKeyOptions(forwardKeyOptions(options, model)),
+  // one replay batch a step from the second task on
+  phaseCost: (options, phase) => (phase.index === 0 ? plainPhaseCost(phase) : steppedPhaseCost(phase, phase.examples, options.replayBatchSize ?? phase.training.batchSize)),
   create: (options: ErAceOptions, ctx: LearnerContext) => new ErAceLearner(ctx, options),
 });

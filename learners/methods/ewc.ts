@@ -11,7 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { BaseSgdLearner } from '../base.js';
-import { defineLearner, type LearnerContext, type Phase } from '../contract.js';
+import { defineLearner, plainPhaseCost, type LearnerContext, type Phase } from '../contract.js';
 import {
   FISHER_ESTIMATOR_SCHEMA,
   FISHER_KINDS,
@@ -76,5 +76,7 @@ export const ewc = defineLearner<EwcOptions>({
   },
   keyOptions: (options: EwcOptions) => fisherEstimatorKeyOptions(options),
   requires: { check: ({ options }) => fisherOptionsProblem(options) },
+  // the importance pass over the task's examples at the phase's end
+  phaseCost: (options, phase) => plainPhaseCost(phase) + Math.min(options.fisherSamples ?? phase.taskExamples, phase.taskExamples),
   create: (options: EwcOptions, ctx: LearnerContext) => new EwcLearner(ctx, options),
 });

@@ -23,8 +23,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { BaseSgdLearner, type BatchTensors } from '../base.js';
 import { solveBoundedQp } from '../parts/boundedQp.js';
-import { defineLearner, type LearnerContext, type Phase } from '../contract.js';
-import { createMemory, withRehearsal, type ReplayMemory } from '../memory/replayMemory.js';
+import { defineLearner, plainPhaseCost, steppedPhaseCost, type LearnerContext, type Phase } from '../contract.js';
+import { createMemory, rehearsedSize, withRehearsal, type ReplayMemory } from '../memory/replayMemory.js';
 
 export interface GemOptions {
   memorySize: number;
@@ -121,6 +121,13 @@ export const gem = defineLearner<GemOptions>({
       rehearse: { type: 'boolean', default: false, description: "also train on the memory, ~1:1 with the new task (Hsu et al.'s GEM_1100 does; the paper's GEM does not)" },
     },
     additionalProperties: false,
+  },
+  // from the second phase every step also differentiates the whole memory (the memory taken as full)
+  phaseCost: (options, phase) => {
+    if (phase.index === 0) return plainPhaseCost(phase);
+    const stored = Math.min(options.memorySize, phase.earlierExamples);
+    const trained = options.rehearse ? rehearsedSize(phase.examples, stored, options.memorySize) : phase.examples;
+    return steppedPhaseCost(phase, trained, stored);
   },
   create: (options: GemOptions, ctx: LearnerContext) => new GemLearner(ctx, options),
 });

@@ -29,7 +29,7 @@ import { sumTensors } from '../../models/sumTensors.js';
 import { copyModelState } from '../../models/network.js';
 import type { Model } from '../../models/types.js';
 import { BaseSgdLearner, type BatchTensors } from '../base.js';
-import { defineLearner, type LearnerContext, type Phase } from '../contract.js';
+import { defineLearner, plainPhaseCost, steppedPhaseCost, type LearnerContext, type Phase } from '../contract.js';
 import { distillationLoss } from '../parts/distillation.js';
 import { applyMask, crossEntropy, MASKED_LOGIT } from '../parts/losses.js';
 
@@ -144,5 +144,7 @@ export const lwf = defineLearner<LwfOptions>({
     const { distillOutputs, distillAverage, ...rest } = options;
     return { ...rest, ...(distillOutputs === 'previous' ? {} : { distillOutputs }), ...(distillAverage === 'examples' ? {} : { distillAverage }) } as LwfOptions;
   },
+  // from the second phase the teacher's forward of every batch: about a third of a pass an example
+  phaseCost: (_options, phase) => (phase.index === 0 ? plainPhaseCost(phase) : steppedPhaseCost(phase, phase.examples, phase.training.batchSize / 3)),
   create: (options: LwfOptions, ctx: LearnerContext) => new LwfLearner(ctx, options),
 });

@@ -16,7 +16,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { BaseSgdLearner } from '../base.js';
-import { defineLearner, type LearnerContext, type Phase } from '../contract.js';
+import { defineLearner, plainPhaseCost, type LearnerContext, type Phase } from '../contract.js';
 import { MAS_ESTIMATORS, outputSensitivity, type MasEstimator } from '../parts/outputSensitivity.js';
 import { replaceValues } from '../parts/parameterCopies.js';
 import { QuadraticPenalty } from '../parts/quadraticPenalty.js';
@@ -88,5 +88,7 @@ export const mas = defineLearner<MasOptions>({
     },
     additionalProperties: false,
   },
+  // the importance pass over the task's examples at the phase's end
+  phaseCost: (options, phase) => plainPhaseCost(phase) + Math.min(options.samples ?? phase.taskExamples, phase.taskExamples),
   create: (options: MasOptions, ctx: LearnerContext) => new MasLearner(ctx, options),
 });

@@ -19,7 +19,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { BaseSgdLearner } from '../base.js';
-import { defineLearner, type LearnerContext, type Phase } from '../contract.js';
+import { defineLearner, plainPhaseCost, type LearnerContext, type Phase } from '../contract.js';
 import {
   FISHER_ESTIMATOR_SCHEMA,
   FISHER_KINDS,
@@ -96,5 +96,7 @@ export const onlineEwc = defineLearner<OnlineEwcOptions>({
   },
   keyOptions: (options: OnlineEwcOptions) => fisherEstimatorKeyOptions(options),
   requires: { check: ({ options }) => fisherOptionsProblem(options) },
+  // the importance pass over the task's examples at the phase's end
+  phaseCost: (options, phase) => plainPhaseCost(phase) + Math.min(options.fisherSamples ?? phase.taskExamples, phase.taskExamples),
   create: (options: OnlineEwcOptions, ctx: LearnerContext) => new OnlineEwcLearner(ctx, options),
 });

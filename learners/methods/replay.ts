@@ -23,9 +23,9 @@ import * as tf from '@tensorflow/tfjs';
 import { joinBatches } from '../../scenarios/examples.js';
 import type { Batch, ExampleSet } from '../../scenarios/types.js';
 import { BaseSgdLearner, type BatchTensors, type StepLoss } from '../base.js';
-import { defineLearner, type DataAccess, type LearnerContext, type Phase } from '../contract.js';
+import { defineLearner, steppedPhaseCost, type DataAccess, type LearnerContext, type PhaseCostInput, type Phase } from '../contract.js';
 import { applyMask, crossEntropy } from '../parts/losses.js';
-import { createMemory, MEMORY_POLICIES, withRehearsal, type MemoryPolicy, type ReplayMemory } from '../memory/replayMemory.js';
+import { createMemory, MEMORY_POLICIES, rehearsedSize, withRehearsal, type MemoryPolicy, type ReplayMemory } from '../memory/replayMemory.js';
 
 export type ReplayMix = 'dataset' | 'concat' | 'weighted';
 
@@ -86,6 +86,17 @@ class ReplayLearner extends BaseSgdLearner<ReplayOptions> {
   }
 }
 
+/**
+ * 'dataset': the memory, taken as full, joins the phase's examples; 'concat' and 'weighted': every step also
+ * trains on a replay batch once the memory holds anything (a reservoir fills during the first phase).
+ */
+function replayPhaseCost(options: ReplayOptions, phase: PhaseCostInput): number {
+  const atStart = Math.min(options.capacity, phase.earlierExamples);
+  if (options.mix === 'dataset') return steppedPhaseCost(phase, rehearsedSize(phase.examples, atStart, options.capacity), 0);
+  const stored = options.policy === 'reservoir' ? Math.min(options.capacity, phase.earlierExamples + phase.taskExamples) : atStart;
+  return steppedPhaseCost(phase, phase.examples, Math.min(options.replayBatchSize ?? phase.training.batchSize, stored));
+}
+
 /** Output unit of every example of `set`, gathered in chunks (pixels are built and dropped). */
 function targetsOf(data: DataAccess, set: ExampleSet): Int32Array {
   const n = set.indices.length;
@@ -125,5 +136,6 @@ export const replay = defineLearner<ReplayOptions>({
     },
     additionalProperties: false,
   },
+  phaseCost: replayPhaseCost,
   create: (options: ReplayOptions, ctx: LearnerContext) => new ReplayLearner(ctx, options),
 });

@@ -131,8 +131,8 @@ describe('conformance check (check-plugin)', function () {
         const report = await checkLearner(definition);
         expect(failures(report), formatReport(report)).to.deep.equal([]);
         expect(report.passed).to.equal(true);
-        // 2 + 8 checks in each of the 3 settings and the rehearsal + backbone stream
-        expect(report.checks).to.have.length(34);
+        // 2 + 8 checks in each of the 3 settings and the rehearsal + backbone stream, + the declared phase cost
+        expect(report.checks).to.have.length(34 + (definition.phaseCost ? 1 : 0));
       });
     }
   });
@@ -234,6 +234,17 @@ describe('conformance check (check-plugin)', function () {
 
     const typed = broken('typed', (ctx) => new BaseSgdLearner(ctx, {}), { type: 'object', properties: { k: { type: 'integer', default: 1 } }, additionalProperties: false });
     expect(failures(await checkLearner(typed, { options: { k: 'two' } }))).to.deep.equal(['given options: options: k: must be integer']);
+  });
+
+  it('checks a declared phaseCost on each phase of the stream', async () => {
+    const plain = (ctx: LearnerContext) => new BaseSgdLearner(ctx, {});
+    const costed = (name: string, phaseCost: (phase: { index: number; examples: number }) => number) => ({ ...broken(name, plain), phaseCost: (_o: unknown, phase: { index: number; examples: number }) => phaseCost(phase) });
+    const good = await checkLearner(costed('costed', (p) => p.examples * 2 + p.index));
+    expect(good.checks.find((c) => c.name === 'phase cost')).to.deep.equal({ name: 'phase cost', status: 'pass', detail: 'example passes of phases 1–3 (48 examples each, 2 epochs): 96, 97, 98' });
+    const nan = await checkLearner(costed('costed-nan', (p) => (p.index === 2 ? Number.NaN : 1)));
+    expect(failures(nan)).to.deep.equal(["phase cost: learner 'costed-nan': phaseCost returned NaN for phase 3"]);
+    const notAFunction = await checkLearner({ ...broken('cost-value', plain), phaseCost: 12 } as unknown as LearnerDefinition);
+    expect(failures(notAFunction)).to.deep.equal(["definition: 'phaseCost' must be a function (options, phase) => example passes"]);
   });
 
   it('prints one line per check and the verdict', () => {
