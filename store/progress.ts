@@ -7,9 +7,14 @@
  * It judges records as resume does (./resume.ts) and reads checkpoints' manifests (./checkpoint.ts) and
  * lock files (./claim.ts); it renames, moves and deletes nothing, so records under older run ids, which
  * the next `clbench run` adopts (./adopt.ts), are only counted.
+ *
+ * The training time left is estimated from what was measured and each run's cost in example passes
+ * (suite/cost.ts): a run with a checkpoint at its own speed so far (train seconds × passes left / passes
+ * done), a run not started at the speed of the runs measured in the folder (seconds per pass × multiply-add).
  */
 import { existsSync, readdirSync } from 'node:fs';
 import type { Job } from '../suite/suite.js';
+import { forwardMultiplyAdds, runPhasePasses } from '../suite/cost.js';
 import { cachedScenarios } from '../suite/jobInputs.js';
 import { checkpointDir, checkpointProgress } from './checkpoint.js';
 import { currentOwner, describeOwner, ownerState } from './claim.js';
@@ -38,6 +43,11 @@ export interface RunInFolder {
   unusableCheckpoint?: string;
   /** the process holding the run's lock: running it now (this host) or on another host */
   heldBy?: { owner: string; where: 'this host' | 'another host' };
+  /**
+   * training seconds left, estimated: from this run's own speed so far (a checkpoint), or from the speed of
+   * the runs measured in the folder (not started); absent for a run done, or when nothing was measured yet
+   */
+  estimate?: { leftSeconds: number; from: 'this run' | 'other runs' };
 }
 
 export interface SuiteStatus {
@@ -78,13 +88,44 @@ export function suiteStatus(jobs: Job[], outDir: string, backend: string): Suite
     names = existsSync(runsDir(outDir)) ? readdirSync(runsDir(outDir)) : [];
   } catch {}
   const otherRecords = names.filter((n) => n.endsWith('.json') && !n.startsWith('.') && !ids.has(n)).length;
+  estimateTimeLeft(jobs, runs, scenarioOf);
   return { outDir, backend, runs, folderExists: existsSync(outDir), otherRecords };
+}
+
+/**
+ * Sets each unfinished run's `estimate`. Work is example passes × forward multiply-adds (suite/cost.ts), so
+ * runs of other widths and learners share one speed; a diverged run's time is left out of it (it stopped
+ * within a phase).
+ */
+function estimateTimeLeft(jobs: Job[], runs: RunInFolder[], scenarioOf: ReturnType<typeof cachedScenarios>): void {
+  const work = jobs.map((job) => {
+    const scenario = scenarioOf(job);
+    const perPass = forwardMultiplyAdds(job, scenario);
+    return runPhasePasses(job, scenario).map((passes) => passes * perPass);
+  });
+  const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
+  let seconds = 0;
+  let measured = 0;
+  runs.forEach((run, i) => {
+    const s = run.standing;
+    if (s.state !== 'completed' && s.state !== 'started') return;
+    seconds += s.trainSeconds;
+    measured += sum(work[i].slice(0, s.phases));
+  });
+  const folderSpeed = seconds > 0 && measured > 0 ? seconds / measured : null;
+  runs.forEach((run, i) => {
+    const s = run.standing;
+    const done = s.state === 'started' ? sum(work[i].slice(0, s.phases)) : 0;
+    const left = sum(work[i].slice(s.state === 'started' ? s.phases : 0));
+    if (s.state === 'started' && s.trainSeconds > 0 && done > 0) run.estimate = { leftSeconds: (s.trainSeconds * left) / done, from: 'this run' };
+    else if (s.state === 'not started' && folderSpeed !== null) run.estimate = { leftSeconds: folderSpeed * left, from: 'other runs' };
+  });
 }
 
 /** One line a run, then what the next `clbench run` would do, for the terminal. */
 export function formatSuiteStatus(status: SuiteStatus): string {
-  const rows = status.runs.map((run) => [run.runId, describeStanding(run), progressOf(run), trainOf(run.standing)]);
-  const header = ['run', 'state', 'phases', 'train s'];
+  const rows = status.runs.map((run) => [run.runId, describeStanding(run), progressOf(run), trainOf(run.standing), leftOf(run)]);
+  const header = ['run', 'state', 'phases', 'train s', 'left (est.)'];
   const rule = header.map((h, i) => '-'.repeat(Math.max(h.length, ...rows.map((r) => r[i].length))));
   const count = (states: RunStanding['state'][]) => status.runs.filter((r) => states.includes(r.standing.state)).length;
   const summary = [`${count(['completed', 'diverged'])} of ${status.runs.length} runs done`];
@@ -95,6 +136,7 @@ export function formatSuiteStatus(status: SuiteStatus): string {
   const replacing = status.runs.filter((r) => r.replaces).length;
   if (replacing) summary.push(`${replacing} replace a failed or stale record`);
   const lines = [...alignColumns([header, rule, ...rows], 2), '', `${summary.join(', ')} (backend ${status.backend}, folder ${status.outDir})`];
+  lines.push(...timeLeftLines(status.runs));
   if (!status.folderExists) lines.push(`${status.outDir} does not exist: no run of this suite has started there (another --out?)`);
   if (status.otherRecords) lines.push(`${status.otherRecords} record(s) in runs/ under names this suite does not use: the next clbench run renames those whose run keys are this suite's (and leaves the rest)`);
   return lines.join('\n');
@@ -116,6 +158,35 @@ function progressOf(run: RunInFolder): string {
 
 function trainOf(s: RunStanding): string {
   return s.state === 'completed' || s.state === 'diverged' || s.state === 'started' ? Math.round(s.trainSeconds).toLocaleString('en-US') : '';
+}
+
+/** The estimate's column: '11.3 h', '14 min', '40 s'; '*' marks one from the other runs' speed. */
+function leftOf(run: RunInFolder): string {
+  return run.estimate ? `${duration(run.estimate.leftSeconds)}${run.estimate.from === 'other runs' ? ' *' : ''}` : '';
+}
+
+/** The training time left in all, what it rests on, and the runs without an estimate. */
+function timeLeftLines(runs: RunInFolder[]): string[] {
+  const unfinished = runs.filter((r) => r.standing.state === 'started' || r.standing.state === 'not started');
+  if (unfinished.length === 0) return [];
+  const estimated = unfinished.filter((r) => r.estimate);
+  const lines: string[] = [];
+  if (estimated.length) {
+    const total = estimated.reduce((a, r) => a + r.estimate!.leftSeconds, 0);
+    const of = estimated.length === unfinished.length ? '' : ` for ${estimated.length} of the ${unfinished.length} runs not done`;
+    lines.push(`about ${duration(total)} of training left${of}, summed over runs (parallel workers share it), estimated from the train time measured so far and each run's example passes (clbench schedule)`);
+    if (estimated.some((r) => r.estimate!.from === 'other runs')) lines.push('* a run not started: at the speed of the runs measured in this folder (per example pass and multiply-add)');
+  }
+  const without = unfinished.length - estimated.length;
+  if (without) lines.push(`no estimate for ${without} run(s): no run of this suite has trained in this folder yet`);
+  return lines;
+}
+
+/** Seconds as '40 s', '14 min' or '11.3 h'. */
+function duration(seconds: number): string {
+  if (seconds < 120) return `${Math.round(seconds)} s`;
+  if (seconds < 7200) return `${Math.round(seconds / 60)} min`;
+  return `${(seconds / 3600).toFixed(1)} h`;
 }
 
 /** An error's first line: a stack or a long message does not belong in a table row. */

@@ -18,10 +18,23 @@ import type { Job } from './suite.js';
 
 /** Example passes of one run: its phases' examples, with the learner's own work where it declares it. */
 export function runPasses(job: Job, scenario: Scenario): number {
+  return sum(runPhasePasses(job, scenario));
+}
+
+/** The example passes of each phase of a run. */
+export function runPhasePasses(job: Job, scenario: Scenario): number[] {
   const definition = learnerDefinition(job.learner.name);
   const sizes = scenario.tasks.map((t) => t.trainIndices.length);
   const perPhase = definition?.trainsOnAllSeenTasks ? sizes.map((_, p) => sum(sizes.slice(0, p + 1))) : phaseTotals(rehearsalSchedule(job.schedule, scenario).counts);
-  return sum(phaseCosts(definition, job.learner.options, sizes, perPhase, job.training));
+  return phaseCosts(definition, job.learner.options, sizes, perPhase, job.training);
+}
+
+/** Multiply-adds of one example's forward pass through the run's MLP (what a pass costs, up to a factor). */
+export function forwardMultiplyAdds(job: Job, scenario: Scenario): number {
+  const widths = [scenario.inputSize, ...job.model.hidden, scenario.outputs];
+  let multiplyAdds = 0;
+  for (let i = 1; i < widths.length; i++) multiplyAdds += widths[i - 1] * widths[i];
+  return multiplyAdds;
 }
 
 /**
@@ -51,10 +64,7 @@ export function estimateJobCosts(jobs: Job[]): Map<Job, number> {
   const scenarioOf = cachedScenarios();
   for (const job of jobs) {
     const scenario = scenarioOf(job);
-    const widths = [scenario.inputSize, ...job.model.hidden, scenario.outputs];
-    let multiplyAdds = 0;
-    for (let i = 1; i < widths.length; i++) multiplyAdds += widths[i - 1] * widths[i];
-    costs.set(job, runPasses(job, scenario) * multiplyAdds);
+    costs.set(job, runPasses(job, scenario) * forwardMultiplyAdds(job, scenario));
   }
   return costs;
 }

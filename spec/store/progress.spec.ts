@@ -87,10 +87,32 @@ describe('clbench status: where a suite stands in its results folder', function 
     expect(stale.replaces?.state === 'stale' && stale.replaces.why).to.contain('training.lr: 0.02 → 0.01');
     expect(unusable.standing).to.deep.equal({ state: 'not started' });
     expect(unusable.unusableCheckpoint).to.contain('run key differs');
-    expect(fresh).to.deep.equal({ runId: jobs[5].id, phases: 3, standing: { state: 'not started' } });
+    expect(fresh).to.deep.include({ runId: jobs[5].id, phases: 3, standing: { state: 'not started' } });
     expect(diverged.standing).to.deep.equal({ state: 'diverged', phases: 2, trainSeconds: done.timings.trainSeconds });
     expect(status.otherRecords).to.equal(1);
     expect(status.folderExists).to.equal(true);
+  });
+
+  it('estimates the training left: a checkpointed run at its own speed, the others at the speed measured in the folder', () => {
+    const status = suiteStatus(jobs, out, 'wasm');
+    const [completed, started, failed, stale, unusable, fresh, diverged] = status.runs;
+    if (started.standing.state !== 'started') return expect.fail('seed 1 has no checkpoint');
+    // every phase of these runs is 120 examples × 2 epochs: the third phase costs half the first two
+    expect(started.estimate?.from).to.equal('this run');
+    expect(started.estimate?.leftSeconds).to.be.closeTo(started.standing.trainSeconds / 2, 1e-9);
+    // 3 + 2 phases measured (the completed run and the checkpoint; the diverged run's time is left out), 3 to go
+    const perPhase = (done.timings.trainSeconds + started.standing.trainSeconds) / 5;
+    for (const run of [failed, stale, unusable, fresh]) {
+      expect(run.estimate?.from, run.runId).to.equal('other runs');
+      expect(run.estimate?.leftSeconds, run.runId).to.be.closeTo(3 * perPhase, 1e-9);
+    }
+    expect(completed.estimate).to.equal(undefined);
+    expect(diverged.estimate).to.equal(undefined);
+    const text = formatSuiteStatus(status);
+    const total = started.standing.trainSeconds / 2 + 4 * 3 * perPhase;
+    expect(text).to.contain(`about ${Math.round(total)} s of training left, summed over runs`);
+    expect(text.split('\n').find((l) => l.startsWith(jobs[5].id))).to.match(new RegExp(`  ${Math.round(3 * perPhase)} s \\*$`));
+    expect(text).to.contain('* a run not started: at the speed of the runs measured in this folder');
   });
 
   it('says when the folder does not exist', () => {
@@ -99,6 +121,8 @@ describe('clbench status: where a suite stands in its results folder', function 
     expect(status.folderExists).to.equal(false);
     expect(status.runs.every((r) => r.standing.state === 'not started' && !r.replaces && !r.unusableCheckpoint)).to.equal(true);
     expect(formatSuiteStatus(status)).to.contain(`${missing} does not exist: no run of this suite has started there (another --out?)`);
+    expect(status.runs.every((r) => r.estimate === undefined)).to.equal(true);
+    expect(formatSuiteStatus(status)).to.contain('no estimate for 7 run(s): no run of this suite has trained in this folder yet');
   });
 
   it('tells the runs done from those to continue in its table', () => {
