@@ -44,7 +44,12 @@ export function forwardMultiplyAdds(job: Job, scenario: Scenario): number {
 export function phaseCosts(definition: LearnerDefinition | null, options: Record<string, unknown>, sizes: number[], perPhase: number[], training: TrainingConfig): number[] {
   return perPhase.map((examples, index) => {
     const phase: PhaseCostInput = { index, examples, taskExamples: sizes[index], earlierExamples: sum(sizes.slice(0, index)), training };
-    const cost: unknown = definition?.phaseCost ? definition.phaseCost(options, phase) : plainPhaseCost(phase);
+    let cost: unknown;
+    try {
+      cost = definition?.phaseCost ? definition.phaseCost(options, phase) : plainPhaseCost(phase);
+    } catch (error) {
+      throw new UserError(`phaseCost threw for phase ${index + 1}: ${(error as Error)?.message ?? String(error)}`, `learner '${definition?.name}'`, 'fix phaseCost or leave it out (clbench check-plugin calls it)');
+    }
     if (typeof cost !== 'number' || !Number.isFinite(cost) || cost < 0)
       throw new UserError(
         `phaseCost returned ${typeof cost === 'number' ? cost : JSON.stringify(cost) ?? String(cost)} for phase ${index + 1}`,

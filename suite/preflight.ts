@@ -2,11 +2,12 @@
  * What a run would refuse, refused before any run starts, by `validate`, `schedule` and `run` alike: every
  * job's scenario is built (tasks the dataset's classes cannot fill, classes it does not have) and its
  * schedule made, and each run's size is held against the limits: its memory estimate (./memory.ts) and the
- * examples it would train on. Before, `validate` passed suites whose runs then failed, and absurd sizes
+ * examples it would train on; a learner's declared phase cost is computed (./cost.ts). Before, `validate` passed suites whose runs then failed, and absurd sizes
  * ran into a crash or a run that would never end.
  */
 import { UserError } from '../core/errors.js';
 import { phaseTotals, rehearsalSchedule } from '../scenarios/schedules.js';
+import { runPasses } from './cost.js';
 import { cachedScenarios } from './jobInputs.js';
 import { estimateRunMemory, formatBytes, RUN_MEMORY_ENV, runMemoryLimit } from './memory.js';
 import type { Job } from './suite.js';
@@ -39,6 +40,13 @@ export function preflight(jobs: Job[], file: string): void {
         `${where}: training.epochs`,
         'use fewer epochs or smaller tasks',
       );
+    // a plugin's phaseCost that throws or returns no number is refused here, not when the pool orders the runs
+    try {
+      runPasses(job, scenario);
+    } catch (error) {
+      if (!(error instanceof UserError)) throw error;
+      throw Object.assign(new UserError(error.message, `${where}: learner '${job.learner.name}'`, error.fix), { cause: error });
+    }
     const { bytes, parts } = estimateRunMemory(job, scenario);
     if (bytes > limit) {
       const largest = (Object.keys(parts) as (keyof typeof parts)[]).reduce((a, b) => (parts[b] > parts[a] ? b : a));

@@ -7,6 +7,7 @@ import { useBackend } from '../../backends/backend.js';
 import { runJob } from '../../run/runJob.js';
 import { estimateJobCosts, longestFirst, runPasses } from '../../suite/cost.js';
 import { scenarioFor } from '../../suite/jobInputs.js';
+import { preflight } from '../../suite/preflight.js';
 import { formatSchedulePreview, formatSuiteCost, previewSchedules } from '../../suite/schedulePreview.js';
 import { jobsOf, tinySuite } from '../helpers/suites.js';
 
@@ -120,5 +121,19 @@ describe('job cost estimate (longest runs start first on a worker pool)', () => 
     }
     expect(caught).to.be.instanceOf(UserError);
     expect((caught as UserError).describe()).to.contain("learner 'cost-negative-2'").and.to.contain('a finite number ≥ 0');
+  });
+
+  it('refuses a phaseCost that throws before any run starts (validate, schedule and run share the preflight)', () => {
+    registerLearner(defineLearner({ ...naive, name: 'cost-throws', phaseCost: () => { throw new Error('boom'); } }), 'cost-throws.mjs');
+    const jobs = jobsOf(tinySuite({ scenario, learners: [{ name: 'cost-throws' }] }), 'suite.json');
+    let caught: unknown = null;
+    try {
+      preflight(jobs, 'suite.json');
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).to.be.instanceOf(UserError);
+    expect((caught as UserError).message).to.equal('phaseCost threw for phase 1: boom');
+    expect((caught as UserError).where).to.equal(`suite.json: learners[0] on scenario '${jobs[0].scenario.name}': learner 'cost-throws'`);
   });
 });
