@@ -79,8 +79,9 @@ function suiteSum(previews: SchedulePreview[], perRun: (p: SchedulePreview) => M
 export function formatSuiteCost(name: string, runs: number, previews: SchedulePreview[]): string {
   const examples = suiteExamples(previews);
   const passes = Math.round(suitePasses(previews));
-  const own = passes === examples ? '' : `; about ${grouped(passes)} example passes with the learners' own work (forward and backward, ${(passes / examples).toFixed(1)}×)`;
-  return `suite '${name}': ${runs} runs, ${examples} training examples in all${own}`;
+  const ratio = passes / examples;
+  const own = passes === examples ? '' : `; about ${grouped(passes)} example passes with the learners' own work (forward and backward, ${ratio.toFixed(ratio < 10 ? 2 : 1)}×)`;
+  return `suite '${name}': ${runs} runs, ${grouped(examples)} training examples in all${own}`;
 }
 
 /** One preview as text: the matrix with 1-based phases and tasks, as in reference/algorithms.md §1.2. */
@@ -93,7 +94,7 @@ export function formatSchedulePreview(p: SchedulePreview): string {
     `  learners: ${p.learners.join(', ')}`,
     `  task training sizes: ${compactSizes(p.taskSizes)}`,
     ...alignColumns([header, ...rows], 1).map((line) => `  ${line}`),
-    `  examples a run trains on (all phases × epochs): ${[...p.examplesPerRun].map(([label, n]) => `${n} (${label})`).join(', ')}`,
+    `  examples a run trains on (all phases × epochs): ${[...p.examplesPerRun].map(([label, n]) => `${grouped(n)} (${label})`).join(', ')}`,
     ...ownWork(p),
     ...p.warnings.map((w) => `  warning: ${w}`),
   ];
@@ -110,7 +111,7 @@ function ownWork(p: SchedulePreview): string[] {
   return [`  example passes a run costs with the learner's own work (about): ${more.map(([label, n]) => `${grouped(n)} (${label})`).join(', ')}`];
 }
 
-/** 349080000 → '349,080,000' (estimates of this size are read, not compared). */
+/** 349080000 → '349,080,000' (counts of this size are read, not compared). */
 function grouped(n: number): string {
   return Math.round(n).toLocaleString('en-US');
 }

@@ -21,7 +21,7 @@ describe('clbench schedule', function () {
     expect(lines).to.include.members(['task 1 task 2 task 3 total', 'phase 1 120 120', 'phase 2 60 120 180', 'phase 3 24 36 120 180']);
     expect(result.stdout).to.contain('warning: 1 rehearsal count(s) are below minPerTask 30 (least: 24 of task 1 in phase 3)');
     // naive: 360 examples × 2 epochs; powerlaw: 480 × 2
-    expect(result.stdout).to.contain("suite 'tiny': 2 runs, 1680 training examples in all");
+    expect(result.stdout).to.contain("suite 'tiny': 2 runs, 1,680 training examples in all\n");
   });
 
   it('lists the schedule kinds in `clbench list`', () => {
