@@ -2,8 +2,8 @@
  * What a run would refuse, refused before any run starts, by `validate`, `schedule` and `run` alike: every
  * job's scenario is built (tasks the dataset's classes cannot fill, classes it does not have) and its
  * schedule made, and each run's size is held against the limits: its memory estimate (./memory.ts) and the
- * examples it would train on; a learner's declared phase cost is computed (./cost.ts). Before, `validate` passed suites whose runs then failed, and absurd sizes
- * ran into a crash or a run that would never end.
+ * examples it would train on; a learner's declared phase cost is computed (./cost.ts). Before, `validate`
+ * passed suites whose runs then failed, and absurd sizes ran into a crash or a run that would never end.
  */
 import { UserError } from '../core/errors.js';
 import { phaseTotals, rehearsalSchedule } from '../scenarios/schedules.js';
