@@ -21,12 +21,18 @@ export function runPasses(job: Job, scenario: Scenario): number {
   return sum(runPhasePasses(job, scenario));
 }
 
-/** The example passes of each phase of a run. */
-export function runPhasePasses(job: Job, scenario: Scenario): number[] {
-  const definition = learnerDefinition(job.learner.name);
+/**
+ * The examples each phase hands the learner: the schedule's phase totals (a joint learner's runs are under
+ * `full`: every seen task). `label` names the schedule in its errors.
+ */
+export function phaseExamples(job: Job, scenario: Scenario, label?: string): number[] {
+  return phaseTotals(rehearsalSchedule(job.schedule, scenario, label).counts);
+}
+
+/** The example passes of each phase of a run (`perPhase`: its `phaseExamples`, when already at hand). */
+export function runPhasePasses(job: Job, scenario: Scenario, perPhase = phaseExamples(job, scenario)): number[] {
   const sizes = scenario.tasks.map((t) => t.trainIndices.length);
-  const perPhase = definition?.trainsOnAllSeenTasks ? sizes.map((_, p) => sum(sizes.slice(0, p + 1))) : phaseTotals(rehearsalSchedule(job.schedule, scenario).counts);
-  return phaseCosts(definition, job.learner.options, sizes, perPhase, job.training);
+  return phaseCosts(learnerDefinition(job.learner.name), job.learner.options, sizes, perPhase, job.training);
 }
 
 /** Multiply-adds of one example's forward pass through the run's MLP (what a pass costs, up to a factor). */

@@ -6,8 +6,7 @@
  * passed suites whose runs then failed, and absurd sizes ran into a crash or a run that would never end.
  */
 import { UserError } from '../core/errors.js';
-import { phaseTotals, rehearsalSchedule } from '../scenarios/schedules.js';
-import { runPasses } from './cost.js';
+import { phaseExamples, runPhasePasses } from './cost.js';
 import { cachedScenarios } from './jobInputs.js';
 import { estimateRunMemory, formatBytes, RUN_MEMORY_ENV, runMemoryLimit } from './memory.js';
 import type { Job } from './suite.js';
@@ -30,9 +29,7 @@ export function preflight(jobs: Job[], file: string): void {
     if (checked.has(key)) continue;
     checked.add(key);
     const where = `${file}: learners[${job.position[1]}] on scenario '${job.scenario.name}'`;
-    const schedule = inSuite(file, () => rehearsalSchedule(job.schedule, scenario, `learner '${job.learner.label}': schedule`));
-    const sizes = scenario.tasks.map((t) => t.trainIndices.length);
-    const perPhase = job.schedule.kind === 'full' ? sizes.map((_, p) => sizes.slice(0, p + 1).reduce((a, b) => a + b, 0)) : phaseTotals(schedule.counts);
+    const perPhase = inSuite(file, () => phaseExamples(job, scenario, `learner '${job.learner.label}': schedule`));
     const examples = perPhase.reduce((a, b) => a + b, 0) * job.training.epochs;
     if (examples > RUN_EXAMPLES_LIMIT)
       throw new UserError(
@@ -42,7 +39,7 @@ export function preflight(jobs: Job[], file: string): void {
       );
     // a plugin's phaseCost that throws or returns no number is refused here, not when the pool orders the runs
     try {
-      runPasses(job, scenario);
+      runPhasePasses(job, scenario, perPhase);
     } catch (error) {
       if (!(error instanceof UserError)) throw error;
       throw Object.assign(new UserError(error.message, `${where}: learner '${job.learner.name}'`, error.fix), { cause: error });
