@@ -162,6 +162,18 @@ export function checkpointProgress(dir: string, key: string): RunProgress | { pr
 }
 
 /**
+ * When the checkpoint in `dir` was saved (its manifest, written last, in ms since the epoch), or null
+ * when there is none: `clbench status` counts a running run's time in its current phase from it.
+ */
+export function checkpointSavedAt(dir: string): number | null {
+  try {
+    return statSync(path.join(dir, MANIFEST)).mtimeMs;
+  } catch {
+    return null;
+  }
+}
+
+/**
  * The checkpoint in `dir` for run key `key`: null when there is none, `{ problem }` when there is one
  * that cannot be used (another key, damaged, unreadable). The caller disposes the learner tensors.
  */

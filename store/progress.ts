@@ -11,17 +11,19 @@
  * The training time left is estimated from what was measured and each run's cost in example passes
  * (suite/cost.ts): a run with a checkpoint at its own speed so far (train seconds × passes left / passes
  * done), a run not started at the speed of the runs measured in the folder (seconds per pass × multiply-add).
+ * A run running now on this host has the wall time it has spent in its current phase taken off, at most
+ * that phase's estimate, so the estimate does not stand still for the ~80 minutes a GEM phase takes.
  */
 import { existsSync, readdirSync } from 'node:fs';
 import type { Job } from '../suite/suite.js';
 import { forwardMultiplyAdds, runPhasePasses } from '../suite/cost.js';
 import { cachedScenarios } from '../suite/jobInputs.js';
-import { checkpointDir, checkpointProgress } from './checkpoint.js';
+import { checkpointDir, checkpointProgress, checkpointSavedAt } from './checkpoint.js';
 import { currentOwner, describeOwner, ownerState } from './claim.js';
 import { runsDir } from './records.js';
 import { judgeRecord } from './resume.js';
 import { runKey } from './runKey.js';
-import { alignColumns } from '../core/textTable.js';
+import { alignColumns, groupedCount } from '../core/textTable.js';
 
 /** How far a run got, and so where the next `clbench run` takes it up. */
 export type RunStanding =
@@ -44,6 +46,11 @@ export interface RunInFolder {
   /** the process holding the run's lock: running it now (this host) or on another host */
   heldBy?: { owner: string; where: 'this host' | 'another host' };
   /**
+   * for a run running now on this host: the phase it is in and the wall seconds since it took that phase
+   * up (the later of its lock's time and its checkpoint's save); another host's clock is not compared
+   */
+  inPhase?: { phase: number; seconds: number };
+  /**
    * training seconds left, estimated: from this run's own speed so far (a checkpoint), or from the speed of
    * the runs measured in the folder (not started); absent for a run done, or when nothing was measured yet
    */
@@ -61,7 +68,7 @@ export interface SuiteStatus {
 }
 
 /** The status of every run of `jobs` in `outDir`, for runs on `backend` (part of each run key). */
-export function suiteStatus(jobs: Job[], outDir: string, backend: string): SuiteStatus {
+export function suiteStatus(jobs: Job[], outDir: string, backend: string, now = Date.now()): SuiteStatus {
   const scenarioOf = cachedScenarios();
   const runs = jobs.map((job): RunInFolder => {
     const key = runKey(job, backend);
@@ -80,6 +87,11 @@ export function suiteStatus(jobs: Job[], outDir: string, backend: string): Suite
     else if (checkpoint) status.standing = { state: 'started', phases: checkpoint.phases, trainSeconds: checkpoint.trainSeconds, elapsedSeconds: checkpoint.elapsedSeconds };
     const owner = currentOwner(outDir, job.id);
     if (owner) status.heldBy = { owner: describeOwner(owner), where: ownerState(owner) === 'unknown' ? 'another host' : 'this host' };
+    if (owner && !owner.unwritten && status.heldBy?.where === 'this host') {
+      const startedAt = Math.max(Date.parse(owner.since), status.standing.state === 'started' ? (checkpointSavedAt(checkpointDir(outDir, job.id)) ?? 0) : 0);
+      const phase = status.standing.state === 'started' ? status.standing.phases + 1 : 1;
+      if (Number.isFinite(startedAt)) status.inPhase = { phase, seconds: Math.max(0, (now - startedAt) / 1000) };
+    }
     return status;
   });
   const ids = new Set(jobs.map((j) => `${j.id}.json`));
@@ -116,9 +128,13 @@ function estimateTimeLeft(jobs: Job[], runs: RunInFolder[], scenarioOf: ReturnTy
   runs.forEach((run, i) => {
     const s = run.standing;
     const done = s.state === 'started' ? sum(work[i].slice(0, s.phases)) : 0;
-    const left = sum(work[i].slice(s.state === 'started' ? s.phases : 0));
-    if (s.state === 'started' && s.trainSeconds > 0 && done > 0) run.estimate = { leftSeconds: (s.trainSeconds * left) / done, from: 'this run' };
-    else if (s.state === 'not started' && folderSpeed !== null) run.estimate = { leftSeconds: folderSpeed * left, from: 'other runs' };
+    const next = s.state === 'started' ? s.phases : 0;
+    const speed = s.state === 'started' && s.trainSeconds > 0 && done > 0 ? s.trainSeconds / done : s.state === 'not started' ? folderSpeed : null;
+    if (speed === null) return; // a run done, or nothing measured yet
+    // a run running now is part-way through its next phase: that much of the phase is not left (at most all
+    // of it, when the phase runs longer than its estimate)
+    const spent = Math.min(run.inPhase?.seconds ?? 0, speed * (work[i][next] ?? 0));
+    run.estimate = { leftSeconds: speed * sum(work[i].slice(next)) - spent, from: s.state === 'started' ? 'this run' : 'other runs' };
   });
 }
 
@@ -148,6 +164,7 @@ function describeStanding(run: RunInFolder): string {
   if (run.replaces) parts.push(run.replaces.state === 'failed' ? `replaces a failed record (${run.replaces.error})` : `replaces a stale record (${run.replaces.why})`);
   if (run.unusableCheckpoint) parts.push(`checkpoint unusable (${run.unusableCheckpoint}): starts over`);
   if (run.heldBy) parts.push(run.heldBy.where === 'this host' ? `running now (${run.heldBy.owner})` : `held by ${run.heldBy.owner} (another host)`);
+  if (run.inPhase) parts.push(`${duration(run.inPhase.seconds)} into phase ${run.inPhase.phase}`);
   return parts.join('; ');
 }
 
@@ -157,7 +174,7 @@ function progressOf(run: RunInFolder): string {
 }
 
 function trainOf(s: RunStanding): string {
-  return s.state === 'completed' || s.state === 'diverged' || s.state === 'started' ? Math.round(s.trainSeconds).toLocaleString('en-US') : '';
+  return s.state === 'completed' || s.state === 'diverged' || s.state === 'started' ? groupedCount(s.trainSeconds) : '';
 }
 
 /** The estimate's column: '11.3 h', '14 min', '40 s'; '*' marks one from the other runs' speed. */

@@ -9,7 +9,7 @@ import { phaseTotals, rehearsalSchedule } from '../scenarios/schedules.js';
 import { runPasses } from './cost.js';
 import { cachedScenarios } from './jobInputs.js';
 import type { Job } from './suite.js';
-import { alignColumns } from '../core/textTable.js';
+import { alignColumns, groupedCount } from '../core/textTable.js';
 
 export interface SchedulePreview {
   scenario: string;
@@ -80,8 +80,8 @@ export function formatSuiteCost(name: string, runs: number, previews: SchedulePr
   const examples = suiteExamples(previews);
   const passes = Math.round(suitePasses(previews));
   const ratio = passes / examples;
-  const own = passes === examples ? '' : `; about ${grouped(passes)} example passes with the learners' own work (forward and backward, ${ratio.toFixed(ratio < 10 ? 2 : 1)}×)`;
-  return `suite '${name}': ${runs} runs, ${grouped(examples)} training examples in all${own}`;
+  const own = passes === examples ? '' : `; about ${groupedCount(passes)} example passes with the learners' own work (forward and backward, ${ratio.toFixed(ratio < 10 ? 2 : 1)}×)`;
+  return `suite '${name}': ${runs} runs, ${groupedCount(examples)} training examples in all${own}`;
 }
 
 /** One preview as text: the matrix with 1-based phases and tasks, as in reference/algorithms.md §1.2. */
@@ -94,7 +94,7 @@ export function formatSchedulePreview(p: SchedulePreview): string {
     `  learners: ${p.learners.join(', ')}`,
     `  task training sizes: ${compactSizes(p.taskSizes)}`,
     ...alignColumns([header, ...rows], 1).map((line) => `  ${line}`),
-    `  examples a run trains on (all phases × epochs): ${[...p.examplesPerRun].map(([label, n]) => `${grouped(n)} (${label})`).join(', ')}`,
+    `  examples a run trains on (all phases × epochs): ${[...p.examplesPerRun].map(([label, n]) => `${groupedCount(n)} (${label})`).join(', ')}`,
     ...ownWork(p),
     ...p.warnings.map((w) => `  warning: ${w}`),
   ];
@@ -108,12 +108,7 @@ export function formatSchedulePreview(p: SchedulePreview): string {
 function ownWork(p: SchedulePreview): string[] {
   const more = [...p.passesPerRun].filter(([label, n]) => Math.round(n) !== p.examplesPerRun.get(label));
   if (more.length === 0) return [];
-  return [`  example passes a run costs with the learner's own work (about): ${more.map(([label, n]) => `${grouped(n)} (${label})`).join(', ')}`];
-}
-
-/** 349080000 → '349,080,000' (counts of this size are read, not compared). */
-function grouped(n: number): string {
-  return Math.round(n).toLocaleString('en-US');
+  return [`  example passes a run costs with the learner's own work (about): ${more.map(([label, n]) => `${groupedCount(n)} (${label})`).join(', ')}`];
 }
 
 /** '6000 ×10' for equal sizes, else the list. */

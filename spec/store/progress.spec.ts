@@ -4,7 +4,7 @@
  * read without changing a byte of the folder.
  */
 import { expect } from 'chai';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { RunInterrupted } from '../../core/errors.js';
@@ -12,7 +12,7 @@ import { useBackend, type BackendInfo } from '../../backends/backend.js';
 import { createInterruptFlag, requestInterrupt } from '../../run/interrupt.js';
 import { runJob, type RunEvent } from '../../run/runJob.js';
 import { checkpointDir } from '../../store/checkpoint.js';
-import { claimRun, releaseClaim } from '../../store/claim.js';
+import { claimRun, currentOwner, releaseClaim } from '../../store/claim.js';
 import { formatSuiteStatus, suiteStatus } from '../../store/progress.js';
 import { recordPath, writeRecord } from '../../store/records.js';
 import { runKey } from '../../store/runKey.js';
@@ -148,6 +148,48 @@ describe('clbench status: where a suite stands in its results folder', function 
       releaseClaim(claim.claim);
     }
     expect(suiteStatus(jobs, out, 'wasm').runs[5].heldBy).to.equal(undefined);
+  });
+
+  it('takes the time a run running now has spent in its current phase off its estimate, at most the phase', () => {
+    const idle = suiteStatus(jobs, out, 'wasm').runs;
+    const claims = [claimRun(out, jobs[1].id), claimRun(out, jobs[5].id)];
+    try {
+      if (!claims.every((c) => 'claim' in c)) return expect.fail('a run was held');
+      const since = [jobs[1], jobs[5]].map((job) => Date.parse(currentOwner(out, job.id)!.since));
+      const [started, fresh] = [idle[1], idle[5]];
+      if (started.standing.state !== 'started') return expect.fail('seed 1 has no checkpoint');
+      const phase3 = started.standing.trainSeconds / 2; // the estimate of the phase it is in
+      const perPhase = fresh.estimate!.leftSeconds / 3;
+      const spent = Math.min(phase3, perPhase) / 4;
+      // (times in ms since 1970 are exact to about 1e-7 s)
+      // both claimed at about the same moment; 'now' is `spent` seconds after the later claim
+      const now = Math.max(...since) + spent * 1000;
+      const running = suiteStatus(jobs, out, 'wasm', now).runs;
+      expect(running[1].inPhase?.phase).to.equal(3);
+      expect(running[1].inPhase?.seconds).to.be.closeTo(spent + (Math.max(...since) - since[0]) / 1000, 1e-6);
+      expect(running[1].estimate?.leftSeconds).to.be.closeTo(started.estimate!.leftSeconds - running[1].inPhase!.seconds, 1e-6);
+      expect(running[5].inPhase).to.deep.equal({ phase: 1, seconds: (now - since[1]) / 1000 });
+      expect(running[5].estimate?.leftSeconds).to.be.closeTo(fresh.estimate!.leftSeconds - running[5].inPhase!.seconds, 1e-6);
+      expect(running[0].inPhase).to.equal(undefined);
+      // a checkpoint saved after the process took the run up (it finished a phase since) starts the count anew
+      const manifest = path.join(checkpointDir(out, jobs[1].id), 'manifest.json');
+      const saved = statSync(manifest).mtime;
+      const later = new Date(since[0] + 60_000);
+      utimesSync(manifest, later, later);
+      try {
+        expect(suiteStatus(jobs, out, 'wasm', later.getTime() + 1500).runs[1].inPhase?.seconds).to.be.closeTo(1.5, 1e-3);
+      } finally {
+        utimesSync(manifest, saved, saved);
+      }
+      // a phase running past its estimate leaves the phases after it, never less
+      const overdue = suiteStatus(jobs, out, 'wasm', now + 1e9).runs;
+      expect(overdue[1].estimate?.leftSeconds).to.equal(0);
+      expect(overdue[5].estimate?.leftSeconds).to.be.closeTo(2 * perPhase, 1e-6);
+      const row = formatSuiteStatus(suiteStatus(jobs, out, 'wasm', now)).split('\n').find((l) => l.startsWith(jobs[1].id))!;
+      expect(row).to.match(new RegExp(`running now \\(pid ${process.pid} on .+\\); \\d+ s into phase 3 `));
+    } finally {
+      for (const c of claims) if ('claim' in c) releaseClaim(c.claim);
+    }
   });
 
   it('on another backend every record and checkpoint is of other settings', () => {
