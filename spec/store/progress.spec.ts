@@ -161,8 +161,8 @@ describe('clbench status: where a suite stands in its results folder', function 
       const phase3 = started.standing.trainSeconds / 2; // the estimate of the phase it is in
       const perPhase = fresh.estimate!.leftSeconds / 3;
       const spent = Math.min(phase3, perPhase) / 4;
-      // (times in ms since 1970 are exact to about 1e-7 s)
-      // both claimed at about the same moment; 'now' is `spent` seconds after the later claim
+      // both claimed at about the same moment; 'now' is `spent` seconds after the later claim (times in ms
+      // since 1970 are exact to about 1e-7 s, hence the tolerance)
       const now = Math.max(...since) + spent * 1000;
       const running = suiteStatus(jobs, out, 'wasm', now).runs;
       expect(running[1].inPhase?.phase).to.equal(3);
@@ -170,7 +170,6 @@ describe('clbench status: where a suite stands in its results folder', function 
       expect(running[1].estimate?.leftSeconds).to.be.closeTo(started.estimate!.leftSeconds - running[1].inPhase!.seconds, 1e-6);
       expect(running[5].inPhase).to.deep.equal({ phase: 1, seconds: (now - since[1]) / 1000 });
       expect(running[5].estimate?.leftSeconds).to.be.closeTo(fresh.estimate!.leftSeconds - running[5].inPhase!.seconds, 1e-6);
-      expect(running[0].inPhase).to.equal(undefined);
       // a checkpoint saved after the process took the run up (it finished a phase since) starts the count anew
       const manifest = path.join(checkpointDir(out, jobs[1].id), 'manifest.json');
       const saved = statSync(manifest).mtime;
