@@ -163,6 +163,28 @@ describe('GEM learner', () => {
     }
   });
 
+  it('gathers the memory once while it stays the same: one batch per earlier task a phase, not one a step', async () => {
+    const { learner, internals } = create({});
+    try {
+      const gathered: unknown[] = [];
+      const gather = internals.ctx.data.batch;
+      internals.ctx.data.batch = (set: unknown, positions: ArrayLike<number> | null) => (gathered.push(set), gather(set, positions));
+      const memoryGathersIn = async (index: number) => {
+        const memory = internals.memory.examples();
+        gathered.length = 0;
+        await learner.train(phaseOf(scenario, index), {});
+        return gathered.filter((set) => set === memory).length;
+      };
+      expect(await memoryGathersIn(0)).to.equal(0);
+      // 6 steps (30 examples, batch 10, 2 epochs), each with task 0's memory gradient: 1 gather, not 6
+      expect(await memoryGathersIn(1)).to.equal(1);
+      // the memory changed at task 1's end (6 + 6 examples): gathered again, once for each task, not 12 times
+      expect(await memoryGathersIn(2)).to.equal(2);
+    } finally {
+      learner.dispose();
+    }
+  });
+
   it("rehearse: the memory joins the phase's training set (Hsu et al.'s GEM); off: it does not", async () => {
     for (const rehearse of [false, true]) {
       const { learner, internals } = create({ rehearse });
