@@ -68,7 +68,7 @@ function lineProgress(write: (line: string) => void): Progress {
       write(`${prefix(index)}: start`);
     },
     event(index, _slot, e) {
-      if (e.type === 'resumed') write(`${prefix(index)}: resumed after phase ${e.phase} from its checkpoint`);
+      if (e.type === 'resumed') write(`${prefix(index)}: resumed ${resumedWhere(e)} from its checkpoint`);
       if (e.type === 'note') write(`${prefix(index)}: ${printable(e.message)}`);
       if (e.type === 'epoch')
         write(`${prefix(index)}: phase ${e.phase + 1} epoch ${e.epoch + 1}/${e.epochs} loss ${e.loss.toFixed(4)} new-task acc ${(100 * e.accuracy).toFixed(2)}% (${Math.round(e.examplesPerSecond)} ex/s)`);
@@ -127,7 +127,7 @@ function barProgress(stream: BarStream): Progress {
     },
     event(_index, slot, e) {
       const s = slots[slot];
-      if (e.type === 'resumed') multi.log(`${s.id}: resumed after phase ${e.phase} from its checkpoint\n`);
+      if (e.type === 'resumed') multi.log(`${s.id}: resumed ${resumedWhere(e)} from its checkpoint\n`);
       if (e.type === 'note') multi.log(`${s.id}: ${printable(e.message)}\n`);
       if (e.type === 'phase') s.phases = e.phases;
       if (e.type === 'epoch') s.rate = String(Math.round(e.examplesPerSecond));
@@ -177,7 +177,7 @@ export function jsonProgress(write: (line: string) => void): Progress {
       if (e.type === 'phase') emit('phase', { ...run(index), phase: e.phase + 1, phases: e.phases });
       if (e.type === 'epoch')
         emit('epoch', { ...run(index), phase: e.phase + 1, epoch: e.epoch + 1, epochs: e.epochs, loss: e.loss, newTaskAccuracy: e.accuracy, examplesPerSecond: e.examplesPerSecond });
-      if (e.type === 'resumed') emit('resumed', { ...run(index), afterPhase: e.phase });
+      if (e.type === 'resumed') emit('resumed', { ...run(index), afterPhase: e.phase, ...(e.epochs ? { afterEpoch: e.epochs } : {}) });
       if (e.type === 'note') emit('note', { ...run(index), message: e.message });
     },
     jobEnd(index, _slot, record) {
@@ -196,4 +196,9 @@ export function jsonProgress(write: (line: string) => void): Progress {
     },
     stop() {},
   };
+}
+
+/** 'after phase 3', or 'in phase 4 after epoch 6' for a checkpoint within a phase. */
+function resumedWhere(e: Extract<RunEvent, { type: 'resumed' }>): string {
+  return e.epochs ? `in phase ${e.phase + 1} after epoch ${e.epochs}` : `after phase ${e.phase}`;
 }

@@ -125,17 +125,28 @@ export class BaseSgdLearner<O = Record<string, never>> implements Learner {
     this.batchRng = ctx.rng.derive('batch-order');
   }
 
-  async train(phase: Phase, hooks: TrainHooks): Promise<void> {
-    if (phase.index > 0 && this.ctx.training.resetOptimizer) {
+  /**
+   * False here. A subclass sets it true when everything it changes within a phase is in its state (the model,
+   * optimizer and batch order are; the rest declared with `remember`…, or `extraState`), and so is whatever its
+   * `beforePhase` set up: a phase taken up after an epoch does not call `beforePhase` again.
+   * spec/store/checkpoint.spec.ts checks every built-in learner that sets it.
+   */
+  readonly resumesWithinPhase: boolean = false;
+
+  async train(phase: Phase, hooks: TrainHooks, from?: { epochs: number }): Promise<void> {
+    const firstEpoch = from?.epochs ?? 0;
+    if (firstEpoch > 0 && !this.resumesWithinPhase) throw new Error(`train was asked to continue phase ${phase.index + 1} after epoch ${firstEpoch}, but this learner does not resume within a phase`);
+    // a phase taken up after an epoch continues with the restored optimizer, and was set up when it began
+    if (firstEpoch === 0 && phase.index > 0 && this.ctx.training.resetOptimizer) {
       this.optimizer.dispose();
       this.optimizer = makeOptimizer(this.ctx.training);
     }
     this.seenOutputsRow = this.ctx.scenario.setting === 'class' && this.ctx.training.lossOutputs === 'seen' ? seenOutputsMask(this.ctx.scenario, phase.index) : null;
-    await this.beforePhase(phase);
+    if (firstEpoch === 0) await this.beforePhase(phase);
     const examples = this.trainingExamples(phase);
     const { epochs, batchSize } = this.ctx.training;
     let lastYield = performance.now();
-    for (let epoch = 0; epoch < epochs; epoch++) {
+    for (let epoch = firstEpoch; epoch < epochs; epoch++) {
       this.beforeEpoch(epoch, phase);
       const batches = shuffledBatches(examples.indices.length, batchSize, this.batchRng);
       let lossSum = 0;

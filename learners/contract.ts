@@ -138,8 +138,12 @@ export interface LearnerState {
 
 /** A learner as the harness drives it: one `train` call per phase, `predict` for evaluation, `dispose` at the end. */
 export interface Learner {
-  /** train on one phase; throws DivergedError when the loss stops being finite */
-  train(phase: Phase, hooks: TrainHooks): Promise<void>;
+  /**
+   * train on one phase; throws DivergedError when the loss stops being finite. `from` (only for a learner
+   * with `resumesWithinPhase`): the phase was under way and `from.epochs` of its epochs are done — the
+   * learner was restored from a `state()` taken at that epoch's end; train the remaining epochs only.
+   */
+  train(phase: Phase, hooks: TrainHooks, from?: { epochs: number }): Promise<void>;
   /** logits over the setting's output space; `taskId` is given in the task-incremental setting */
   predict(x: tf.Tensor2D, taskId?: number): tf.Tensor2D;
   /**
@@ -153,6 +157,14 @@ export interface Learner {
    * phase after the saved one; copy what you keep, the caller disposes `state`'s tensors afterwards.
    */
   restore?(state: LearnerState): Promise<void>;
+  /**
+   * True when `state()` taken at the end of an epoch (inside `hooks.epochEnd`) holds everything the rest of
+   * the phase needs, so that `restore` then `train(phase, hooks, { epochs })` ends as the uninterrupted
+   * phase would, bit for bit: the harness then also checkpoints within long phases. A learner that sets
+   * something up at a phase's start or accumulates within a phase, outside `state()` (a teacher copy, a
+   * path integral), leaves it unset: its runs resume from the last finished phase.
+   */
+  readonly resumesWithinPhase?: boolean;
   /** free every tensor the learner holds (check-plugin checks that none is left) */
   dispose(): void;
 }

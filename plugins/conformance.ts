@@ -17,6 +17,8 @@
  *   state/restore   if the learner has them: after every phase but the last, a fresh learner restored
  *                   from state() predicts the same, finds ctx.rng where the trained one's is, and both
  *                   go on identically through the remaining phases
+ *   within-phase resume   only for a learner that sets resumesWithinPhase: a fresh learner restored from
+ *                   state() taken after epoch 1 of phase 2 finishes that phase and the next as the trained one does
  *
  * Each run of a setting happens twice; the first doubles as the warm-up for the tensor counts (backends
  * allocate a few tensors on first use).
@@ -175,6 +177,8 @@ async function checkSetting(definition: LearnerDefinition, options: Record<strin
   add('deterministic', ...determinismCheck(first, second));
   // a leak dispose() already reported would show up in the round trip again
   add('state/restore', ...(await roundTripCheck(definition, options, config, second.tensorsAfter === second.tensorsBefore)));
+  const withinPhase = await withinPhaseCheck(definition, options, config, second.tensorsAfter === second.tensorsBefore);
+  if (withinPhase) add('within-phase resume', ...withinPhase);
 }
 
 export type Verdict = readonly [CheckStatus, string];
@@ -294,6 +298,69 @@ export async function roundTripCheck(definition: LearnerDefinition, options: Rec
   const left = tf.memory().numTensors - before;
   if (verdict[0] === 'pass' && checkLeaks && left !== 0)
     return ['fail', `${left} tensor(s) alive after state(), restore() and dispose(): state() returns copies the caller disposes, restore() copies what it keeps`];
+  return verdict;
+}
+
+/**
+ * Resume within a phase, for a learner that sets `resumesWithinPhase` (the runner then checkpoints it at
+ * epoch ends): one learner trains phase 1 and phase 2, and at the end of phase 2's first epoch (inside
+ * hooks.epochEnd, where the runner takes it) its `state()` goes through an in-memory checkpoint into a fresh
+ * learner, which trains the rest of phase 2 with `train(phase, hooks, { epochs: 1 })`. Both must predict
+ * the same after phase 2 and after phase 3. Null for a learner that does not set it (no check to report, as
+ * for a phase cost not declared).
+ */
+export async function withinPhaseCheck(definition: LearnerDefinition, options: Record<string, unknown>, config: StreamConfig, checkLeaks: boolean): Promise<Verdict | null> {
+  const create = () => definition.create(structuredClone(options), streamContext(config));
+  const before = tf.memory().numTensors;
+  const saved = create();
+  if (saved.resumesWithinPhase !== true) {
+    saved.dispose();
+    return null;
+  }
+  let resumed: Learner | null = null;
+  let stage = 'phase 1: train';
+  let verdict: Verdict;
+  try {
+    if (typeof saved.state !== 'function' || typeof saved.restore !== 'function') return ['fail', 'resumesWithinPhase is set but the learner has no state()/restore(): give it both, or leave resumesWithinPhase unset'];
+    await saved.train(phaseOf(config, 0), {});
+    stage = 'phase 2: train';
+    let checkpoint: LearnerState | null = null;
+    await saved.train(phaseOf(config, 1), {
+      epochEnd: async ({ epoch }) => {
+        if (epoch !== 0) return;
+        stage = 'state() after epoch 1 of phase 2';
+        checkpoint = await throughCheckpoint(await saved.state!());
+        stage = 'phase 2: train';
+      },
+    });
+    if (!checkpoint) return ['fail', 'hooks.epochEnd was not called after epoch 1 of phase 2'];
+    stage = 'restore() after epoch 1 of phase 2';
+    resumed = create();
+    try {
+      await resumed.restore!(checkpoint);
+    } finally {
+      tf.dispose(Object.values((checkpoint as LearnerState).tensors));
+    }
+    stage = 'phase 2 after epoch 1: train (restored)';
+    await resumed.train(phaseOf(config, 1), {}, { epochs: 1 });
+    const fix = "state() at an epoch's end must hold everything the rest of the phase uses, and a phase taken up does not call beforePhase again; or leave resumesWithinPhase unset";
+    const afterPhase2 = compareLearners(saved, resumed, config);
+    if (afterPhase2) return ['fail', `restored after epoch 1 of phase 2, predictions differ from the uninterrupted learner's at the end of phase 2 ${afterPhase2}: ${fix}`];
+    stage = 'phase 3: train';
+    await saved.train(phaseOf(config, 2), {});
+    stage = 'phase 3: train (restored)';
+    await resumed.train(phaseOf(config, 2), {});
+    const afterPhase3 = compareLearners(saved, resumed, config);
+    if (afterPhase3) return ['fail', `restored after epoch 1 of phase 2, predictions differ from the uninterrupted learner's at the end of phase 3 ${afterPhase3}: ${fix}`];
+    verdict = ['pass', 'a learner restored from state() after epoch 1 of phase 2 finishes that phase and the next as the uninterrupted one does'];
+  } catch (error) {
+    return ['fail', `${stage} threw: ${describe(error)}`];
+  } finally {
+    saved.dispose();
+    resumed?.dispose();
+  }
+  const left = tf.memory().numTensors - before;
+  if (checkLeaks && left !== 0) return ['fail', `${left} tensor(s) alive after state() within a phase, restore() and dispose(): state() returns copies the caller disposes, restore() copies what it keeps`];
   return verdict;
 }
 

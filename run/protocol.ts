@@ -8,6 +8,8 @@
  *   for each phase p (the schedule's examples for it):
  *     train, evaluating the new task after every epoch     → learning curves
  *       (and after the suite's `newTaskSteps` steps)       → step curves
+ *       hooks.withinPhase at an epoch's end, but the last  → checkpoints within a phase (a learner that
+ *                                                            `resumesWithinPhase`)
  *     evaluate every task                                  → row p of the accuracy matrix
  *     hooks.afterPhase                                     → checkpoints
  *   dispose the learner
@@ -27,7 +29,8 @@ import { learnerContext } from './context.js';
 import { scenarioInfo, taskAccuracy } from './evaluate.js';
 
 export type RunEvent =
-  | { type: 'resumed'; phase: number }
+  /** taken up after `phase` phases; `epochs`: that many epochs of the next phase were done too */
+  | { type: 'resumed'; phase: number; epochs?: number }
   | { type: 'note'; message: string }
   | { type: 'phase'; phase: number; phases: number }
   | { type: 'step'; phase: number; epoch: number; step: number; steps: number; loss: number }
@@ -66,6 +69,12 @@ export interface ProtocolHooks {
   afterStep?(): void;
   /** after every phase's evaluation, with everything measured so far (checkpoints are written here) */
   afterPhase?(learner: Learner, results: PhaseResults): Promise<void>;
+  /**
+   * for a learner that `resumesWithinPhase`, at the end of every epoch but its phase's last, its accuracy
+   * measured: `results` with `phaseUnderWay` set (checkpoints within a phase are written here; time spent in it
+   * counts as neither training nor phase time)
+   */
+  withinPhase?(learner: Learner, results: PhaseResults): Promise<void>;
   /** between two phases, never after the last: the record is one step away then (a stop request ends the run here) */
   betweenPhases?(): Promise<void>;
 }
@@ -114,20 +123,21 @@ export async function runProtocol(stream: RunStream, create: (ctx: LearnerContex
     learner = started.learner;
     if (started.results) {
       continueFrom(results, started.results);
-      hooks.onEvent?.({ type: 'resumed', phase: results.phases });
+      hooks.onEvent?.({ type: 'resumed', phase: results.phases, ...(results.phaseUnderWay ? { epochs: results.phaseUnderWay.epochs } : {}) });
     } else {
       stage = 'predict before training';
       results.initial = await evaluateAll(learner);
     }
     for (let p = results.phases; p < T; p++) {
-      const p0 = performance.now();
+      // a phase taken up after one of its epochs continues its clock
+      const p0 = performance.now() - (results.phaseUnderWay?.phaseSeconds ?? 0) * 1000;
       stage = `phase ${p + 1}: train`;
-      await trainPhase(learner, p);
+      const savingSeconds = await trainPhase(learner, p, p0);
       stage = `phase ${p + 1}: predict`;
       results.matrix.push(await evaluateAll(learner));
       const deviceError = takeDeviceError();
       if (deviceError) throw deviceFailure(deviceError);
-      results.phaseSeconds.push((performance.now() - p0) / 1000);
+      results.phaseSeconds.push((performance.now() - p0) / 1000 - savingSeconds);
       results.phases = p + 1;
       stage = `phase ${p + 1}: after the phase`;
       await hooks.afterPhase?.(learner, results);
@@ -148,22 +158,30 @@ export async function runProtocol(stream: RunStream, create: (ctx: LearnerContex
   }
   return { results, failure };
 
-  async function trainPhase(learner: Learner, p: number): Promise<void> {
+  /** Trains phase `p` (begun at `p0`); returns the seconds spent in hooks.withinPhase. */
+  async function trainPhase(learner: Learner, p: number, p0: number): Promise<number> {
+    // the phase is taken up after one of its epochs (a checkpoint within it): its measurements so far go on
+    const underWay = results.phaseUnderWay;
+    delete results.phaseUnderWay;
     hooks.onEvent?.({ type: 'phase', phase: p, phases: T });
     const phase: Phase = { index: p, taskId: p, examples: schedule.phaseExamples(p, stream.seed) };
-    if (schedule.spec.sampling === 'stochastic') results.drawn.push(countByTask(phase.examples, T));
-    const curve: number[] = [];
-    const stepCurve: number[] = [];
-    let phaseSteps = 0;
+    if (!underWay) {
+      if (schedule.spec.sampling === 'stochastic') results.drawn.push(countByTask(phase.examples, T));
+      results.curves.push([]);
+      results.stepCurves?.push([]);
+    }
+    const curve = results.curves[p];
+    const stepCurve = results.stepCurves?.[p] ?? [];
+    let phaseSteps = underWay?.steps ?? 0;
     let lastStep = 0;
     /** an accuracy after a step (newTaskSteps) is being measured: the learner must not update meanwhile */
     let measuring = false;
-    let examples = 0;
+    let examples = underWay?.examples ?? 0;
     let epochStart = performance.now();
-    results.curves.push(curve);
-    results.stepCurves?.push(stepCurve);
-    const trainStart = performance.now();
+    const trainStart = performance.now() - (underWay?.trainSeconds ?? 0) * 1000;
     const evalBefore = results.evalSeconds;
+    let savingSeconds = 0;
+    const trainedSoFar = () => (performance.now() - trainStart) / 1000 - (results.evalSeconds - evalBefore) - savingSeconds;
     await learner.train(phase, {
       step: (s) => {
         if (measuring)
@@ -199,14 +217,25 @@ export async function runProtocol(stream: RunStream, create: (ctx: LearnerContex
         curve.push(newTask);
         examples += s.examples;
         hooks.onEvent?.({ type: 'epoch', phase: p, epoch: s.epoch, epochs: stream.training.epochs, loss: s.loss, accuracy: newTask, examplesPerSecond: s.examples / trainTime });
+        if (hooks.withinPhase && learner.resumesWithinPhase && s.epoch + 1 < stream.training.epochs) {
+          const t0 = performance.now();
+          results.phaseUnderWay = { epochs: s.epoch + 1, steps: phaseSteps, examples, phaseSeconds: (t0 - p0) / 1000 - savingSeconds, trainSeconds: trainedSoFar() };
+          try {
+            await hooks.withinPhase(learner, results);
+          } finally {
+            delete results.phaseUnderWay;
+            savingSeconds += (performance.now() - t0) / 1000;
+          }
+        }
         epochStart = performance.now();
       },
-    });
+    }, underWay ? { epochs: underWay.epochs } : undefined);
     // the learning curves (and the metrics made of them) need one point per epoch
     if (strict && curve.length !== stream.training.epochs)
       throw new Error(`train reported ${curve.length} epoch(s) through hooks.epochEnd, expected ${stream.training.epochs}: call hooks.epochEnd({ epoch, loss, examples }) after every epoch`);
-    results.trainSeconds += (performance.now() - trainStart) / 1000 - (results.evalSeconds - evalBefore);
+    results.trainSeconds += trainedSoFar();
     results.examplesPerPhase.push(examples);
+    return savingSeconds;
   }
 }
 
@@ -222,6 +251,7 @@ function continueFrom(results: PhaseResults, saved: PhaseResults): void {
   results.drawn = saved.drawn.map((row) => [...row]);
   results.trainSeconds = saved.trainSeconds;
   results.evalSeconds = saved.evalSeconds;
+  if (saved.phaseUnderWay) results.phaseUnderWay = { ...saved.phaseUnderWay };
 }
 
 /** A learner whose run is being abandoned: what its dispose throws would hide why. */

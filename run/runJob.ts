@@ -1,7 +1,8 @@
 /**
  * Executes one job of a suite: resume → protocol → record. It builds the job's scenario and schedule, starts
- * the learner (from its last phase checkpoint when the run's folder holds one, ./startLearner.ts), walks the
- * phases with the run protocol (./protocol.ts), saving a checkpoint after every phase, and returns the run
+ * the learner (from its last checkpoint when the run's folder holds one, ./startLearner.ts), walks the
+ * phases with the run protocol (./protocol.ts), saving a checkpoint after every phase (and, for a learner
+ * that resumes within a phase, at an epoch's end every few minutes), and returns the run
  * record. A run whose loss stops being finite ends as 'diverged'; one whose learner throws ends as 'failed';
  * both keep the rows measured so far. A stop request (the interrupt flag) ends it after the current step
  * with RunInterrupted; a failed write with a StorageError: neither is the learner's failure, both end the suite.
@@ -30,9 +31,21 @@ export interface RunOptions {
   onEvent?: (event: RunEvent) => void;
   /** this run's checkpoint folder (written after every phase, read to resume); none: no checkpoints */
   checkpointDir?: string;
+  /**
+   * also checkpoint a learner that `resumesWithinPhase` at the first epoch's end this long after the last
+   * checkpoint (default WITHIN_PHASE_CHECKPOINT_SECONDS): a stopped run then loses at most that plus an epoch
+   */
+  withinPhaseCheckpointSeconds?: number;
   /** set by a stop request: the run ends after its current step */
   interrupt?: InterruptFlag;
 }
+
+/**
+ * Checkpoints within a phase come at most this often (seconds): a GEM phase at 2 × 1000 trains ~80 minutes,
+ * an epoch ~8, and a session or job that ends mid-phase would lose the whole phase without them; a run of
+ * short phases writes none (its phase checkpoints come more often).
+ */
+export const WITHIN_PHASE_CHECKPOINT_SECONDS = 300;
 
 export async function runJob(job: Job, options: RunOptions): Promise<RunRecord> {
   const started = new Date();
@@ -51,11 +64,20 @@ export async function runJob(job: Job, options: RunOptions): Promise<RunRecord> 
     if (start.progress) ({ startedAt, elapsedSeconds: elapsedBefore } = start.progress);
     return { learner: start.learner, results: start.progress };
   };
-  const checkpoint = async (learner: Learner, results: PhaseResults) => {
+  let lastSaved = performance.now();
+  const save = async (learner: Learner, results: PhaseResults) => {
     if (!options.checkpointDir || !learner.state) return;
     const progress: RunProgress = { ...results, elapsedSeconds: elapsedBefore + (performance.now() - t0) / 1000, startedAt };
     await saveCheckpoint(options.checkpointDir, { runId: job.id, key }, progress, await learner.state());
+    lastSaved = performance.now();
+  };
+  const checkpoint = async (learner: Learner, results: PhaseResults) => {
+    await save(learner, results);
     crashIfAsked(results.phases - 1);
+  };
+  const everySeconds = options.withinPhaseCheckpointSeconds ?? WITHIN_PHASE_CHECKPOINT_SECONDS;
+  const checkpointWithinPhase = async (learner: Learner, results: PhaseResults) => {
+    if (performance.now() - lastSaved >= everySeconds * 1000) await save(learner, results);
   };
 
   // the protocol
@@ -76,6 +98,7 @@ export async function runJob(job: Job, options: RunOptions): Promise<RunRecord> 
       onEvent: options.onEvent,
       afterStep: () => stopIfAsked(options.interrupt),
       afterPhase: checkpoint,
+      withinPhase: checkpointWithinPhase,
       betweenPhases: async () => {
         await eventLoopTurn();
         stopIfAsked(options.interrupt);

@@ -1,5 +1,5 @@
 /**
- * Starting a run's learner: from its last phase checkpoint when there is a usable one, else fresh. A
+ * Starting a run's learner: from its last checkpoint when there is a usable one, else fresh. A
  * checkpoint that cannot be used (written for other settings, damaged, or refused by the learner) is
  * reported and deleted, and the run starts from its first phase; so does every run of a learner without
  * `state`/`restore`.
@@ -22,6 +22,13 @@ export async function startLearner(create: () => Learner, checkpointDir: string 
   if (saved === null) return { learner, progress: null };
   if ('problem' in saved) {
     note(`checkpoint not used: ${saved.problem}; the run starts from its first phase`);
+    removeCheckpoint(checkpointDir);
+    return { learner, progress: null };
+  }
+  if (saved.progress.phaseUnderWay && !learner.resumesWithinPhase) {
+    // saved within a phase by a build whose learner could take a phase up after an epoch; this one cannot
+    note(`checkpoint not used: it was saved within phase ${saved.progress.phases + 1}, and this learner does not resume within a phase; the run starts from its first phase`);
+    tf.dispose(Object.values(saved.learner.tensors));
     removeCheckpoint(checkpointDir);
     return { learner, progress: null };
   }

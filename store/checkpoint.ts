@@ -1,13 +1,15 @@
 /**
- * Phase checkpoints: after every phase a run saves what it needs to continue — the learner's state
- * (model variables, optimizer state, generator states, penalty tensors, replay memory …) and the runner's
- * progress (the accuracy rows and curves so far, examples, timings) — to `DIR/checkpoints/<run id>/`:
+ * Checkpoints: after every phase a run saves what it needs to continue — the learner's state (model
+ * variables, optimizer state, generator states, penalty tensors, replay memory …) and the runner's progress
+ * (the accuracy rows and curves so far, examples, timings) — to `DIR/checkpoints/<run id>/`; a learner that
+ * `resumesWithinPhase` is also saved at an epoch's end within a long phase (run/runJob.ts says when):
  *
- *   phase-<n>.bin   every tensor's bytes, back to back
- *   manifest.json   the run key, the phase count, each tensor's name, dtype, shape and place in the .bin,
- *                   the .bin's size and SHA-256, and the JSON parts of the state
+ *   phase-<n>.bin             every tensor's bytes, back to back (after phase n)
+ *   phase-<n>-epoch-<e>.bin   the same, within phase n after its epoch e
+ *   manifest.json             the run key, the progress, each tensor's name, dtype, shape and place in the
+ *                             .bin, the .bin's size and SHA-256, and the JSON parts of the state
  *
- * Both are written atomically, the .bin first and the manifest last, and the .bin carries its phase in
+ * Both are written atomically, the .bin first and the manifest last, and the .bin carries its place in
  * its name: a crash at any moment leaves either the previous manifest with its own .bin or the new pair.
  * A checkpoint is only used by a run with the same key (same job, backend and clbench version).
  */
@@ -35,6 +37,21 @@ export interface PhaseResults {
   drawn: number[][];
   trainSeconds: number;
   evalSeconds: number;
+  /**
+   * present in a checkpoint saved at an epoch's end within a phase (a learner that `resumesWithinPhase`):
+   * phase index `phases` is under way, `epochs` of its epochs done. Its measurements so far are the last of
+   * `curves` (and of `stepCurves`, and `drawn` holds its draw); here its steps, examples, wall and training
+   * seconds so far (checkpoint writing left out of both).
+   */
+  phaseUnderWay?: PhaseUnderWay;
+}
+
+export interface PhaseUnderWay {
+  epochs: number;
+  steps: number;
+  examples: number;
+  phaseSeconds: number;
+  trainSeconds: number;
 }
 
 /** The runner's side of a checkpoint: the phases' results plus the run's wall time so far. */
@@ -96,7 +113,7 @@ export async function saveCheckpoint(dir: string, meta: { runId: string; key: st
     tf.dispose(Object.values(learner.tensors));
   }
   const data = Buffer.concat(chunks);
-  const dataName = `phase-${progress.phases}.bin`;
+  const dataName = progress.phaseUnderWay ? `phase-${progress.phases + 1}-epoch-${progress.phaseUnderWay.epochs}.bin` : `phase-${progress.phases}.bin`;
   writeFileAtomic(path.join(dir, dataName), data);
   const manifest: Manifest = {
     format: 'clbench-checkpoint',

@@ -29,8 +29,11 @@ import { alignColumns, groupedCount } from '../core/textTable.js';
 export type RunStanding =
   /** a record that is kept (a diverged run is deterministic: it is not redone), with the phases it finished */
   | { state: 'completed' | 'diverged'; phases: number; trainSeconds: number }
-  /** a usable checkpoint: the run continues after phase `phases` */
-  | { state: 'started'; phases: number; trainSeconds: number; elapsedSeconds: number }
+  /**
+   * a usable checkpoint: the run continues after phase `phases` (and, from a checkpoint within the next
+   * phase, after `epochs` of its epochs); `trainSeconds` counts those epochs too
+   */
+  | { state: 'started'; phases: number; epochs?: number; trainSeconds: number; elapsedSeconds: number }
   /** neither: the run starts from its first phase */
   | { state: 'not started' };
 
@@ -47,9 +50,10 @@ export interface RunInFolder {
   heldBy?: { owner: string; where: 'this host' | 'another host' };
   /**
    * for a run running now on this host: the phase it is in and the wall seconds since it took that phase
-   * up (the later of its lock's time and its checkpoint's save); another host's clock is not compared
+   * up, or since its checkpoint within it (after epoch `sinceEpoch`): the later of its lock's time and its
+   * checkpoint's save; another host's clock is not compared
    */
-  inPhase?: { phase: number; seconds: number };
+  inPhase?: { phase: number; seconds: number; sinceEpoch?: number };
   /**
    * training seconds left, estimated: from this run's own speed so far (a checkpoint), or from the speed of
    * the runs measured in the folder (not started); absent for a run done, or when nothing was measured yet
@@ -84,13 +88,21 @@ export function suiteStatus(jobs: Job[], outDir: string, backend: string, now = 
     // whatever the record, a checkpoint of this run key is where the run continues (run/startLearner.ts)
     const checkpoint = checkpointProgress(checkpointDir(outDir, job.id), key);
     if (checkpoint && 'problem' in checkpoint) status.unusableCheckpoint = checkpoint.problem;
-    else if (checkpoint) status.standing = { state: 'started', phases: checkpoint.phases, trainSeconds: checkpoint.trainSeconds, elapsedSeconds: checkpoint.elapsedSeconds };
+    else if (checkpoint)
+      status.standing = {
+        state: 'started',
+        phases: checkpoint.phases,
+        ...(checkpoint.phaseUnderWay ? { epochs: checkpoint.phaseUnderWay.epochs } : {}),
+        trainSeconds: checkpoint.trainSeconds + (checkpoint.phaseUnderWay?.trainSeconds ?? 0),
+        elapsedSeconds: checkpoint.elapsedSeconds,
+      };
     const owner = currentOwner(outDir, job.id);
     if (owner) status.heldBy = { owner: describeOwner(owner), where: ownerState(owner) === 'unknown' ? 'another host' : 'this host' };
     if (owner && !owner.unwritten && status.heldBy?.where === 'this host') {
       const startedAt = Math.max(Date.parse(owner.since), status.standing.state === 'started' ? (checkpointSavedAt(checkpointDir(outDir, job.id)) ?? 0) : 0);
       const phase = status.standing.state === 'started' ? status.standing.phases + 1 : 1;
-      if (Number.isFinite(startedAt)) status.inPhase = { phase, seconds: Math.max(0, (now - startedAt) / 1000) };
+      const sinceEpoch = status.standing.state === 'started' ? status.standing.epochs : undefined;
+      if (Number.isFinite(startedAt)) status.inPhase = { phase, seconds: Math.max(0, (now - startedAt) / 1000), ...(sinceEpoch ? { sinceEpoch } : {}) };
     }
     return status;
   });
@@ -118,23 +130,28 @@ function estimateTimeLeft(jobs: Job[], runs: RunInFolder[], scenarioOf: ReturnTy
   const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
   let seconds = 0;
   let measured = 0;
+  // the work a run has done: its finished phases and the epochs done of the next one (a checkpoint within it)
+  const doneOf = (s: RunStanding, i: number) =>
+    s.state === 'not started' ? 0 : sum(work[i].slice(0, s.phases)) + (s.state === 'started' && s.epochs ? ((work[i][s.phases] ?? 0) * s.epochs) / jobs[i].training.epochs : 0);
   runs.forEach((run, i) => {
     const s = run.standing;
     if (s.state !== 'completed' && s.state !== 'started') return;
     seconds += s.trainSeconds;
-    measured += sum(work[i].slice(0, s.phases));
+    measured += doneOf(s, i);
   });
   const folderSpeed = seconds > 0 && measured > 0 ? seconds / measured : null;
   runs.forEach((run, i) => {
     const s = run.standing;
-    const done = s.state === 'started' ? sum(work[i].slice(0, s.phases)) : 0;
-    const next = s.state === 'started' ? s.phases : 0;
+    const done = s.state === 'started' ? doneOf(s, i) : 0;
     const speed = s.state === 'started' && s.trainSeconds > 0 && done > 0 ? s.trainSeconds / done : s.state === 'not started' ? folderSpeed : null;
     if (speed === null) return; // a run done, or nothing measured yet
-    // a run running now is part-way through its next phase: that much of the phase is not left (at most all
-    // of it, when the phase runs longer than its estimate)
-    const spent = Math.min(run.inPhase?.seconds ?? 0, speed * (work[i][next] ?? 0));
-    run.estimate = { leftSeconds: speed * sum(work[i].slice(next)) - spent, from: s.state === 'started' ? 'this run' : 'other runs' };
+    const left = sum(work[i]) - done;
+    // a run running now is part-way through its current phase: that much of the phase is not left (at most
+    // what was left of it, when the phase runs longer than its estimate)
+    const phase = s.state === 'started' ? s.phases : 0;
+    const leftOfPhase = sum(work[i].slice(0, phase + 1)) - done;
+    const spent = Math.min(run.inPhase?.seconds ?? 0, speed * leftOfPhase);
+    run.estimate = { leftSeconds: speed * left - spent, from: s.state === 'started' ? 'this run' : 'other runs' };
   });
 }
 
@@ -160,11 +177,11 @@ export function formatSuiteStatus(status: SuiteStatus): string {
 
 function describeStanding(run: RunInFolder): string {
   const s = run.standing;
-  const parts = [s.state === 'started' ? `checkpoint after phase ${s.phases}` : s.state];
+  const parts = [s.state !== 'started' ? s.state : s.epochs ? `checkpoint in phase ${s.phases + 1} after epoch ${s.epochs}` : `checkpoint after phase ${s.phases}`];
   if (run.replaces) parts.push(run.replaces.state === 'failed' ? `replaces a failed record (${run.replaces.error})` : `replaces a stale record (${run.replaces.why})`);
   if (run.unusableCheckpoint) parts.push(`checkpoint unusable (${run.unusableCheckpoint}): starts over`);
   if (run.heldBy) parts.push(run.heldBy.where === 'this host' ? `running now (${run.heldBy.owner})` : `held by ${run.heldBy.owner} (another host)`);
-  if (run.inPhase) parts.push(`${duration(run.inPhase.seconds)} into phase ${run.inPhase.phase}`);
+  if (run.inPhase) parts.push(run.inPhase.sinceEpoch ? `${duration(run.inPhase.seconds)} past epoch ${run.inPhase.sinceEpoch} of phase ${run.inPhase.phase}` : `${duration(run.inPhase.seconds)} into phase ${run.inPhase.phase}`);
   return parts.join('; ');
 }
 

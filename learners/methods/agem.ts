@@ -22,6 +22,8 @@ export interface AgemOptions {
 }
 
 class AgemLearner extends BaseSgdLearner<AgemOptions> {
+  // its memory and generators are declared state; nothing is set up at a phase's start
+  override readonly resumesWithinPhase = true;
   private memory: ExampleSet | null = this.rememberField('memory', null);
   private slots: ExampleSet[] = this.rememberField('slots', []);
   private readonly memoryRng = this.remember('memoryRng', this.ctx.rng.derive('agem-memory'));

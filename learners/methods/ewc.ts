@@ -33,6 +33,8 @@ export interface EwcOptions {
 }
 
 class EwcLearner extends BaseSgdLearner<EwcOptions> {
+  // its penalty (made at a phase's end) and generators are declared state; nothing else changes within a phase
+  override readonly resumesWithinPhase = true;
   private readonly consolidated = this.remember('consolidated', new QuadraticPenalty());
   private readonly fisherRng = this.remember('fisherRng', this.ctx.rng.derive('fisher'));
 

@@ -72,6 +72,8 @@ export async function gemProjection(g: tf.Tensor[], memory: tf.Tensor[][], gamma
 }
 
 class GemLearner extends BaseSgdLearner<GemOptions> {
+  // its memory and generators are declared state; nothing is set up at a phase's start
+  override readonly resumesWithinPhase = true;
   private readonly memory: ReplayMemory = this.remember('memory', createMemory('per-task', this.options.memorySize, this.ctx.rng.derive('gem-memory')));
 
   protected override trainingExamples(phase: Phase): ReturnType<BaseSgdLearner['trainingExamples']> {

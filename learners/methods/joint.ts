@@ -10,6 +10,8 @@ import { defineLearner, type Phase } from '../contract.js';
  * (Chaudhry et al. 2018).
  */
 class JointLearner extends BaseSgdLearner {
+  // its data is chosen from the phase alone; nothing else changes within a phase
+  override readonly resumesWithinPhase = true;
   protected override trainingExamples(phase: Phase): ExampleSet {
     const seen = Array.from({ length: phase.taskId + 1 }, (_, t) => this.ctx.data.taskExamples(t));
     return concatExamples(seen);

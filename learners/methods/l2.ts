@@ -17,6 +17,8 @@ export interface L2Options {
 }
 
 class L2Learner extends BaseSgdLearner<L2Options> {
+  // its penalty (made at a phase's end) is declared state; nothing else changes within a phase
+  override readonly resumesWithinPhase = true;
   private readonly pull = this.remember('pull', new QuadraticPenalty());
 
   protected override penalty(): tf.Scalar | null {

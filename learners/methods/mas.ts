@@ -32,6 +32,8 @@ export interface MasOptions {
 }
 
 class MasLearner extends BaseSgdLearner<MasOptions> {
+  // its penalty (made at a phase's end) and generators are declared state; nothing else changes within a phase
+  override readonly resumesWithinPhase = true;
   private importance = this.rememberTensors('importance');
   private readonly consolidated = this.remember('consolidated', new QuadraticPenalty());
   private readonly importanceRng = this.remember('importanceRng', this.ctx.rng.derive('mas-importance'));

@@ -44,6 +44,8 @@ export interface OnlineEwcOptions {
 }
 
 class OnlineEwcLearner extends BaseSgdLearner<OnlineEwcOptions> {
+  // its penalty (made at a phase's end) and generators are declared state; nothing else changes within a phase
+  override readonly resumesWithinPhase = true;
   /** F̃, the decayed sum of the tasks' Fishers */
   private runningFisher = this.rememberTensors('runningFisher');
   private readonly consolidated = this.remember('consolidated', new QuadraticPenalty());

@@ -37,6 +37,8 @@ export interface ReplayOptions {
 }
 
 class ReplayLearner extends BaseSgdLearner<ReplayOptions> {
+  // its memory and generators are declared state; nothing is set up at a phase's start
+  override readonly resumesWithinPhase = true;
   private readonly memory: ReplayMemory = this.remember('memory', createMemory(this.options.policy, this.options.capacity, this.ctx.rng.derive('replay-memory')));
   private readonly sampleRng = this.remember('sampleRng', this.ctx.rng.derive('replay-sample'));
   /** rows at the end of the current step's batch that were drawn from memory */

@@ -81,4 +81,21 @@ describe('progress output', () => {
     scripted.jobStart(1, job('run1'), 1);
     expect(json.slice(1).map((l) => (JSON.parse(l) as { run: number; runId: string }).run)).to.deep.equal([1, 2]);
   });
+
+  it('says where a run was taken up: after a phase, or within one after an epoch', () => {
+    const lines: string[] = [];
+    const progress = createProgress('lines', (l) => lines.push(l));
+    progress.start(2, 2);
+    progress.jobStart(0, job('run0'), 0);
+    progress.jobStart(1, job('run1'), 1);
+    progress.event(0, 0, { type: 'resumed', phase: 2 });
+    progress.event(1, 1, { type: 'resumed', phase: 4, epochs: 6 });
+    expect(lines.slice(2)).to.deep.equal(['[1/2] run0: resumed after phase 2 from its checkpoint', '[2/2] run1: resumed in phase 5 after epoch 6 from its checkpoint']);
+    const json: string[] = [];
+    const scripted = createProgress('json', (l) => json.push(l));
+    scripted.start(1, 1);
+    scripted.jobStart(0, job('run0'), 0);
+    scripted.event(0, 0, { type: 'resumed', phase: 4, epochs: 6 });
+    expect(JSON.parse(json[json.length - 1])).to.deep.include({ event: 'resumed', afterPhase: 4, afterEpoch: 6 });
+  });
 });

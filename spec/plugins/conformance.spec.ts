@@ -57,6 +57,25 @@ class NeverFrees extends BaseSgdLearner {
   }
 }
 
+/** Says it resumes within a phase, but pulls toward the weights it copies in beforePhase, which its state does not hold. */
+class ResumesWithoutItsPhaseStart extends BaseSgdLearner {
+  override readonly resumesWithinPhase = true;
+  private anchor: tf.Tensor[] = [];
+  protected override async beforePhase(): Promise<void> {
+    tf.dispose(this.anchor);
+    this.anchor = this.snapshotParameters();
+  }
+  protected override penalty(): tf.Scalar | null {
+    const anchor = this.anchor;
+    if (anchor.length === 0) return null;
+    return tf.mul(tf.addN(this.model.variables.map((v, i) => tf.sum(tf.square(tf.sub(v, anchor[i]))))), 5) as tf.Scalar;
+  }
+  override dispose(): void {
+    tf.dispose(this.anchor);
+    super.dispose();
+  }
+}
+
 /** Draws from Math.random instead of ctx.rng. */
 class Unseeded extends BaseSgdLearner {
   protected override async beforePhase(): Promise<void> {
@@ -120,6 +139,9 @@ function lazyLearner(ctx: LearnerContext): Learner {
   );
 }
 
+/** the built-in learners that set resumesWithinPhase (the runner checkpoints them within long phases) */
+const RESUMES_WITHIN_PHASE = new Set(['naive', 'joint', 'l2', 'ewc', 'online-ewc', 'mas', 'agem', 'gem', 'replay']);
+
 describe('conformance check (check-plugin)', function () {
   this.timeout(120000);
   useWasm();
@@ -131,8 +153,12 @@ describe('conformance check (check-plugin)', function () {
         const report = await checkLearner(definition);
         expect(failures(report), formatReport(report)).to.deep.equal([]);
         expect(report.passed).to.equal(true);
-        // 2 + 8 checks in each of the 3 settings and the rehearsal + backbone stream, + the declared phase cost
-        expect(report.checks).to.have.length(34 + (definition.phaseCost ? 1 : 0));
+        // a learner that says it resumes within a phase is held to it in every stream; the others have no such check
+        const resumes = RESUMES_WITHIN_PHASE.has(definition.name);
+        const within = report.checks.filter((c) => c.name.endsWith('within-phase resume')).map((c) => c.status);
+        expect(within).to.deep.equal(resumes ? ['pass', 'pass', 'pass', 'pass'] : []);
+        // 2 + 8 checks (9 with within-phase resume) in each of the 3 settings and the rehearsal + backbone stream, + the declared phase cost
+        expect(report.checks).to.have.length(34 + (resumes ? 4 : 0) + (definition.phaseCost ? 1 : 0));
       });
     }
   });
@@ -198,6 +224,14 @@ describe('conformance check (check-plugin)', function () {
     expect(failures(report)[0]).to.match(/^task-IL state\/restore: restored after phase 1, ctx\.rng is not where the saved learner's is: .*ctx\.rng\.derive/);
     const passing = report.checks.find((c) => c.name === 'task-IL deterministic');
     expect(passing).to.include({ status: 'pass' });
+  });
+
+  it('catches a learner that says it resumes within a phase but keeps what its beforePhase made outside its state', async () => {
+    const report = await checkLearner(broken('resumes-without-phase-start', (ctx) => new ResumesWithoutItsPhaseStart(ctx, {})));
+    expect(failedKinds(report)).to.deep.equal(['within-phase resume']);
+    expect(failures(report)[0]).to.match(
+      /^task-IL within-phase resume: restored after epoch 1 of phase 2, predictions differ from the uninterrupted learner's at the end of phase 2 on task \d .*a phase taken up does not call beforePhase again; or leave resumesWithinPhase unset$/,
+    );
   });
 
   it('catches a learner that reports no epochs and has state() without restore()', async () => {

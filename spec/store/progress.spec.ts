@@ -191,6 +191,39 @@ describe('clbench status: where a suite stands in its results folder', function 
     }
   });
 
+  it('a checkpoint within a phase: where it is, its epochs counted as work done, the time since it off the rest of the phase', async () => {
+    // 4 epochs a phase, stopped as phase 2's epoch 4 starts: its last checkpoint is within phase 2, after epoch 3
+    const [job] = jobsOf(tinySuite({ training: { epochs: 4, batchSize: 16, optimizer: 'adam', lr: 0.01 } }));
+    const folder = mkdtempSync(path.join(tmpdir(), 'clbench-status-within-'));
+    const interrupt = createInterruptFlag();
+    const onEvent = (e: RunEvent) => e.type === 'step' && e.phase === 1 && e.epoch === 3 && requestInterrupt(interrupt);
+    await runJob(job, { backend, checkpointDir: checkpointDir(folder, job.id), interrupt, onEvent, withinPhaseCheckpointSeconds: 0 }).then(
+      () => expect.fail('the run was not interrupted'),
+      (error) => expect(error).to.be.instanceOf(RunInterrupted),
+    );
+    const progress = JSON.parse(readFileSync(path.join(checkpointDir(folder, job.id), 'manifest.json'), 'utf8')).progress;
+    const [run] = suiteStatus([job], folder, 'wasm').runs;
+    const trainSeconds = progress.trainSeconds + progress.phaseUnderWay.trainSeconds;
+    expect(run.standing).to.deep.equal({ state: 'started', phases: 1, epochs: 3, trainSeconds, elapsedSeconds: progress.elapsedSeconds });
+    // equal phases: 1¾ of 3 done in trainSeconds, 1¼ left
+    expect(run.estimate?.leftSeconds).to.be.closeTo((trainSeconds * 1.25) / 1.75, 1e-9);
+    const row = formatSuiteStatus(suiteStatus([job], folder, 'wasm')).split('\n').find((l) => l.startsWith(job.id))!.split(/ {2,}/);
+    expect(row.slice(1, 3)).to.deep.equal(['checkpoint in phase 2 after epoch 3', '1/3']);
+    const claim = claimRun(folder, job.id);
+    if (!('claim' in claim)) return expect.fail('the run was held');
+    try {
+      const savedAt = statSync(path.join(checkpointDir(folder, job.id), 'manifest.json')).mtimeMs;
+      const from = Math.max(savedAt, Date.parse(currentOwner(folder, job.id)!.since));
+      const running = suiteStatus([job], folder, 'wasm', from + 2000).runs[0];
+      expect(running.inPhase).to.deep.equal({ phase: 2, seconds: 2, sinceEpoch: 3 });
+      expect(formatSuiteStatus(suiteStatus([job], folder, 'wasm', from + 2000))).to.contain('; 2 s past epoch 3 of phase 2');
+      // at most the quarter of phase 2 still to train comes off: far past it, phase 3 is left
+      expect(suiteStatus([job], folder, 'wasm', from + 1e9).runs[0].estimate?.leftSeconds).to.be.closeTo(trainSeconds / 1.75, 1e-9);
+    } finally {
+      releaseClaim(claim.claim);
+    }
+  });
+
   it('on another backend every record and checkpoint is of other settings', () => {
     const status = suiteStatus(jobs, out, 'cpu');
     expect(status.runs.filter((r) => r.standing.state !== 'not started')).to.deep.equal([]);
