@@ -145,7 +145,7 @@ program
     }
     if (result.interrupted) {
       process.stderr.write(
-        `clbench: interrupted; ${result.records.length} of ${jobs.length} runs have records in ${outDir}, an interrupted run continues from its last finished phase.\n` +
+        `clbench: interrupted; ${result.records.length} of ${jobs.length} runs have records in ${outDir}, an interrupted run continues from its last checkpoint (after its last finished phase, or for most learners after an epoch within the phase).\n` +
           `  resume with: ${resumeCommand()}\n`,
       );
       process.exitCode = 128 + (os.constants.signals[stoppedBy ?? 'SIGINT'] ?? 2);
